@@ -1,0 +1,275 @@
+//! `#[derive(Item)]`: reads a struct into a schema model, checks it, and generates the field probes, the
+//! item conversion and the key.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::ext::IdentExt;
+use syn::spanned::Spanned;
+
+use crate::diag::Errors;
+
+/// The schema of one struct.
+struct Schema {
+    ident: Ident,
+    vis: syn::Visibility,
+    table: Option<syn::LitStr>,
+    fields: Vec<Field>,
+}
+
+/// One field and its attribute.
+struct Field {
+    ident: Ident,
+    ty: syn::Type,
+    /// The attribute name: the `rename`, or the field's name.
+    name: String,
+    name_span: Span,
+    key: Option<KeyPart>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum KeyPart {
+    Partition,
+    Sort,
+}
+
+pub(crate) fn expand(input: syn::DeriveInput) -> TokenStream {
+    let mut errors = Errors::default();
+    let schema = read(input, &mut errors);
+    if let Some(schema) = &schema {
+        check(schema, &mut errors);
+    }
+    let generated = schema.map(|s| generate(&s)).unwrap_or_default();
+    let errors = errors.to_compile_errors();
+    quote! { #errors #generated }
+}
+
+fn read(input: syn::DeriveInput, errors: &mut Errors) -> Option<Schema> {
+    let syn::Data::Struct(data) = input.data else {
+        errors.at(input.ident.span(), "`#[derive(Item)]` works on structs only", "describe the item as a struct with named fields");
+        return None;
+    };
+    let syn::Fields::Named(named) = data.fields else {
+        errors.at(input.ident.span(), "`#[derive(Item)]` needs named fields", "name every field: they are the item's attributes");
+        return None;
+    };
+    if let Some(param) = input.generics.params.first() {
+        errors.at(param.span(), "`#[derive(Item)]` does not support generic structs", "give the struct concrete field types");
+    }
+    let mut table = None;
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("dynatomic")) {
+        let parsed = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("table") {
+                table = Some(meta.value()?.parse::<syn::LitStr>()?);
+                Ok(())
+            } else {
+                Err(crate::diag::error(
+                    meta.path.span(),
+                    "unknown `dynatomic` attribute on a struct",
+                    "the struct takes `#[dynatomic(table = \"name\")]`",
+                ))
+            }
+        });
+        errors.keep(parsed);
+    }
+    let fields = named.named.into_iter().filter_map(|f| read_field(f, errors)).collect();
+    Some(Schema { ident: input.ident, vis: input.vis, table, fields })
+}
+
+fn read_field(field: syn::Field, errors: &mut Errors) -> Option<Field> {
+    let ident = field.ident?;
+    let mut name = (ident.unraw().to_string(), ident.span());
+    let mut key = None;
+    for attr in field.attrs.iter().filter(|a| a.path().is_ident("dynatomic")) {
+        let parsed = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("partition_key") {
+                key = Some(KeyPart::Partition);
+            } else if meta.path.is_ident("sort_key") {
+                key = Some(KeyPart::Sort);
+            } else if meta.path.is_ident("rename") {
+                let lit = meta.value()?.parse::<syn::LitStr>()?;
+                name = (lit.value(), lit.span());
+            } else {
+                return Err(crate::diag::error(
+                    meta.path.span(),
+                    "unknown `dynatomic` attribute on a field",
+                    "a field takes `partition_key`, `sort_key` or `rename = \"attribute_name\"`",
+                ));
+            }
+            Ok(())
+        });
+        errors.keep(parsed);
+    }
+    Some(Field { ident, ty: field.ty, name: name.0, name_span: name.1, key })
+}
+
+fn check(schema: &Schema, errors: &mut Errors) {
+    for part in [KeyPart::Partition, KeyPart::Sort] {
+        for extra in schema.fields.iter().filter(|f| f.key == Some(part)).skip(1) {
+            errors.at(extra.ident.span(), "a table has one partition key and at most one sort key", "mark only one field with this key attribute");
+        }
+    }
+    let has = |part| schema.fields.iter().any(|f| f.key == Some(part));
+    if has(KeyPart::Sort) && !has(KeyPart::Partition) {
+        errors.at(schema.ident.span(), "a sort key needs a partition key", "mark the partition key field with `#[dynatomic(partition_key)]`");
+    }
+    if let Some(table) = &schema.table {
+        if !has(KeyPart::Partition) {
+            errors.at(table.span(), "a table needs a partition key", "mark the partition key field with `#[dynatomic(partition_key)]`");
+        }
+        let length = table.value().len();
+        if !(3..=255).contains(&length) {
+            errors.at(table.span(), "a DynamoDB table name has 3 to 255 characters", "choose a longer or shorter name");
+        }
+    }
+    for (i, field) in schema.fields.iter().enumerate() {
+        if field.name.is_empty() {
+            errors.at(field.name_span, "an attribute name cannot be empty", "give `rename` a non-empty name");
+        }
+        if schema.fields[..i].iter().any(|earlier| earlier.name == field.name) {
+            errors.at(
+                field.name_span,
+                format_args!("two fields are stored as the attribute `{}`", field.name),
+                "every field needs its own attribute name: change one `rename`",
+            );
+        }
+    }
+}
+
+fn generate(schema: &Schema) -> TokenStream {
+    let Schema { ident, vis, .. } = schema;
+    let module = format_ident!("__dynatomic_{}", ident);
+    let probes = schema.fields.iter().map(|f| {
+        let (field, ty) = (&f.ident, &f.ty);
+        let role = match f.key {
+            Some(_) => quote!(::dynatomic::__private::KeyRole),
+            None => quote!(::dynatomic::__private::Data),
+        };
+        quote_spanned! {f.ty.span()=> pub #field: ::dynatomic::__private::Attr<#ty, #role> }
+    });
+    let inits = schema.fields.iter().map(|f| {
+        let (field, name) = (&f.ident, &f.name);
+        quote! { #field: ::dynatomic::__private::Attr::new(#name) }
+    });
+    let puts = schema.fields.iter().map(|f| {
+        let (field, name) = (&f.ident, &f.name);
+        quote! { ::dynatomic::__private::put_field(&mut item, #name, &self.#field)?; }
+    });
+    let takes = schema.fields.iter().map(|f| {
+        let (field, name) = (&f.ident, &f.name);
+        quote! { #field: ::dynatomic::__private::take_field(&mut item, #name)? }
+    });
+    let count = schema.fields.len();
+    let type_name = ident.to_string();
+    let item = generate_item(schema);
+    quote! {
+        #[doc(hidden)]
+        #[allow(non_snake_case, non_camel_case_types, private_interfaces, missing_docs)]
+        #vis mod #module {
+            #[allow(unused_imports)]
+            use super::*;
+            /// The attribute probes of the struct's fields, read by `update!` and `condition!`.
+            pub struct #ident { #(#probes,)* }
+        }
+
+        impl ::dynatomic::Attribute for #ident {
+            type Value = Self;
+            type Fields = #module::#ident;
+
+            fn to_attr(&self) -> ::core::result::Result<::dynatomic::AttributeValue, ::dynatomic::ValueError> {
+                ::dynatomic::Document::to_item(self).map(::dynatomic::AttributeValue::M)
+            }
+
+            fn from_attr(value: ::dynatomic::AttributeValue) -> ::core::result::Result<Self, ::dynatomic::DecodeError> {
+                ::dynatomic::Document::from_item(::dynatomic::__private::map_entries(value, #type_name)?)
+            }
+
+            fn fields() -> &'static Self::Fields {
+                static FIELDS: #module::#ident = #module::#ident { #(#inits,)* };
+                &FIELDS
+            }
+        }
+
+        impl ::dynatomic::Document for #ident {
+            fn to_item(&self) -> ::core::result::Result<
+                ::std::collections::HashMap<::std::string::String, ::dynatomic::AttributeValue>,
+                ::dynatomic::ValueError,
+            > {
+                let mut item = ::std::collections::HashMap::with_capacity(#count);
+                #(#puts)*
+                ::core::result::Result::Ok(item)
+            }
+
+            fn from_item(
+                mut item: ::std::collections::HashMap<::std::string::String, ::dynatomic::AttributeValue>,
+            ) -> ::core::result::Result<Self, ::dynatomic::DecodeError> {
+                ::core::result::Result::Ok(Self { #(#takes,)* })
+            }
+        }
+
+        impl ::dynatomic::IntoValue<#ident> for #ident {
+            fn into_value(self) -> ::core::result::Result<::dynatomic::AttributeValue, ::dynatomic::ValueError> {
+                ::dynatomic::Attribute::to_attr(&self)
+            }
+        }
+
+        impl ::dynatomic::IntoValue<#ident> for &#ident {
+            fn into_value(self) -> ::core::result::Result<::dynatomic::AttributeValue, ::dynatomic::ValueError> {
+                ::dynatomic::Attribute::to_attr(self)
+            }
+        }
+
+        impl ::dynatomic::kind::Measured for #ident {}
+
+        #item
+    }
+}
+
+/// The `Item` impl and the `key` constructor, for a struct with a partition key.
+fn generate_item(schema: &Schema) -> TokenStream {
+    let key_field = |part| schema.fields.iter().find(|f| f.key == Some(part));
+    let Some(partition) = key_field(KeyPart::Partition) else {
+        return TokenStream::new();
+    };
+    let keys: Vec<&Field> = [Some(partition), key_field(KeyPart::Sort)].into_iter().flatten().collect();
+    let Schema { ident, vis, .. } = schema;
+    let table = schema.table.as_ref().map(syn::LitStr::value).unwrap_or_else(|| ident.to_string());
+    let partition_name = &partition.name;
+    let sort_name = match key_field(KeyPart::Sort) {
+        Some(sort) => {
+            let name = &sort.name;
+            quote!(::core::option::Option::Some(#name))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let params = keys.iter().map(|f| {
+        let (field, ty) = (&f.ident, &f.ty);
+        quote! { #field: impl ::dynatomic::IntoValue<<#ty as ::dynatomic::Attribute>::Value> }
+    });
+    let from_params = keys.iter().map(|f| {
+        let (field, name) = (&f.ident, &f.name);
+        quote! { (#name, ::dynatomic::IntoValue::into_value(#field)) }
+    });
+    let from_self = keys.iter().map(|f| {
+        let (field, name) = (&f.ident, &f.name);
+        quote! { (#name, ::dynatomic::Attribute::to_attr(&self.#field)) }
+    });
+    let doc = format!("The key of the `{ident}` item with this {}.", if keys.len() == 2 { "partition key and sort key" } else { "partition key" });
+    quote! {
+        impl ::dynatomic::Item for #ident {
+            const TABLE: &'static str = #table;
+            const PARTITION_KEY: &'static str = #partition_name;
+            const SORT_KEY: ::core::option::Option<&'static str> = #sort_name;
+
+            fn item_key(&self) -> ::dynatomic::Key<Self> {
+                ::dynatomic::Key::__new([#(#from_self),*])
+            }
+        }
+
+        impl #ident {
+            #[doc = #doc]
+            #vis fn key(#(#params),*) -> ::dynatomic::Key<Self> {
+                ::dynatomic::Key::__new([#(#from_params),*])
+            }
+        }
+    }
+}

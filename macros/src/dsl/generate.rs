@@ -1,0 +1,343 @@
+//! Lowering to DynamoDB expression strings, and the code that checks every field, operator and value with
+//! the compiler, each check under the span of the user's token it is about.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use super::Kind;
+use super::model::*;
+use super::parse::Parsed;
+use crate::diag::Errors;
+
+pub(crate) fn generate(parsed: &Parsed, kind: Kind, errors: &Errors) -> TokenStream {
+    let invocation = &parsed.invocation;
+    let mut out = Builder::default();
+    let mut clauses = Clauses::default();
+    for assignment in &invocation.assignments {
+        out.assignment(assignment, &mut clauses);
+    }
+    let condition = invocation.condition.as_ref().map(|c| out.condition(c, Precedence::Or));
+    for path in &parsed.unparsed_paths {
+        out.probe(path);
+    }
+    let item = &invocation.item;
+    let names = out.names.iter().map(|(placeholder, probe)| {
+        quote! { (#placeholder, ::dynatomic::__private::Attr::name(#probe)) }
+    });
+    let values = out.values.iter().map(|(placeholder, value)| quote! { (#placeholder, #value) });
+    let built = match kind {
+        Kind::Update => {
+            let update = clauses.render();
+            let condition = match condition {
+                Some(text) => quote!(::core::option::Option::Some(#text)),
+                None => quote!(::core::option::Option::None),
+            };
+            quote! { ::dynatomic::Update::<#item>::__new(#update, #condition, [#(#names),*], [#(#values),*]) }
+        }
+        Kind::Condition => {
+            let text = condition.unwrap_or_default();
+            quote! { ::dynatomic::Condition::<#item>::__new(#text, [#(#names),*], [#(#values),*]) }
+        }
+    };
+    let fields = &out.fields;
+    let root = quote_spanned! {item.span()=> let #fields = ::dynatomic::__private::fields::<#item>(); };
+    let probes = &out.probes;
+    let checks = &out.checks;
+    let errors = errors.to_compile_errors();
+    quote! {{
+        #errors
+        #root
+        #(#probes)*
+        #(#checks)*
+        #built
+    }}
+}
+
+/// The clauses of an UpdateExpression, in DynamoDB's order.
+#[derive(Default)]
+struct Clauses {
+    set: Vec<String>,
+    remove: Vec<String>,
+    add: Vec<String>,
+    delete: Vec<String>,
+}
+
+impl Clauses {
+    fn render(&self) -> String {
+        [("SET", &self.set), ("REMOVE", &self.remove), ("ADD", &self.add), ("DELETE", &self.delete)]
+            .into_iter()
+            .filter(|(_, actions)| !actions.is_empty())
+            .map(|(keyword, actions)| format!("{keyword} {}", actions.join(", ")))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Binding strength in a ConditionExpression, loosest first: parentheses are written only where needed,
+/// so DynamoDB never sees redundant ones.
+#[derive(Clone, Copy, PartialEq, PartialOrd)]
+enum Precedence {
+    Or,
+    And,
+    Not,
+}
+
+/// The generated pieces: probe bindings, checks, and the placeholders of names and values.
+struct Builder {
+    fields: Ident,
+    /// `let` bindings of the probes, one per distinct path prefix.
+    probes: Vec<TokenStream>,
+    /// Probe locals by the text of their path prefix.
+    probe_of: Vec<(String, Ident)>,
+    checks: Vec<TokenStream>,
+    /// `#n` placeholders and the probe that names each one.
+    names: Vec<(String, Ident)>,
+    /// `#n` placeholders by the text of their path prefix.
+    name_of: Vec<(String, String)>,
+    /// `:v` placeholders and the code that converts each value.
+    values: Vec<(String, TokenStream)>,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder {
+            fields: Ident::new("__dynatomic_fields", Span::mixed_site()),
+            probes: Vec::new(),
+            probe_of: Vec::new(),
+            checks: Vec::new(),
+            names: Vec::new(),
+            name_of: Vec::new(),
+            values: Vec::new(),
+        }
+    }
+}
+
+impl Builder {
+    /// Binds a probe for every prefix of `path` and returns the last one.
+    fn probe(&mut self, path: &Path) -> Ident {
+        let mut previous = self.fields.clone();
+        for (i, segment) in path.segments.iter().enumerate() {
+            let key = path.text_of(i + 1);
+            let shared = !matches!(segment, Segment::Key(_));
+            if let Some((_, probe)) = self.probe_of.iter().find(|(k, _)| shared && *k == key) {
+                previous = probe.clone();
+                continue;
+            }
+            let probe = format_ident!("__dynatomic_p{}", self.probe_of.len(), span = Span::mixed_site());
+            let init = match segment {
+                Segment::Field(ident) => quote! { &#previous.#ident },
+                Segment::Index(_, span) => quote_spanned! {*span=> &::dynatomic::__private::element(#previous) },
+                Segment::Key(expr) => quote_spanned! {expr.span()=> &::dynatomic::__private::entry(#previous, #expr) },
+            };
+            self.probes.push(quote! { let #probe = #init; });
+            self.probe_of.push((key, probe.clone()));
+            previous = probe;
+        }
+        previous
+    }
+
+    /// The DynamoDB text of `path`, with a `#n` placeholder for every name, and its probe.
+    fn path(&mut self, path: &Path) -> (String, Ident) {
+        let probe = self.probe(path);
+        let mut text = String::new();
+        for (i, segment) in path.segments.iter().enumerate() {
+            let key = path.text_of(i + 1);
+            match segment {
+                Segment::Index(index, _) => text.push_str(&format!("[{index}]")),
+                Segment::Field(_) | Segment::Key(_) => {
+                    let shared = matches!(segment, Segment::Field(_));
+                    let existing = self.name_of.iter().find(|(k, _)| shared && *k == key).map(|(_, n)| n.clone());
+                    let placeholder = existing.unwrap_or_else(|| {
+                        let placeholder = format!("#n{}", self.names.len());
+                        let segment_probe = self.probe_of.iter().rev().find(|(k, _)| *k == key).map(|(_, p)| p.clone());
+                        self.names.push((placeholder.clone(), segment_probe.unwrap_or_else(|| probe.clone())));
+                        self.name_of.push((key, placeholder.clone()));
+                        placeholder
+                    });
+                    if i > 0 {
+                        text.push('.');
+                    }
+                    text.push_str(&placeholder);
+                }
+            }
+        }
+        (text, probe)
+    }
+
+    /// A `:v` placeholder for the value `code` computes.
+    fn value(&mut self, code: TokenStream) -> String {
+        let placeholder = format!(":v{}", self.values.iter().filter(|(p, _)| p.starts_with(":v")).count());
+        self.values.push((placeholder.clone(), code));
+        placeholder
+    }
+
+    /// A placeholder for a constant the expression needs (`:zero`, `:empty`), added once.
+    fn constant(&mut self, placeholder: &str, code: TokenStream) -> String {
+        if !self.values.iter().any(|(p, _)| p == placeholder) {
+            self.values.push((placeholder.to_owned(), code));
+        }
+        placeholder.to_owned()
+    }
+
+    /// A Rust value for the attribute of `probe`, type-checked under the value's span.
+    fn typed_value(&mut self, probe: &Ident, expr: &syn::Expr) -> String {
+        let code = quote_spanned! {expr.span()=> ::dynatomic::__private::value(#probe, #expr) };
+        self.value(code)
+    }
+
+    /// A rule check, reported at `span`.
+    fn rule(&mut self, span: Span, rule: &str, probe: &Ident) {
+        let rule = Ident::new(rule, span);
+        self.checks.push(quote_spanned! {span=> ::dynatomic::__private::#rule(#probe); });
+    }
+
+    /// Two attributes that must have the same type; a mismatch is reported on `span`.
+    fn same_type(&mut self, span: Span, a: &Ident, b: &Ident) {
+        self.checks.push(quote_spanned! {span=>
+            let _: [::dynatomic::__private::Ty<_>; 2] = [::dynatomic::__private::ty(#a), ::dynatomic::__private::ty(#b)];
+        });
+    }
+
+    /// An operand of `SET target = ...`: a value of the target's type, or an attribute of the same type.
+    fn set_operand(&mut self, target: &Ident, operand: &Operand) -> String {
+        match operand {
+            Operand::Value(expr) => self.typed_value(target, expr),
+            Operand::Attribute(path) => {
+                let (text, probe) = self.path(path);
+                self.same_type(path.span(), target, &probe);
+                text
+            }
+        }
+    }
+
+    fn assignment(&mut self, assignment: &Assignment, clauses: &mut Clauses) {
+        let (target, probe) = self.path(&assignment.target);
+        self.rule(assignment.target.span(), "writable", &probe);
+        match &assignment.action {
+            Action::Set(operand) => {
+                let value = self.set_operand(&probe, operand);
+                clauses.set.push(format!("{target} = {value}"));
+            }
+            Action::SetArithmetic { left, op, right } => {
+                self.rule(op.span, "number", &probe);
+                let left = self.set_operand(&probe, left);
+                let right = self.set_operand(&probe, right);
+                clauses.set.push(format!("{target} = {left} {} {right}", op.symbol()));
+            }
+            Action::Counter { op, value } => {
+                self.rule(op.span, "number", &probe);
+                let zero = self.constant(":zero", quote!(::dynatomic::__private::zero()));
+                let value = self.typed_value(&probe, value);
+                clauses.set.push(format!("{target} = if_not_exists({target}, {zero}) {} {value}", op.symbol()));
+            }
+            Action::IfNotExists(value) => {
+                let value = self.typed_value(&probe, value);
+                clauses.set.push(format!("{target} = if_not_exists({target}, {value})"));
+            }
+            Action::Append { method, value, at_start } => {
+                self.rule(method.span(), "list", &probe);
+                let empty = self.constant(":empty", quote!(::dynatomic::__private::empty_list()));
+                let value = self.typed_value(&probe, value);
+                let existing = format!("if_not_exists({target}, {empty})");
+                let (first, second) = if *at_start { (value, existing) } else { (existing, value) };
+                clauses.set.push(format!("{target} = list_append({first}, {second})"));
+            }
+            Action::SetElements { method, value, add } => {
+                self.rule(method.span(), "set", &probe);
+                let value = self.typed_value(&probe, value);
+                let clause = if *add { &mut clauses.add } else { &mut clauses.delete };
+                clause.push(format!("{target} {value}"));
+            }
+            Action::Remove(method) => {
+                self.rule(method.span(), "removable", &probe);
+                clauses.remove.push(target);
+            }
+        }
+    }
+
+    /// The ConditionExpression text of `condition`, parenthesised if it binds looser than `context`.
+    fn condition(&mut self, condition: &Condition, context: Precedence) -> String {
+        let (text, own) = match condition {
+            Condition::Or(a, b) => {
+                (format!("{} OR {}", self.condition(a, Precedence::Or), self.condition(b, Precedence::Or)), Precedence::Or)
+            }
+            Condition::And(a, b) => (
+                format!("{} AND {}", self.condition(a, Precedence::And), self.condition(b, Precedence::And)),
+                Precedence::And,
+            ),
+            Condition::Not(inner) => (format!("NOT {}", self.condition(inner, Precedence::Not)), Precedence::Not),
+            _ => return self.primary(condition),
+        };
+        if own < context { format!("({text})") } else { text }
+    }
+
+    fn primary(&mut self, condition: &Condition) -> String {
+        match condition {
+            Condition::Compare { left, op, right } => self.comparison(left, *op, right),
+            Condition::Exists { path, negated, .. } => {
+                let (text, _) = self.path(path);
+                let function = if *negated { "attribute_not_exists" } else { "attribute_exists" };
+                format!("{function}({text})")
+            }
+            Condition::BeginsWith { path, method, value } => {
+                let (text, probe) = self.path(path);
+                self.rule(method.span(), "prefixed", &probe);
+                let value = self.typed_value(&probe, value);
+                format!("begins_with({text}, {value})")
+            }
+            Condition::Contains { path, method, value } => {
+                let (text, probe) = self.path(path);
+                self.rule(method.span(), "searchable", &probe);
+                let value = self.value(quote_spanned! {value.span()=> ::dynatomic::__private::needle(#probe, #value) });
+                format!("contains({text}, {value})")
+            }
+            Condition::Between { path, method, low, high } => {
+                let (text, probe) = self.path(path);
+                self.rule(method.span(), "ordered", &probe);
+                let low = self.typed_value(&probe, low);
+                let high = self.typed_value(&probe, high);
+                format!("{text} BETWEEN {low} AND {high}")
+            }
+            Condition::IsIn { path, values, .. } => {
+                let (text, probe) = self.path(path);
+                let values: Vec<String> = values.iter().map(|v| self.typed_value(&probe, v)).collect();
+                format!("{text} IN ({})", values.join(", "))
+            }
+            Condition::And(..) | Condition::Or(..) | Condition::Not(..) => self.condition(condition, Precedence::Not),
+        }
+    }
+
+    fn comparison(&mut self, left: &Measure, op: Comparison, right: &Operand) -> String {
+        let (left_text, left_probe, measured) = match left {
+            Measure::Attribute(path) => {
+                let (text, probe) = self.path(path);
+                (text, probe, false)
+            }
+            Measure::Len { path, method } => {
+                let (text, probe) = self.path(path);
+                self.rule(method.span(), "measured", &probe);
+                (format!("size({text})"), probe, true)
+            }
+        };
+        if op.kind.is_ordering() && !measured {
+            self.rule(op.span, "ordered", &left_probe);
+        }
+        let right_text = match (right, measured) {
+            (Operand::Value(expr), true) => {
+                self.value(quote_spanned! {expr.span()=> ::dynatomic::__private::size_value(#expr) })
+            }
+            (Operand::Value(expr), false) => self.typed_value(&left_probe, expr),
+            (Operand::Attribute(path), _) => {
+                let (text, probe) = self.path(path);
+                if measured {
+                    self.rule(path.span(), "number", &probe);
+                } else {
+                    self.same_type(path.span(), &left_probe, &probe);
+                }
+                text
+            }
+        };
+        format!("{left_text} {} {right_text}", op.kind.dynamodb())
+    }
+}

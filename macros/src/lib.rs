@@ -1,0 +1,26 @@
+//! The proc-macro half of [dynatomic](https://docs.rs/dynatomic): `#[derive(Item)]`, `update!` and
+//! `condition!`. Use them through the `dynatomic` crate, which re-exports them with their documentation.
+
+use proc_macro::TokenStream;
+
+mod derive;
+mod diag;
+mod dsl;
+
+/// Derives dynatomic's schema traits for a struct. Documented in `dynatomic`.
+#[proc_macro_derive(Item, attributes(dynatomic))]
+pub fn derive_item(input: TokenStream) -> TokenStream {
+    derive::expand(syn::parse_macro_input!(input as syn::DeriveInput)).into()
+}
+
+/// Builds a checked UpdateExpression. Documented in `dynatomic`.
+#[proc_macro]
+pub fn update(input: TokenStream) -> TokenStream {
+    dsl::expand(input.into(), dsl::Kind::Update).into()
+}
+
+/// Builds a checked ConditionExpression. Documented in `dynatomic`.
+#[proc_macro]
+pub fn condition(input: TokenStream) -> TokenStream {
+    dsl::expand(input.into(), dsl::Kind::Condition).into()
+}

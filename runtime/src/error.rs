@@ -1,0 +1,109 @@
+//! The errors dynatomic returns.
+
+use std::fmt;
+
+/// A value that DynamoDB would refuse, caught before anything is sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ValueError {
+    /// NaN or an infinity: DynamoDB numbers are finite.
+    #[error("{0} is not a number DynamoDB can store: only finite numbers are allowed")]
+    NotFinite(String),
+    /// A number with more than 38 significant digits.
+    #[error("{0} has more than 38 significant digits, the most DynamoDB stores")]
+    TooPrecise(String),
+    /// A number whose magnitude is outside 1E-130 ..= 9.99..E+125.
+    #[error("{0} is outside DynamoDB's number range (magnitude 1E-130 to 9.9999999999999999999999999999999999999E+125)")]
+    OutOfRange(String),
+    /// Text that is not a decimal number.
+    #[error("{0:?} is not a decimal number")]
+    NotANumber(String),
+    /// A set with no elements: DynamoDB has no empty sets.
+    #[error("an empty set cannot be stored: DynamoDB has no empty sets (remove the attribute instead)")]
+    EmptySet,
+    /// An attribute name or map key that is empty.
+    #[error("an attribute name or map key cannot be empty")]
+    EmptyName,
+    /// An item larger than DynamoDB's 400 KB limit.
+    #[error("the item is {size} bytes, over DynamoDB's limit of 409600 bytes (400 KB)")]
+    ItemTooLarge {
+        /// The item's size as DynamoDB counts it (names and values).
+        size: usize,
+    },
+    /// A value inside an attribute was refused; `path` says where.
+    #[error("{path}: {source}")]
+    At {
+        /// The attribute path of the refused value, such as `address.zip`.
+        path: String,
+        /// What is wrong with it.
+        source: Box<ValueError>,
+    },
+}
+
+impl ValueError {
+    /// Names the attribute the error belongs to, innermost first: `e.at("zip").at("address")` reads `address.zip`.
+    pub fn at(self, segment: &str) -> Self {
+        match self {
+            ValueError::At { path, source } => ValueError::At { path: format!("{segment}.{path}"), source },
+            other => ValueError::At { path: segment.to_owned(), source: Box::new(other) },
+        }
+    }
+}
+
+/// A stored item that does not fit the struct it is read into.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot read attribute `{path}` as {expected}: {found}")]
+pub struct DecodeError {
+    /// The attribute path, such as `address.zip`.
+    pub path: String,
+    /// The Rust type that was expected.
+    pub expected: &'static str,
+    /// What was found instead.
+    pub found: String,
+}
+
+impl DecodeError {
+    /// An attribute whose DynamoDB type or content does not fit `expected`.
+    pub fn mismatch(expected: &'static str, found: impl fmt::Display) -> Self {
+        DecodeError { path: String::new(), expected, found: found.to_string() }
+    }
+
+    /// A required attribute that is absent.
+    pub fn missing(expected: &'static str) -> Self {
+        DecodeError { path: String::new(), expected, found: "the attribute is missing".to_owned() }
+    }
+
+    /// Prefixes the path with the attribute that contains it.
+    pub fn at(mut self, segment: &str) -> Self {
+        self.path = if self.path.is_empty() { segment.to_owned() } else { format!("{segment}.{}", self.path) };
+        self
+    }
+}
+
+/// Everything a dynatomic operation can fail with. `T` is the item type of the table, so that a failed
+/// condition hands back the stored item as a `T`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error<T> {
+    /// The condition of a conditional write was false; nothing was written.
+    #[error("the condition was not met; nothing was written")]
+    ConditionFailed {
+        /// The item as it was stored when the condition failed (`None` when there was no item).
+        stored: Option<Box<T>>,
+    },
+    /// A value that DynamoDB would refuse, caught before sending.
+    #[error("invalid value: {0}")]
+    InvalidValue(#[from] ValueError),
+    /// A stored item that does not fit `T`.
+    #[error("stored item does not fit the struct: {0}")]
+    Decode(#[from] DecodeError),
+    /// DynamoDB refused the request as invalid (ValidationException).
+    #[error("DynamoDB refused the request: {message}")]
+    Validation {
+        /// DynamoDB's message.
+        message: String,
+    },
+    /// Any other failure of the service or the connection to it.
+    #[error("DynamoDB request failed: {0}")]
+    Service(#[source] Box<dyn std::error::Error + Send + Sync>),
+}

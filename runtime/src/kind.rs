@@ -1,0 +1,145 @@
+//! What each operation of the DSL needs from a field's type. The macros check these bounds under the
+//! user's own tokens, so a misuse is reported on the field or operator that is wrong.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use crate::attribute::{Attribute, Bytes, SetElement};
+
+/// A number attribute: `+=`, `-=` and `#a + v` work on it.
+#[diagnostic::on_unimplemented(
+    message = "arithmetic needs a number attribute, but this one is `{Self}`",
+    label = "`+=`, `-=`, `+` and `-` work only on number fields",
+    note = "number fields are integers, f32 and f64; to set a value, use `field = value`"
+)]
+pub trait Number {}
+
+/// An attribute with an order: `<`, `<=`, `>`, `>=` and `between` compare it.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no order in DynamoDB",
+    label = "`<`, `<=`, `>`, `>=` and `between` compare numbers, strings and bytes only",
+    note = "compare sizes with `field.len()`, or use `==` / `!=`"
+)]
+pub trait Ordered {}
+
+/// A string or binary attribute: `begins_with` works on it.
+#[diagnostic::on_unimplemented(
+    message = "`begins_with` needs a string or bytes attribute, but this one is `{Self}`",
+    label = "not a string",
+    note = "for lists and sets, use `contains(element)`"
+)]
+pub trait Prefixed {}
+
+/// A list attribute (`Vec<T>`): `append` and `prepend` work on it.
+#[diagnostic::on_unimplemented(
+    message = "this needs a list attribute (`Vec<T>`), but this one is `{Self}`",
+    label = "`append`, `prepend` and `[index]` work on lists only",
+    note = "for sets, use `insert(elements)`; for numbers, `+=`"
+)]
+pub trait List {
+    /// The type of the list's elements.
+    type Element;
+}
+
+/// A set attribute (`HashSet` / `BTreeSet`): `insert` and `delete` work on it.
+#[diagnostic::on_unimplemented(
+    message = "`insert` and `delete` need a set attribute (`HashSet` / `BTreeSet`), but this one is `{Self}`",
+    label = "not a set",
+    note = "for lists, use `append(elements)` / `prepend(elements)`, and `list[i].remove()` to drop an element"
+)]
+pub trait Set {
+    /// The type of the set's elements.
+    type Element;
+}
+
+/// A map attribute with string keys: `map[key]` selects an entry.
+#[diagnostic::on_unimplemented(
+    message = "`[key]` needs a map attribute (`HashMap<String, T>`), but this one is `{Self}`",
+    label = "not a map",
+    note = "lists take an integer literal index: `list[0]`"
+)]
+pub trait Map {
+    /// The type of the map's values.
+    type Entry;
+}
+
+/// An attribute DynamoDB can measure: `len()` works on it.
+#[diagnostic::on_unimplemented(
+    message = "`len()` needs a string, bytes, list, set or map attribute, but this one is `{Self}`",
+    label = "has no size",
+    note = "compare the number itself: `field >= value`"
+)]
+pub trait Measured {}
+
+/// An attribute `contains(v)` can look into: a substring of a string, an element of a list or set.
+#[diagnostic::on_unimplemented(
+    message = "`contains` needs a string, bytes, list or set attribute, but this one is `{Self}`",
+    label = "cannot contain anything",
+    note = "compare the value itself: `field == value`"
+)]
+pub trait Contains {
+    /// What `contains` looks for.
+    type Needle;
+}
+
+/// An attribute that may be absent: `Option<T>` fields, map entries and list elements. `remove()` works on it.
+#[diagnostic::on_unimplemented(
+    message = "`remove()` would leave a required field empty: `{Self}` is not optional",
+    label = "required field",
+    note = "declare the field as `Option<T>` to allow removing it, or set a new value with `field = value`"
+)]
+pub trait Removable {}
+
+/// A field that an update may write: every field but the key attributes.
+#[diagnostic::on_unimplemented(
+    message = "key attributes cannot be updated",
+    label = "this is part of the table's key",
+    note = "DynamoDB identifies the item by its key: to change a key, `put` a new item and `delete` the old one"
+)]
+pub trait Writable {}
+
+macro_rules! impl_for {
+    ($trait:ident: $($ty:ty),*) => {$( impl $trait for $ty {} )*};
+}
+impl_for!(Number: i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64);
+impl_for!(Ordered: i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64, String, Bytes);
+impl_for!(Prefixed: String, Bytes);
+impl_for!(Measured: String, Bytes);
+
+impl<T> List for Vec<T> {
+    type Element = T;
+}
+impl<T> Measured for Vec<T> {}
+impl<T> Contains for Vec<T> {
+    type Needle = T;
+}
+impl Contains for String {
+    type Needle = String;
+}
+impl Contains for Bytes {
+    type Needle = Bytes;
+}
+
+macro_rules! set_kinds {
+    ($($set:ident),*) => {$(
+        impl<E: SetElement> Set for $set<E> {
+            type Element = E;
+        }
+        impl<E: SetElement> Measured for $set<E> {}
+        impl<E: SetElement> Contains for $set<E> {
+            type Needle = E;
+        }
+    )*};
+}
+set_kinds!(HashSet, BTreeSet);
+
+macro_rules! map_kinds {
+    ($($map:ident),*) => {$(
+        impl<V: Attribute> Map for $map<String, V> {
+            type Entry = V;
+        }
+        impl<V: Attribute> Measured for $map<String, V> {}
+    )*};
+}
+map_kinds!(HashMap, BTreeMap);
+
+impl<T> Removable for Option<T> {}

@@ -1,0 +1,102 @@
+//! The schema traits that `#[derive(Item)]` implements, and the key of an item.
+
+use std::collections::HashMap;
+use std::marker::PhantomData;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::attribute::Attribute;
+use crate::error::{DecodeError, ValueError};
+
+/// A struct stored as a DynamoDB map: its fields are attributes. Implemented by `#[derive(Item)]`.
+///
+/// ```
+/// use dynatomic::Document;
+/// #[derive(dynatomic::Item, Debug, PartialEq)]
+/// struct Address { city: String, zip: Option<String> }
+///
+/// let item = Address { city: "Oslo".into(), zip: None }.to_item().unwrap();
+/// assert_eq!(item.len(), 1); // `None` is left out
+/// assert_eq!(Address::from_item(item).unwrap(), Address { city: "Oslo".into(), zip: None });
+/// ```
+pub trait Document: Attribute {
+    /// The stored attributes of the struct, by attribute name.
+    fn to_item(&self) -> Result<HashMap<String, AttributeValue>, ValueError>;
+    /// Reads the struct back from its stored attributes.
+    fn from_item(item: HashMap<String, AttributeValue>) -> Result<Self, DecodeError>;
+}
+
+/// A struct that is an item of a DynamoDB table: a [`Document`] with a partition key and an optional sort key.
+/// Implemented by `#[derive(Item)]` when a field carries `#[dynatomic(partition_key)]`.
+///
+/// ```
+/// use dynatomic::Item;
+/// #[derive(dynatomic::Item)]
+/// #[dynatomic(table = "products")]
+/// struct Product { #[dynatomic(partition_key)] sku: String, stock: i64 }
+///
+/// assert_eq!(Product::TABLE, "products");
+/// assert_eq!(Product::PARTITION_KEY, "sku");
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a dynatomic item",
+    label = "`update!` and `condition!` need a struct that derives `dynatomic::Item` with a partition key",
+    note = "add `#[derive(dynatomic::Item)]` to `{Self}` and mark its key field with `#[dynatomic(partition_key)]`"
+)]
+pub trait Item: Document {
+    /// The table's name (`#[dynatomic(table = "...")]`, by default the struct's name).
+    const TABLE: &'static str;
+    /// The attribute name of the partition key.
+    const PARTITION_KEY: &'static str;
+    /// The attribute name of the sort key, if the table has one.
+    const SORT_KEY: Option<&'static str>;
+
+    /// The key of this item.
+    fn item_key(&self) -> Key<Self>;
+}
+
+/// The primary key of one item of `T`, as built by the generated `T::key(...)`.
+///
+/// ```
+/// #[derive(dynatomic::Item)]
+/// struct Product { #[dynatomic(partition_key)] sku: String, stock: i64 }
+///
+/// let key = Product::key("sku-1");
+/// assert_eq!(key.attributes().unwrap().len(), 1);
+/// ```
+pub struct Key<T> {
+    attributes: Result<HashMap<String, AttributeValue>, ValueError>,
+    item: PhantomData<fn() -> T>,
+}
+
+impl<T> Key<T> {
+    /// The key attributes by name, or the error that converting them raised.
+    pub fn attributes(&self) -> Result<&HashMap<String, AttributeValue>, &ValueError> {
+        self.attributes.as_ref()
+    }
+
+    pub(crate) fn into_attributes(self) -> Result<HashMap<String, AttributeValue>, ValueError> {
+        self.attributes
+    }
+
+    #[doc(hidden)]
+    pub fn __new(parts: impl IntoIterator<Item = (&'static str, Result<AttributeValue, ValueError>)>) -> Self {
+        let attributes = parts
+            .into_iter()
+            .map(|(name, value)| value.map(|v| (name.to_owned(), v)).map_err(|e| e.at(name)))
+            .collect();
+        Key { attributes, item: PhantomData }
+    }
+}
+
+impl<T> Clone for Key<T> {
+    fn clone(&self) -> Self {
+        Key { attributes: self.attributes.clone(), item: PhantomData }
+    }
+}
+
+impl<T> std::fmt::Debug for Key<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Key").field(&self.attributes).finish()
+    }
+}

@@ -1,0 +1,154 @@
+//! Typed table handles: every single-item operation on a table of `T`.
+
+use std::borrow::Cow;
+use std::marker::PhantomData;
+
+use crate::db::{Backend, Db};
+use crate::error::Error;
+use crate::operation::{Condition, Update};
+use crate::request::{Action, RawItem, Refusal, Returning, Write};
+use crate::schema::{Item, Key};
+use crate::{dynamo, size};
+
+/// A handle on one DynamoDB table whose items are `T`. Cheap to clone and safe to share across tasks.
+///
+/// ```no_run
+/// # #[derive(dynatomic::Item)]
+/// # #[dynatomic(table = "products")]
+/// # struct Product { #[dynatomic(partition_key)] sku: String, stock: i64, reserved: i64 }
+/// # async fn demo(db: dynatomic::Db) -> Result<(), dynatomic::Error<Product>> {
+/// let products = db.table::<Product>();
+/// let qty = 2;
+/// let op = dynatomic::update!(Product: stock -= qty, reserved += qty; where stock >= qty);
+/// products.update(Product::key("sku-1"), op).await?;
+/// # Ok(()) }
+/// ```
+pub struct Table<T> {
+    db: Db,
+    name: Cow<'static, str>,
+    item: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Table<T> {
+    fn clone(&self) -> Self {
+        Table { db: self.db.clone(), name: self.name.clone(), item: PhantomData }
+    }
+}
+
+impl<T: Item> Table<T> {
+    pub(crate) fn new(db: Db, name: Cow<'static, str>) -> Self {
+        Table { db, name, item: PhantomData }
+    }
+
+    /// The table's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Reads the item with this key (a strongly consistent read); `None` when there is none.
+    pub async fn get(&self, key: Key<T>) -> Result<Option<T>, Error<T>> {
+        let key = key.into_attributes()?;
+        let stored = match &self.db.backend {
+            Backend::DynamoDb(client) => dynamo::get(client, self.name.to_string(), key).await,
+        };
+        self.decode_optional(stored.map_err(Self::error)?)
+    }
+
+    /// Writes the whole item, replacing any item with the same key.
+    pub async fn put(&self, item: &T) -> Result<(), Error<T>> {
+        self.send(self.put_request(item)?).await.map(drop)
+    }
+
+    /// Writes the whole item only if `condition` holds for the stored item; otherwise `Error::ConditionFailed`.
+    pub async fn put_if(&self, item: &T, condition: Condition<T>) -> Result<(), Error<T>> {
+        self.send(self.conditional(self.put_request(item)?, condition)?).await.map(drop)
+    }
+
+    /// Writes the item only if no item has its key; otherwise `Error::ConditionFailed` with the stored item.
+    pub async fn create(&self, item: &T) -> Result<(), Error<T>> {
+        let mut request = self.put_request(item)?;
+        request.condition = Some("attribute_not_exists(#pk)");
+        request.names.insert("#pk".to_owned(), T::PARTITION_KEY.to_owned());
+        self.send(request).await.map(drop)
+    }
+
+    /// Deletes the item with this key and returns it as it was (`None` when there was none).
+    pub async fn delete(&self, key: Key<T>) -> Result<Option<T>, Error<T>> {
+        let request = self.request(Action::Delete { key: key.into_attributes()? }, Returning::AllOld);
+        self.decode_optional(self.send(request).await?)
+    }
+
+    /// Deletes the item only if `condition` holds; returns it as it was.
+    pub async fn delete_if(&self, key: Key<T>, condition: Condition<T>) -> Result<Option<T>, Error<T>> {
+        let request = self.request(Action::Delete { key: key.into_attributes()? }, Returning::AllOld);
+        self.decode_optional(self.send(self.conditional(request, condition)?).await?)
+    }
+
+    /// Applies an update built by `update!`; a `where` part that is false gives `Error::ConditionFailed`.
+    pub async fn update(&self, key: Key<T>, update: Update<T>) -> Result<(), Error<T>> {
+        self.send(self.update_request(key, update, Returning::Nothing)?).await.map(drop)
+    }
+
+    /// Applies an update and returns the item as it is afterwards.
+    pub async fn update_return_new(&self, key: Key<T>, update: Update<T>) -> Result<T, Error<T>> {
+        let stored = self.send(self.update_request(key, update, Returning::AllNew)?).await?;
+        Ok(T::from_item(stored.unwrap_or_default())?)
+    }
+
+    /// Applies an update and returns the item as it was before (`None` when the update created it).
+    pub async fn update_return_old(&self, key: Key<T>, update: Update<T>) -> Result<Option<T>, Error<T>> {
+        let stored = self.send(self.update_request(key, update, Returning::AllOld)?).await?;
+        self.decode_optional(stored)
+    }
+
+    fn request(&self, action: Action, returning: Returning) -> Write {
+        Write {
+            table: self.name.to_string(),
+            action,
+            condition: None,
+            names: Default::default(),
+            values: Default::default(),
+            returning,
+        }
+    }
+
+    fn put_request(&self, item: &T) -> Result<Write, Error<T>> {
+        let item = item.to_item()?;
+        size::check_item(&item)?;
+        Ok(self.request(Action::Put(item), Returning::Nothing))
+    }
+
+    fn update_request(&self, key: Key<T>, update: Update<T>, returning: Returning) -> Result<Write, Error<T>> {
+        let action = Action::Update { key: key.into_attributes()?, expression: update.update_expression() };
+        let mut request = self.request(action, returning);
+        request.condition = update.condition_expression();
+        Ok(request.with(update.placeholders)?)
+    }
+
+    fn conditional(&self, mut request: Write, condition: Condition<T>) -> Result<Write, Error<T>> {
+        request.condition = Some(condition.expression());
+        Ok(request.with(condition.placeholders)?)
+    }
+
+    async fn send(&self, request: Write) -> Result<Option<RawItem>, Error<T>> {
+        let result = match &self.db.backend {
+            Backend::DynamoDb(client) => dynamo::write(client, request).await,
+        };
+        result.map_err(Self::error)
+    }
+
+    fn decode_optional(&self, stored: Option<RawItem>) -> Result<Option<T>, Error<T>> {
+        Ok(stored.filter(|item| !item.is_empty()).map(T::from_item).transpose()?)
+    }
+
+    fn error(refusal: Refusal) -> Error<T> {
+        match refusal {
+            Refusal::ConditionFailed(stored) => match stored.map(T::from_item).transpose() {
+                Ok(stored) => Error::ConditionFailed { stored: stored.map(Box::new) },
+                Err(decode) => Error::Decode(decode),
+            },
+            Refusal::Validation(message) => Error::Validation { message },
+            Refusal::Service(source) => Error::Service(source),
+        }
+    }
+}
