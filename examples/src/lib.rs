@@ -1,1 +1,1 @@
-
+//! The dynatomic examples live in this folder; this library holds nothing but their shared documentation.

@@ -45,15 +45,27 @@ pub(crate) fn expand(input: syn::DeriveInput) -> TokenStream {
 
 fn read(input: syn::DeriveInput, errors: &mut Errors) -> Option<Schema> {
     let syn::Data::Struct(data) = input.data else {
-        errors.at(input.ident.span(), "`#[derive(Item)]` works on structs only", "describe the item as a struct with named fields");
+        errors.at(
+            input.ident.span(),
+            "`#[derive(Item)]` works on structs only",
+            "describe the item as a struct with named fields",
+        );
         return None;
     };
     let syn::Fields::Named(named) = data.fields else {
-        errors.at(input.ident.span(), "`#[derive(Item)]` needs named fields", "name every field: they are the item's attributes");
+        errors.at(
+            input.ident.span(),
+            "`#[derive(Item)]` needs named fields",
+            "name every field: they are the item's attributes",
+        );
         return None;
     };
     if let Some(param) = input.generics.params.first() {
-        errors.at(param.span(), "`#[derive(Item)]` does not support generic structs", "give the struct concrete field types");
+        errors.at(
+            param.span(),
+            "`#[derive(Item)]` does not support generic structs",
+            "give the struct concrete field types",
+        );
     }
     let mut table = None;
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("dynatomic")) {
@@ -105,16 +117,28 @@ fn read_field(field: syn::Field, errors: &mut Errors) -> Option<Field> {
 fn check(schema: &Schema, errors: &mut Errors) {
     for part in [KeyPart::Partition, KeyPart::Sort] {
         for extra in schema.fields.iter().filter(|f| f.key == Some(part)).skip(1) {
-            errors.at(extra.ident.span(), "a table has one partition key and at most one sort key", "mark only one field with this key attribute");
+            errors.at(
+                extra.ident.span(),
+                "a table has one partition key and at most one sort key",
+                "mark only one field with this key attribute",
+            );
         }
     }
     let has = |part| schema.fields.iter().any(|f| f.key == Some(part));
     if has(KeyPart::Sort) && !has(KeyPart::Partition) {
-        errors.at(schema.ident.span(), "a sort key needs a partition key", "mark the partition key field with `#[dynatomic(partition_key)]`");
+        errors.at(
+            schema.ident.span(),
+            "a sort key needs a partition key",
+            "mark the partition key field with `#[dynatomic(partition_key)]`",
+        );
     }
     if let Some(table) = &schema.table {
         if !has(KeyPart::Partition) {
-            errors.at(table.span(), "a table needs a partition key", "mark the partition key field with `#[dynatomic(partition_key)]`");
+            errors.at(
+                table.span(),
+                "a table needs a partition key",
+                "mark the partition key field with `#[dynatomic(partition_key)]`",
+            );
         }
         let length = table.value().len();
         if !(3..=255).contains(&length) {
@@ -163,7 +187,7 @@ fn generate(schema: &Schema) -> TokenStream {
     let item = generate_item(schema);
     quote! {
         #[doc(hidden)]
-        #[allow(non_snake_case, non_camel_case_types, private_interfaces, missing_docs)]
+        #[allow(non_snake_case, non_camel_case_types, private_interfaces, missing_docs, dead_code)]
         #vis mod #module {
             #[allow(unused_imports)]
             use super::*;
@@ -233,11 +257,15 @@ fn generate_item(schema: &Schema) -> TokenStream {
     let keys: Vec<&Field> = [Some(partition), key_field(KeyPart::Sort)].into_iter().flatten().collect();
     let Schema { ident, vis, .. } = schema;
     let table = schema.table.as_ref().map(syn::LitStr::value).unwrap_or_else(|| ident.to_string());
-    let partition_name = &partition.name;
-    let sort_name = match key_field(KeyPart::Sort) {
+    let key_def = |f: &Field| {
+        let (name, ty) = (&f.name, &f.ty);
+        quote_spanned! {ty.span()=> (#name, <#ty as ::dynatomic::KeyAttribute>::KIND) }
+    };
+    let partition_def = key_def(partition);
+    let sort_def = match key_field(KeyPart::Sort) {
         Some(sort) => {
-            let name = &sort.name;
-            quote!(::core::option::Option::Some(#name))
+            let def = key_def(sort);
+            quote!(::core::option::Option::Some(#def))
         }
         None => quote!(::core::option::Option::None),
     };
@@ -253,12 +281,15 @@ fn generate_item(schema: &Schema) -> TokenStream {
         let (field, name) = (&f.ident, &f.name);
         quote! { (#name, ::dynatomic::Attribute::to_attr(&self.#field)) }
     });
-    let doc = format!("The key of the `{ident}` item with this {}.", if keys.len() == 2 { "partition key and sort key" } else { "partition key" });
+    let doc = format!(
+        "The key of the `{ident}` item with this {}.",
+        if keys.len() == 2 { "partition key and sort key" } else { "partition key" }
+    );
     quote! {
         impl ::dynatomic::Item for #ident {
             const TABLE: &'static str = #table;
-            const PARTITION_KEY: &'static str = #partition_name;
-            const SORT_KEY: ::core::option::Option<&'static str> = #sort_name;
+            const KEY: ::dynatomic::KeySchema =
+                ::dynatomic::KeySchema { partition: #partition_def, sort: #sort_def };
 
             fn item_key(&self) -> ::dynatomic::Key<Self> {
                 ::dynatomic::Key::__new([#(#from_self),*])

@@ -12,9 +12,9 @@ use crate::number;
 /// A Rust type that can be stored as a DynamoDB attribute.
 ///
 /// Implemented for every integer width, `f32`, `f64`, `bool`, `String`, [`Bytes`], `Vec<T>` (list),
-/// `HashSet` / `BTreeSet` of strings, numbers or bytes (string, number and binary sets), `HashMap` /
-/// `BTreeMap` with `String` keys (map), `Option<T>` (absent when `None`) and every struct that derives
-/// [`Item`](crate::Item) (map).
+/// `HashSet` / `BTreeSet` of strings, numbers or bytes (string, number and binary sets; absent when empty),
+/// `HashMap` / `BTreeMap` with `String` keys (map), `Option<T>` (absent when `None`) and every struct that
+/// derives [`Item`](crate::Item) (map).
 ///
 /// ```
 /// use dynatomic::Attribute;
@@ -146,9 +146,9 @@ floats!(f32 f64);
 
 fn decode_number<T: std::str::FromStr>(value: AttributeValue) -> Result<T, DecodeError> {
     match value {
-        AttributeValue::N(text) => text
-            .parse()
-            .map_err(|_| DecodeError::mismatch(std::any::type_name::<T>(), format_args!("the number {text} does not fit"))),
+        AttributeValue::N(text) => text.parse().map_err(|_| {
+            DecodeError::mismatch(std::any::type_name::<T>(), format_args!("the number {text} does not fit"))
+        }),
         other => Err(mismatch::<T>(&other)),
     }
 }
@@ -301,6 +301,16 @@ macro_rules! set_attribute {
             fn from_attr(value: AttributeValue) -> Result<Self, DecodeError> {
                 let elements = E::elements_of(value).map_err(|other| mismatch::<Self>(&other))?;
                 elements.into_iter().map(E::from_attr).collect()
+            }
+
+            // DynamoDB has no empty sets: an empty set is stored as no attribute (deleting the last element
+            // removes it), so a missing set reads back as an empty one.
+            fn is_absent(&self) -> bool {
+                self.is_empty()
+            }
+
+            fn from_missing() -> Result<Self, DecodeError> {
+                Ok(Self::new())
             }
 
             fn fields() -> &'static NoFields {

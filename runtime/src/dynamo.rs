@@ -1,16 +1,28 @@
 //! The aws-sdk-dynamodb backend: sends each request to DynamoDB.
 
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::client::Waiters;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::operation::delete_item::{DeleteItemError, builders::DeleteItemFluentBuilder};
+use aws_sdk_dynamodb::operation::put_item::{PutItemError, builders::PutItemFluentBuilder};
+use aws_sdk_dynamodb::operation::update_item::{UpdateItemError, builders::UpdateItemFluentBuilder};
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ReturnValue, ReturnValuesOnConditionCheckFailure,
+    ScalarAttributeType,
+};
 
 use crate::request::{Action, RawItem, Refusal, Returning, Write};
+use crate::schema::{KeyKind, KeySchema};
 
-/// Sends one write and returns the item it asked for.
-pub(crate) async fn write(client: &Client, write: Write) -> Result<Option<RawItem>, Refusal> {
+/// A configured, unsent aws-sdk-dynamodb request for one write.
+pub(crate) enum Request {
+    Put(PutItemFluentBuilder),
+    Update(UpdateItemFluentBuilder),
+    Delete(DeleteItemFluentBuilder),
+}
+
+/// Configures the aws-sdk-dynamodb request for one write.
+pub(crate) fn request(client: &Client, write: Write) -> Request {
     let Write { table, action, condition, names, values, returning } = write;
     let names = (!names.is_empty()).then_some(names);
     let values = (!values.is_empty()).then_some(values);
@@ -20,8 +32,8 @@ pub(crate) async fn write(client: &Client, write: Write) -> Result<Option<RawIte
         Returning::AllNew => ReturnValue::AllNew,
     };
     // The three write operations share every parameter but their target; one macro keeps them in step.
-    macro_rules! send {
-        ($builder:expr, $failed:path) => {
+    macro_rules! configure {
+        ($builder:expr) => {
             $builder
                 .table_name(table)
                 .set_condition_expression(condition.map(str::to_owned))
@@ -29,26 +41,38 @@ pub(crate) async fn write(client: &Client, write: Write) -> Result<Option<RawIte
                 .set_expression_attribute_values(values)
                 .return_values(return_value)
                 .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-                .send()
-                .await
-                .map(|out| out.attributes)
-                .map_err(|e| {
-                    refusal(e, |e| match e {
-                        $failed(failed) => Some(failed.item.clone()),
-                        _ => None,
-                    })
-                })
         };
     }
     match action {
-        Action::Put(item) => send!(client.put_item().set_item(Some(item)), PutItemError::ConditionalCheckFailedException),
-        Action::Update { key, expression } => send!(
-            client.update_item().set_key(Some(key)).update_expression(expression),
-            UpdateItemError::ConditionalCheckFailedException
-        ),
-        Action::Delete { key } => {
-            send!(client.delete_item().set_key(Some(key)), DeleteItemError::ConditionalCheckFailedException)
+        Action::Put(item) => Request::Put(configure!(client.put_item().set_item(Some(item)))),
+        Action::Update { key, expression } => {
+            Request::Update(configure!(client.update_item().set_key(Some(key)).update_expression(expression)))
         }
+        Action::Delete { key } => Request::Delete(configure!(client.delete_item().set_key(Some(key)))),
+    }
+}
+
+/// Sends one write and returns the item it asked for.
+pub(crate) async fn write(client: &Client, write: Write) -> Result<Option<RawItem>, Refusal> {
+    match request(client, write) {
+        Request::Put(request) => request.send().await.map(|out| out.attributes).map_err(|e| {
+            refusal(e, |e| match e {
+                PutItemError::ConditionalCheckFailedException(failed) => Some(failed.item.clone()),
+                _ => None,
+            })
+        }),
+        Request::Update(request) => request.send().await.map(|out| out.attributes).map_err(|e| {
+            refusal(e, |e| match e {
+                UpdateItemError::ConditionalCheckFailedException(failed) => Some(failed.item.clone()),
+                _ => None,
+            })
+        }),
+        Request::Delete(request) => request.send().await.map(|out| out.attributes).map_err(|e| {
+            refusal(e, |e| match e {
+                DeleteItemError::ConditionalCheckFailedException(failed) => Some(failed.item.clone()),
+                _ => None,
+            })
+        }),
     }
 }
 
@@ -80,4 +104,42 @@ where
         }
     }
     Refusal::Service(Box::new(error))
+}
+
+/// Creates an on-demand table with this key schema and waits until it is active; an existing table is left
+/// as it is.
+pub(crate) async fn create_table(
+    client: &Client,
+    table: &str,
+    key: KeySchema,
+    patience: std::time::Duration,
+) -> Result<(), Refusal> {
+    let mut request = client.create_table().table_name(table).billing_mode(BillingMode::PayPerRequest);
+    for ((name, kind), role) in [(Some(key.partition), KeyType::Hash), (key.sort, KeyType::Range)]
+        .into_iter()
+        .filter_map(|(attribute, role)| attribute.map(|a| (a, role)))
+    {
+        let scalar = match kind {
+            KeyKind::String => ScalarAttributeType::S,
+            KeyKind::Number => ScalarAttributeType::N,
+            KeyKind::Binary => ScalarAttributeType::B,
+        };
+        let definition = AttributeDefinition::builder().attribute_name(name).attribute_type(scalar).build();
+        let element = KeySchemaElement::builder().attribute_name(name).key_type(role).build();
+        request = request
+            .attribute_definitions(definition.map_err(|e| Refusal::Service(Box::new(e)))?)
+            .key_schema(element.map_err(|e| Refusal::Service(Box::new(e)))?);
+    }
+    match request.send().await {
+        Ok(_) => {}
+        Err(e) if e.as_service_error().is_some_and(|e| e.is_resource_in_use_exception()) => {}
+        Err(e) => return Err(refusal(e, |_| None)),
+    }
+    client
+        .wait_until_table_exists()
+        .table_name(table)
+        .wait(patience)
+        .await
+        .map(drop)
+        .map_err(|e| Refusal::Service(Box::new(e)))
 }

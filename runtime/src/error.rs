@@ -13,7 +13,9 @@ pub enum ValueError {
     #[error("{0} has more than 38 significant digits, the most DynamoDB stores")]
     TooPrecise(String),
     /// A number whose magnitude is outside 1E-130 ..= 9.99..E+125.
-    #[error("{0} is outside DynamoDB's number range (magnitude 1E-130 to 9.9999999999999999999999999999999999999E+125)")]
+    #[error(
+        "{0} is outside DynamoDB's number range (magnitude 1E-130 to 9.9999999999999999999999999999999999999E+125)"
+    )]
     OutOfRange(String),
     /// Text that is not a decimal number.
     #[error("{0:?} is not a decimal number")]
@@ -21,6 +23,9 @@ pub enum ValueError {
     /// A set with no elements: DynamoDB has no empty sets.
     #[error("an empty set cannot be stored: DynamoDB has no empty sets (remove the attribute instead)")]
     EmptySet,
+    /// A key attribute that is an empty string or empty bytes.
+    #[error("key attribute `{0}` is empty: DynamoDB keys cannot be empty strings or empty bytes")]
+    EmptyKey(String),
     /// An attribute name or map key that is empty.
     #[error("an attribute name or map key cannot be empty")]
     EmptyName,
@@ -44,10 +49,15 @@ impl ValueError {
     /// Names the attribute the error belongs to, innermost first: `e.at("zip").at("address")` reads `address.zip`.
     pub fn at(self, segment: &str) -> Self {
         match self {
-            ValueError::At { path, source } => ValueError::At { path: format!("{segment}.{path}"), source },
+            ValueError::At { path, source } => ValueError::At { path: join_path(segment, &path), source },
             other => ValueError::At { path: segment.to_owned(), source: Box::new(other) },
         }
     }
+}
+
+/// `outer` followed by `inner`: `address` and `zip` give `address.zip`, `tags` and `[1]` give `tags[1]`.
+fn join_path(outer: &str, inner: &str) -> String {
+    if inner.starts_with('[') { format!("{outer}{inner}") } else { format!("{outer}.{inner}") }
 }
 
 /// A stored item that does not fit the struct it is read into.
@@ -75,7 +85,7 @@ impl DecodeError {
 
     /// Prefixes the path with the attribute that contains it.
     pub fn at(mut self, segment: &str) -> Self {
-        self.path = if self.path.is_empty() { segment.to_owned() } else { format!("{segment}.{}", self.path) };
+        self.path = if self.path.is_empty() { segment.to_owned() } else { join_path(segment, &self.path) };
         self
     }
 }

@@ -42,11 +42,12 @@ mod value;
 pub mod __private;
 
 pub use attribute::{Attribute, Bytes, SetElement};
+pub use aws_sdk_dynamodb;
 pub use aws_sdk_dynamodb::types::AttributeValue;
 pub use db::Db;
 pub use error::{DecodeError, Error, ValueError};
 pub use operation::{Condition, Update};
-pub use schema::{Document, Item, Key};
+pub use schema::{Document, Item, Key, KeyAttribute, KeyKind, KeySchema};
 pub use table::Table;
 pub use value::IntoValue;
 
@@ -55,7 +56,7 @@ pub use value::IntoValue;
 /// Container attribute: `#[dynatomic(table = "name")]`. Field attributes: `#[dynatomic(partition_key)]`,
 /// `#[dynatomic(sort_key)]`, `#[dynatomic(rename = "attr")]`.
 pub use dynatomic_macros::Item;
-/// Builds a checked update: `update!(Type: assignment, ...; where condition)`. See the crate README.
-pub use dynatomic_macros::update;
 /// Builds a checked condition: `condition!(Type: condition)`. See the crate README.
 pub use dynatomic_macros::condition;
+/// Builds a checked update: `update!(Type: assignment, ...; where condition)`. See the crate README.
+pub use dynatomic_macros::update;

@@ -29,11 +29,7 @@ pub(crate) fn check(text: String) -> Result<String, ValueError> {
 
 /// Formats a float for DynamoDB, refusing NaN and infinities.
 pub(crate) fn float(value: f64, display: String) -> Result<String, ValueError> {
-    if value.is_finite() {
-        check(display)
-    } else {
-        Err(ValueError::NotFinite(display))
-    }
+    if value.is_finite() { check(display) } else { Err(ValueError::NotFinite(display)) }
 }
 
 /// The parts of a decimal literal that the range and precision rules need.
@@ -72,7 +68,9 @@ mod tests {
 
     #[test]
     fn accepts_ordinary_numbers() {
-        for ok in ["0", "-0", "42", "-17.25", "0.000001", "1e125", "9.9999999999999999999999999999999999999E+125", "1E-130"] {
+        for ok in
+            ["0", "-0", "42", "-17.25", "0.000001", "1e125", "9.9999999999999999999999999999999999999E+125", "1E-130"]
+        {
             assert_eq!(check(ok.to_owned()).as_deref(), Ok(ok), "{ok}");
         }
     }

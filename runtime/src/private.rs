@@ -191,7 +191,10 @@ pub fn put_field<V: Attribute>(
 }
 
 /// Reads one field out of a stored item.
-pub fn take_field<V: Attribute>(item: &mut HashMap<String, AttributeValue>, name: &'static str) -> Result<V, DecodeError> {
+pub fn take_field<V: Attribute>(
+    item: &mut HashMap<String, AttributeValue>,
+    name: &'static str,
+) -> Result<V, DecodeError> {
     match item.remove(name) {
         Some(value) => V::from_attr(value),
         None => V::from_missing(),
@@ -200,7 +203,10 @@ pub fn take_field<V: Attribute>(item: &mut HashMap<String, AttributeValue>, name
 }
 
 /// Reads a nested struct out of a map attribute value.
-pub fn map_entries(value: AttributeValue, expected: &'static str) -> Result<HashMap<String, AttributeValue>, DecodeError> {
+pub fn map_entries(
+    value: AttributeValue,
+    expected: &'static str,
+) -> Result<HashMap<String, AttributeValue>, DecodeError> {
     match value {
         AttributeValue::M(entries) => Ok(entries),
         other => Err(DecodeError::mismatch(

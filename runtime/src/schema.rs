@@ -36,7 +36,8 @@ pub trait Document: Attribute {
 /// struct Product { #[dynatomic(partition_key)] sku: String, stock: i64 }
 ///
 /// assert_eq!(Product::TABLE, "products");
-/// assert_eq!(Product::PARTITION_KEY, "sku");
+/// assert_eq!(Product::KEY.partition, ("sku", dynatomic::KeyKind::String));
+/// assert_eq!(Product::KEY.sort, None);
 /// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a dynatomic item",
@@ -46,14 +47,59 @@ pub trait Document: Attribute {
 pub trait Item: Document {
     /// The table's name (`#[dynatomic(table = "...")]`, by default the struct's name).
     const TABLE: &'static str;
-    /// The attribute name of the partition key.
-    const PARTITION_KEY: &'static str;
-    /// The attribute name of the sort key, if the table has one.
-    const SORT_KEY: Option<&'static str>;
+    /// The key attributes: their names and DynamoDB types.
+    const KEY: KeySchema;
 
     /// The key of this item.
     fn item_key(&self) -> Key<Self>;
 }
+
+/// The key attributes of a table: the partition key and the optional sort key, each a name and a type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeySchema {
+    /// The partition key's attribute name and type.
+    pub partition: (&'static str, KeyKind),
+    /// The sort key's attribute name and type, if the table has one.
+    pub sort: Option<(&'static str, KeyKind)>,
+}
+
+/// The DynamoDB type of a key attribute: keys are strings, numbers or binary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    /// `S`
+    String,
+    /// `N`
+    Number,
+    /// `B`
+    Binary,
+}
+
+/// A type that can be a key attribute: `String`, an integer or float, or [`Bytes`](crate::Bytes).
+///
+/// ```
+/// use dynatomic::{KeyAttribute, KeyKind};
+/// assert_eq!(<u64 as KeyAttribute>::KIND, KeyKind::Number);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a key attribute",
+    label = "DynamoDB keys are strings, numbers or binary",
+    note = "make the key field a `String`, an integer, a float or `dynatomic::Bytes`"
+)]
+pub trait KeyAttribute: Attribute {
+    /// The key's DynamoDB type.
+    const KIND: KeyKind;
+}
+
+macro_rules! key_attribute {
+    ($kind:ident: $($ty:ty),*) => {$(
+        impl KeyAttribute for $ty {
+            const KIND: KeyKind = KeyKind::$kind;
+        }
+    )*};
+}
+key_attribute!(String: String);
+key_attribute!(Number: i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64);
+key_attribute!(Binary: crate::Bytes);
 
 /// The primary key of one item of `T`, as built by the generated `T::key(...)`.
 ///
@@ -83,7 +129,12 @@ impl<T> Key<T> {
     pub fn __new(parts: impl IntoIterator<Item = (&'static str, Result<AttributeValue, ValueError>)>) -> Self {
         let attributes = parts
             .into_iter()
-            .map(|(name, value)| value.map(|v| (name.to_owned(), v)).map_err(|e| e.at(name)))
+            .map(|(name, value)| match value {
+                Ok(AttributeValue::S(s)) if s.is_empty() => Err(ValueError::EmptyKey(name.to_owned())),
+                Ok(AttributeValue::B(b)) if b.as_ref().is_empty() => Err(ValueError::EmptyKey(name.to_owned())),
+                Ok(value) => Ok((name.to_owned(), value)),
+                Err(e) => Err(e.at(name)),
+            })
             .collect();
         Key { attributes, item: PhantomData }
     }
@@ -98,5 +149,19 @@ impl<T> Clone for Key<T> {
 impl<T> std::fmt::Debug for Key<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_tuple("Key").field(&self.attributes).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_keys_are_refused() {
+        let key = Key::<()>::__new([("pk", Ok(AttributeValue::S(String::new())))]);
+        assert_eq!(key.attributes().unwrap_err(), &ValueError::EmptyKey("pk".into()));
+        let key =
+            Key::<()>::__new([("pk", Ok(AttributeValue::S("a".into()))), ("sk", Ok(AttributeValue::N("1".into())))]);
+        assert_eq!(key.attributes().unwrap().len(), 2);
     }
 }

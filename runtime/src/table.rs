@@ -9,6 +9,7 @@ use crate::operation::{Condition, Update};
 use crate::request::{Action, RawItem, Refusal, Returning, Write};
 use crate::schema::{Item, Key};
 use crate::{dynamo, size};
+use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 
 /// A handle on one DynamoDB table whose items are `T`. Cheap to clone and safe to share across tasks.
 ///
@@ -45,6 +46,16 @@ impl<T: Item> Table<T> {
         &self.name
     }
 
+    /// Creates the table, with on-demand capacity and `T`'s key schema, and waits up to two minutes until it
+    /// is active. A table that already exists is left as it is.
+    pub async fn create_table(&self) -> Result<(), Error<T>> {
+        let patience = std::time::Duration::from_secs(120);
+        match &self.db.backend {
+            Backend::DynamoDb(client) => dynamo::create_table(client, &self.name, T::KEY, patience).await,
+        }
+        .map_err(Self::error)
+    }
+
     /// Reads the item with this key (a strongly consistent read); `None` when there is none.
     pub async fn get(&self, key: Key<T>) -> Result<Option<T>, Error<T>> {
         let key = key.into_attributes()?;
@@ -68,7 +79,7 @@ impl<T: Item> Table<T> {
     pub async fn create(&self, item: &T) -> Result<(), Error<T>> {
         let mut request = self.put_request(item)?;
         request.condition = Some("attribute_not_exists(#pk)");
-        request.names.insert("#pk".to_owned(), T::PARTITION_KEY.to_owned());
+        request.names.insert("#pk".to_owned(), T::KEY.partition.0.to_owned());
         self.send(request).await.map(drop)
     }
 
@@ -86,19 +97,41 @@ impl<T: Item> Table<T> {
 
     /// Applies an update built by `update!`; a `where` part that is false gives `Error::ConditionFailed`.
     pub async fn update(&self, key: Key<T>, update: Update<T>) -> Result<(), Error<T>> {
-        self.send(self.update_request(key, update, Returning::Nothing)?).await.map(drop)
+        self.send(self.update_write(key, update, Returning::Nothing)?).await.map(drop)
     }
 
     /// Applies an update and returns the item as it is afterwards.
     pub async fn update_return_new(&self, key: Key<T>, update: Update<T>) -> Result<T, Error<T>> {
-        let stored = self.send(self.update_request(key, update, Returning::AllNew)?).await?;
+        let stored = self.send(self.update_write(key, update, Returning::AllNew)?).await?;
         Ok(T::from_item(stored.unwrap_or_default())?)
     }
 
     /// Applies an update and returns the item as it was before (`None` when the update created it).
     pub async fn update_return_old(&self, key: Key<T>, update: Update<T>) -> Result<Option<T>, Error<T>> {
-        let stored = self.send(self.update_request(key, update, Returning::AllOld)?).await?;
+        let stored = self.send(self.update_write(key, update, Returning::AllOld)?).await?;
         self.decode_optional(stored)
+    }
+
+    /// The aws-sdk-dynamodb UpdateItem request that [`update`](Self::update) would send, configured but not
+    /// sent: to inspect it, or to set what dynatomic does not (consumed capacity, metrics) and send it yourself.
+    ///
+    /// ```no_run
+    /// # #[derive(dynatomic::Item, Debug)]
+    /// # struct Product { #[dynatomic(partition_key)] sku: String, stock: i64 }
+    /// # async fn demo(products: dynatomic::Table<Product>) -> Result<(), Box<dyn std::error::Error>> {
+    /// use dynatomic::aws_sdk_dynamodb::types::ReturnConsumedCapacity;
+    /// let request = products.update_request(Product::key("sku-1"), dynatomic::update!(Product: stock += 1))?;
+    /// request.return_consumed_capacity(ReturnConsumedCapacity::Total).send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn update_request(&self, key: Key<T>, update: Update<T>) -> Result<UpdateItemFluentBuilder, Error<T>> {
+        let write = self.update_write(key, update, Returning::Nothing)?;
+        match &self.db.backend {
+            Backend::DynamoDb(client) => match dynamo::request(client, write) {
+                dynamo::Request::Update(request) => Ok(request),
+                _ => unreachable!("an update write configures an UpdateItem request"),
+            },
+        }
     }
 
     fn request(&self, action: Action, returning: Returning) -> Write {
@@ -113,12 +146,13 @@ impl<T: Item> Table<T> {
     }
 
     fn put_request(&self, item: &T) -> Result<Write, Error<T>> {
+        item.item_key().into_attributes()?; // refuses empty keys before sending
         let item = item.to_item()?;
         size::check_item(&item)?;
         Ok(self.request(Action::Put(item), Returning::Nothing))
     }
 
-    fn update_request(&self, key: Key<T>, update: Update<T>, returning: Returning) -> Result<Write, Error<T>> {
+    fn update_write(&self, key: Key<T>, update: Update<T>, returning: Returning) -> Result<Write, Error<T>> {
         let action = Action::Update { key: key.into_attributes()?, expression: update.update_expression() };
         let mut request = self.request(action, returning);
         request.condition = update.condition_expression();

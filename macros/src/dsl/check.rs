@@ -49,7 +49,11 @@ fn check_condition(condition: &Condition, errors: &mut Errors) {
         Condition::Compare { left: Measure::Attribute(left), right: Operand::Attribute(right), .. }
             if left.text() == right.text() =>
         {
-            errors.on(right.to_token_stream(), format_args!("`{}` is compared with itself", left.text()), "compare the attribute with a value or another attribute");
+            errors.on(
+                right.to_token_stream(),
+                format_args!("`{}` is compared with itself", left.text()),
+                "compare the attribute with a value or another attribute",
+            );
         }
         Condition::IsIn { method, values, .. } if values.is_empty() || values.len() > MAX_IN_OPERANDS => {
             errors.at(

@@ -259,9 +259,10 @@ impl Builder {
     /// The ConditionExpression text of `condition`, parenthesised if it binds looser than `context`.
     fn condition(&mut self, condition: &Condition, context: Precedence) -> String {
         let (text, own) = match condition {
-            Condition::Or(a, b) => {
-                (format!("{} OR {}", self.condition(a, Precedence::Or), self.condition(b, Precedence::Or)), Precedence::Or)
-            }
+            Condition::Or(a, b) => (
+                format!("{} OR {}", self.condition(a, Precedence::Or), self.condition(b, Precedence::Or)),
+                Precedence::Or,
+            ),
             Condition::And(a, b) => (
                 format!("{} AND {}", self.condition(a, Precedence::And), self.condition(b, Precedence::And)),
                 Precedence::And,

@@ -48,7 +48,11 @@ pub(crate) fn parse(input: TokenStream, kind: Kind, errors: &mut Errors) -> Opti
             }
             let tokens = &parts[0].tokens;
             if tokens.is_empty() {
-                errors.at(Span::call_site(), "`condition!` needs a condition", "write `condition!(Type: field == value)`");
+                errors.at(
+                    Span::call_site(),
+                    "`condition!` needs a condition",
+                    "write `condition!(Type: field == value)`",
+                );
             } else {
                 parse_condition_into(tokens, &mut parsed, errors);
             }
@@ -59,9 +63,13 @@ pub(crate) fn parse(input: TokenStream, kind: Kind, errors: &mut Errors) -> Opti
 
 /// `Type:` and the tokens after it.
 fn header(input: syn::parse::ParseStream) -> syn::Result<(syn::Type, Vec<TokenTree>)> {
-    let item: syn::Type = input
-        .parse()
-        .map_err(|e| error(e.span(), "expected the item type first", "write `update!(Type: ...)`, where Type derives `dynatomic::Item`"))?;
+    let item: syn::Type = input.parse().map_err(|e| {
+        error(
+            e.span(),
+            "expected the item type first",
+            "write `update!(Type: ...)`, where Type derives `dynatomic::Item`",
+        )
+    })?;
     input
         .parse::<syn::Token![:]>()
         .map_err(|e| error(e.span(), "expected `:` after the item type", "write `update!(Type: ...)`"))?;
@@ -91,7 +99,9 @@ fn split(tokens: &[TokenTree], at: impl Fn(&[TokenTree]) -> usize) -> Vec<Chunk>
             chunks.push(Chunk { tokens: Vec::new(), separator: Some(tokens[i].span()) });
             i += width;
         } else {
-            chunks.last_mut().map(|c| c.tokens.push(tokens[i].clone()));
+            if let Some(chunk) = chunks.last_mut() {
+                chunk.tokens.push(tokens[i].clone());
+            }
             i += 1;
         }
     }
@@ -129,7 +139,11 @@ fn stream(tokens: &[TokenTree]) -> TokenStream {
 /// Parses a Rust expression in a value position.
 fn expression(tokens: &[TokenTree], after: Span, what: &str) -> syn::Result<syn::Expr> {
     if tokens.is_empty() {
-        return Err(error(after, format_args!("expected {what}"), "write a Rust expression, or `#field` for a stored attribute"));
+        return Err(error(
+            after,
+            format_args!("expected {what}"),
+            "write a Rust expression, or `#field` for a stored attribute",
+        ));
     }
     syn::parse2(stream(tokens))
 }
@@ -140,7 +154,11 @@ fn parse_assignments(tokens: &[TokenTree], end: Span, parsed: &mut Parsed, error
         chunks.pop(); // a trailing comma
     }
     if chunks.iter().all(|c| c.tokens.is_empty()) {
-        errors.at(end, "`update!` needs at least one assignment", "write `field = value`, `counter += 1` or `field.remove()` after the type");
+        errors.at(
+            end,
+            "`update!` needs at least one assignment",
+            "write `field = value`, `counter += 1` or `field.remove()` after the type",
+        );
         return;
     }
     for chunk in chunks {
@@ -150,7 +168,11 @@ fn parse_assignments(tokens: &[TokenTree], end: Span, parsed: &mut Parsed, error
             continue;
         }
         if let Some(misplaced) = chunk.tokens.iter().find(|t| matches!(t, TokenTree::Ident(i) if i == "where")) {
-            errors.at(misplaced.span(), "`where` must follow a `;`", "separate the condition: `update!(Type: assignments; where condition)`");
+            errors.at(
+                misplaced.span(),
+                "`where` must follow a `;`",
+                "separate the condition: `update!(Type: assignments; where condition)`",
+            );
         }
         match assignment(&chunk.tokens) {
             Ok(assignment) => parsed.invocation.assignments.push(assignment),
@@ -168,7 +190,11 @@ fn parse_where(tokens: &[TokenTree], separator: Option<Span>, parsed: &mut Parse
         None => errors.at(semicolon, "nothing follows this `;`", "add `where condition`, or remove the `;`"),
         Some((TokenTree::Ident(keyword), rest)) if keyword == "where" => {
             if rest.is_empty() {
-                errors.at(keyword.span(), "`where` needs a condition after it", "write `where field >= value`, or remove `; where`");
+                errors.at(
+                    keyword.span(),
+                    "`where` needs a condition after it",
+                    "write `where field >= value`, or remove `; where`",
+                );
             } else {
                 parse_condition_into(rest, parsed, errors);
             }
@@ -208,7 +234,11 @@ fn fold(
     for chunk in split(tokens, at) {
         if chunk.tokens.is_empty() {
             let span = chunk.separator.unwrap_or_else(Span::call_site);
-            return Err(error(span, format_args!("expected a condition next to `{symbol}`"), "write a condition on both sides"));
+            return Err(error(
+                span,
+                format_args!("expected a condition next to `{symbol}`"),
+                "write a condition on both sides",
+            ));
         }
         let next = operand(&chunk.tokens)?;
         result = Some(match result {
@@ -224,7 +254,11 @@ fn unary(tokens: &[TokenTree]) -> syn::Result<Condition> {
     match tokens {
         [TokenTree::Punct(bang), rest @ ..] if bang.as_char() == '!' => {
             if rest.is_empty() {
-                return Err(error(bang.span(), "expected a condition after `!`", "write `!field.exists()` or `!(condition)`"));
+                return Err(error(
+                    bang.span(),
+                    "expected a condition after `!`",
+                    "write `!field.exists()` or `!(condition)`",
+                ));
             }
             Ok(match unary(rest)? {
                 Condition::Exists { path, method, negated } => Condition::Exists { path, method, negated: !negated },
@@ -324,7 +358,11 @@ fn assignment(tokens: &[TokenTree]) -> syn::Result<Assignment> {
     if let [TokenTree::Punct(hash), ..] = tokens
         && hash.as_char() == '#'
     {
-        return Err(error(hash.span(), "the target of an assignment is written without `#`", "`#field` reads a stored attribute on the right-hand side; write `field = value`"));
+        return Err(error(
+            hash.span(),
+            "the target of an assignment is written without `#`",
+            "`#field` reads a stored attribute on the right-hand side; write `field = value`",
+        ));
     }
     let (target, rest) = path(tokens)?;
     if let Some((method, args, rest)) = method_call(rest, UPDATE_METHODS, "update")? {
@@ -350,14 +388,24 @@ fn assignment(tokens: &[TokenTree]) -> syn::Result<Assignment> {
         }
         [TokenTree::Punct(eq), TokenTree::Punct(next), ..] if eq.as_char() == '=' && eq.spacing() == Spacing::Joint => {
             return Err(match next.as_char() {
-                '+' => syn::Error::new_spanned(stream(&rest[..2]), "`=+` is not an operator\n\nhelp: to add, write `+=`; to set, write `= value`"),
-                '=' => syn::Error::new_spanned(stream(&rest[..2]), "`==` compares; an assignment sets with `=`\n\nhelp: write `field = value`, or move the comparison after `; where`"),
+                '+' => syn::Error::new_spanned(
+                    stream(&rest[..2]),
+                    "`=+` is not an operator\n\nhelp: to add, write `+=`; to set, write `= value`",
+                ),
+                '=' => syn::Error::new_spanned(
+                    stream(&rest[..2]),
+                    "`==` compares; an assignment sets with `=`\n\nhelp: write `field = value`, or move the comparison after `; where`",
+                ),
                 _ => return set_action(&rest[1..], eq.span()).map(|action| Assignment { target, action }),
             });
         }
         [TokenTree::Punct(eq), value @ ..] if eq.as_char() == '=' => set_action(value, eq.span())?,
         [] => {
-            return Err(error(target.span(), "expected an assignment after this attribute", "write `= value`, `+= value`, `-= value` or a method such as `.remove()`"));
+            return Err(error(
+                target.span(),
+                "expected an assignment after this attribute",
+                "write `= value`, `+= value`, `-= value` or a method such as `.remove()`",
+            ));
         }
         [token, ..] => {
             return Err(error(token.span(), "expected `=`, `+=`, `-=` or a method call", UPDATE_SYNTAX));
@@ -382,14 +430,19 @@ fn set_action(tokens: &[TokenTree], eq: Span) -> syn::Result<Action> {
         if rest.is_empty() {
             return operand(tokens, eq, "a value").map(Action::Set);
         }
-        let op = arithmetic_at(consumed)
-            .ok_or_else(|| error(rest[0].span(), "expected `+` or `-` after the attribute", "write `field = #other + value`"))?;
+        let op = arithmetic_at(consumed).ok_or_else(|| {
+            error(rest[0].span(), "expected `+` or `-` after the attribute", "write `field = #other + value`")
+        })?;
         let left = operand(&tokens[..consumed], eq, "a value")?;
         let right = operand(&tokens[consumed + 1..], op.span, "a value after the operator")?;
         return Ok(Action::SetArithmetic { left, op, right });
     }
     let op = hash.checked_sub(1).and_then(arithmetic_at).ok_or_else(|| {
-        error(tokens[hash].span(), "`#attribute` must stand alone or after `+` / `-`", "write `field = #other`, `#other + value` or `value - #other`")
+        error(
+            tokens[hash].span(),
+            "`#attribute` must stand alone or after `+` / `-`",
+            "write `field = #other`, `#other + value` or `value - #other`",
+        )
     })?;
     let left = operand(&tokens[..hash - 1], eq, "a value before the operator")?;
     let right = operand(&tokens[hash..], op.span, "an attribute after the operator")?;
@@ -401,7 +454,13 @@ fn set_action(tokens: &[TokenTree], eq: Span) -> syn::Result<Action> {
 fn path(tokens: &[TokenTree]) -> syn::Result<(Path, &[TokenTree])> {
     let first = match tokens.first() {
         Some(TokenTree::Ident(ident)) if ident != "where" => ident.clone(),
-        Some(other) => return Err(error(other.span(), "expected an attribute name", "start with a field of the item, such as `stock` or `address.city`")),
+        Some(other) => {
+            return Err(error(
+                other.span(),
+                "expected an attribute name",
+                "start with a field of the item, such as `stock` or `address.city`",
+            ));
+        }
         None => return Err(error(Span::call_site(), "expected an attribute name", "start with a field of the item")),
     };
     let mut segments = vec![Segment::Field(first)];
@@ -416,7 +475,11 @@ fn path(tokens: &[TokenTree]) -> syn::Result<(Path, &[TokenTree])> {
                 rest = after;
             }
             [TokenTree::Punct(dot), TokenTree::Literal(index), ..] if dot.as_char() == '.' => {
-                return Err(error(index.span(), "a list element is written with brackets", format_args!("write `[{index}]`")));
+                return Err(error(
+                    index.span(),
+                    "a list element is written with brackets",
+                    format_args!("write `[{index}]`"),
+                ));
             }
             [TokenTree::Group(group), after @ ..] if group.delimiter() == Delimiter::Bracket => {
                 segments.push(bracket_segment(group)?);
@@ -440,20 +503,23 @@ fn bracket_segment(group: &proc_macro2::Group) -> syn::Result<Segment> {
             .base10_parse::<u32>()
             .map(|i| Segment::Index(i, int.span()))
             .map_err(|_| error(int.span(), "a list index must fit in a u32", "use a smaller index")),
-        syn::Expr::Unary(syn::ExprUnary { op: syn::UnOp::Neg(_), .. }) | syn::Expr::Lit(_) => Err(syn::Error::new_spanned(
-            &expr,
-            "a list index is a non-negative integer literal\n\nhelp: write an index such as `[0]`; a map key is a string expression such as `[key]`",
-        )),
+        syn::Expr::Unary(syn::ExprUnary { op: syn::UnOp::Neg(_), expr: operand, .. })
+            if matches!(&**operand, syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(_), .. })) =>
+        {
+            Err(syn::Error::new_spanned(
+                &expr,
+                "a list index is a non-negative integer literal\n\nhelp: write an index such as `[0]`; a map key is a string expression such as `[key]`",
+            ))
+        }
         _ => Ok(Segment::Key(expr)),
     }
 }
 
 /// A `.method(args)` at the start of `tokens`, if there is one; an unknown method is an error.
-fn method_call<'t>(
-    tokens: &'t [TokenTree],
-    known: &[&str],
-    context: &str,
-) -> syn::Result<Option<(Ident, Vec<syn::Expr>, &'t [TokenTree])>> {
+/// A method call: its name, its arguments, and the tokens after it.
+type MethodCall<'t> = (Ident, Vec<syn::Expr>, &'t [TokenTree]);
+
+fn method_call<'t>(tokens: &'t [TokenTree], known: &[&str], context: &str) -> syn::Result<Option<MethodCall<'t>>> {
     let [TokenTree::Punct(dot), TokenTree::Ident(name), TokenTree::Group(args), rest @ ..] = tokens else {
         return Ok(None);
     };
@@ -464,12 +530,16 @@ fn method_call<'t>(
     if !known.contains(&text.as_str()) {
         let other = if context == "update" { CONDITION_METHODS } else { UPDATE_METHODS };
         let help = if other.contains(&text.as_str()) {
-            let place = if context == "update" { "in a condition, after `; where`" } else { "in an assignment of `update!`" };
+            let place =
+                if context == "update" { "in a condition, after `; where`" } else { "in an assignment of `update!`" };
             format!("`{text}` belongs {place}")
         } else if let Some(close) = nearest(&text, known) {
             format!("did you mean `{close}`?")
         } else {
-            format!("the {context} methods are {}", known.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", "))
+            format!(
+                "the {context} methods are {}",
+                known.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+            )
         };
         return Err(error(name.span(), format_args!("unknown {context} method `{text}`"), help));
     }
@@ -480,7 +550,9 @@ fn method_call<'t>(
 
 fn no_arguments(method: &Ident, args: &[syn::Expr]) -> syn::Result<()> {
     match args.first() {
-        Some(arg) => Err(error(arg.span(), format_args!("`{method}()` takes no arguments"), format_args!("write `{method}()`"))),
+        Some(arg) => {
+            Err(error(arg.span(), format_args!("`{method}()` takes no arguments"), format_args!("write `{method}()`")))
+        }
         None => Ok(()),
     }
 }
@@ -489,13 +561,21 @@ fn exactly<const N: usize>(method: &Ident, args: Vec<syn::Expr>) -> syn::Result<
     let count = args.len();
     args.try_into().map_err(|_| {
         let plural = if N == 1 { "" } else { "s" };
-        error(method.span(), format_args!("`{method}` takes {N} argument{plural}, not {count}"), format_args!("pass {N} value{plural}"))
+        error(
+            method.span(),
+            format_args!("`{method}` takes {N} argument{plural}, not {count}"),
+            format_args!("pass {N} value{plural}"),
+        )
     })
 }
 
 fn expect_end(rest: &[TokenTree], place: &str) -> syn::Result<()> {
     match rest.first() {
-        Some(token) => Err(error(token.span(), format_args!("unexpected tokens {place}"), "separate assignments with `,` and conditions with `&&` or `||`")),
+        Some(token) => Err(error(
+            token.span(),
+            format_args!("unexpected tokens {place}"),
+            "separate assignments with `,` and conditions with `&&` or `||`",
+        )),
         None => Ok(()),
     }
 }

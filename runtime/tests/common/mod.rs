@@ -1,0 +1,235 @@
+//! Shared setup of the integration tests: the DynamoDB Local connection, a fresh table per test, raw reads
+//! and writes that bypass dynatomic, and the schemas the tests use.
+//!
+//! Each file under `tests/` is its own crate and uses only part of this module.
+#![allow(dead_code)]
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use aws_sdk_dynamodb::types::{AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType};
+use dynatomic::{AttributeValue, Bytes, Db, Item, Key, KeyKind, Table};
+
+/// A stored item as DynamoDB returns it.
+pub type RawItem = HashMap<String, AttributeValue>;
+
+/// A product: one field of every kind the DSL handles.
+#[derive(Item, Debug, Clone, PartialEq)]
+pub struct Product {
+    #[dynatomic(partition_key)]
+    pub pk: String,
+    pub stock: i64,
+    pub reserved: i64,
+    pub price: f64,
+    pub hits: u64,
+    pub tags: Vec<String>,
+    pub history: Option<Vec<String>>,
+    pub labels: HashSet<String>,
+    pub ids: BTreeSet<u32>,
+    pub scores: HashMap<String, i64>,
+    pub address: Address,
+    pub note: Option<String>,
+    #[dynatomic(rename = "ver")]
+    pub version: u64,
+    pub blob: Bytes,
+}
+
+/// A nested document.
+#[derive(Item, Debug, Clone, PartialEq)]
+pub struct Address {
+    pub city: String,
+    pub zip: Option<String>,
+}
+
+impl Product {
+    /// The product every test starts from.
+    pub fn sample(pk: &str) -> Self {
+        Product {
+            pk: pk.to_owned(),
+            stock: 10,
+            reserved: 2,
+            price: 9.5,
+            hits: 0,
+            tags: strings(["red", "blue"]),
+            history: None,
+            labels: strings(["sale", "new"]),
+            ids: [1, 2, 3].into(),
+            scores: [("alice".to_owned(), 5)].into(),
+            address: Address { city: "Oslo".to_owned(), zip: Some("0150".to_owned()) },
+            note: None,
+            version: 3,
+            blob: Bytes(vec![1, 2, 3]),
+        }
+    }
+}
+
+/// An item of a table with a sort key.
+#[derive(Item, Debug, Clone, PartialEq)]
+pub struct Event {
+    #[dynatomic(partition_key)]
+    pub pk: String,
+    #[dynatomic(sort_key)]
+    pub sk: String,
+    pub count: i64,
+    pub note: Option<String>,
+}
+
+/// An item with 128-bit and float numbers, whose extremes DynamoDB cannot store.
+#[derive(Item, Debug, Clone, PartialEq)]
+pub struct Ledger {
+    #[dynatomic(partition_key)]
+    pub pk: String,
+    pub total: u128,
+    pub parts: Vec<f64>,
+}
+
+impl Ledger {
+    pub fn new(total: u128, parts: Vec<f64>) -> Self {
+        Ledger { pk: "l".into(), total, parts }
+    }
+}
+
+/// An item whose table is named by its schema.
+#[derive(Item, Debug, Clone, PartialEq)]
+#[dynatomic(table = "dynatomic_tests_named_by_schema")]
+pub struct Note {
+    #[dynatomic(partition_key)]
+    pub pk: String,
+    pub text: String,
+}
+
+/// Owned strings, collected into any collection.
+pub fn strings<C: FromIterator<String>, const N: usize>(items: [&str; N]) -> C {
+    items.into_iter().map(str::to_owned).collect()
+}
+
+/// Connects to the DynamoDB Local that `scripts/test.sh` starts; fails the test when there is none.
+pub async fn connect() -> Db {
+    let Ok(endpoint) = std::env::var("DYNAMODB_ENDPOINT") else {
+        panic!(
+            "DYNAMODB_ENDPOINT is not set: these integration tests need DynamoDB Local. \
+             Run them through scripts/test.sh (for example `scripts/test.sh -p dynatomic`), \
+             which starts DynamoDB Local and sets DYNAMODB_ENDPOINT and dummy AWS credentials."
+        );
+    };
+    Db::connect(Some(&endpoint)).await
+}
+
+/// A new, empty table for one test, and the connection to it.
+pub struct Fixture<T> {
+    pub db: Db,
+    pub table: Table<T>,
+}
+
+impl<T: Item> Fixture<T> {
+    /// Creates a uniquely named table for `T`.
+    pub async fn new(test: &str) -> Self {
+        let db = connect().await;
+        let name = unique_table_name(test);
+        create_table::<T>(&db, &name).await;
+        Fixture { table: db.table_named::<T>(name), db }
+    }
+
+    /// Creates the table `T` names (`#[dynatomic(table = "...")]`), replacing one left by an earlier run, and
+    /// reaches it through `Db::table`.
+    pub async fn named_by_schema() -> Self {
+        let db = connect().await;
+        // Absent in a fresh DynamoDB Local; a leftover only exists when it was not started with -inMemory.
+        let _ = db.client().delete_table().table_name(T::TABLE).send().await;
+        create_table::<T>(&db, T::TABLE).await;
+        Fixture { table: db.table::<T>(), db }
+    }
+
+    /// The stored item, read without dynatomic; panics when there is none.
+    pub async fn raw(&self, key: Key<T>) -> RawItem {
+        self.try_raw(key).await.expect("the item should exist")
+    }
+
+    /// The stored item, read without dynatomic.
+    pub async fn try_raw(&self, key: Key<T>) -> Option<RawItem> {
+        let key = key.attributes().expect("a valid key").clone();
+        let output = self
+            .db
+            .client()
+            .get_item()
+            .table_name(self.table.name())
+            .set_key(Some(key))
+            .consistent_read(true)
+            .send()
+            .await
+            .expect("raw get_item");
+        output.item
+    }
+
+    /// Writes an item without dynatomic, for items dynatomic would refuse to write.
+    pub async fn put_raw(&self, item: RawItem) {
+        self.db
+            .client()
+            .put_item()
+            .table_name(self.table.name())
+            .set_item(Some(item))
+            .send()
+            .await
+            .expect("raw put_item");
+    }
+
+    /// Reads the item back with dynatomic; panics when it is missing or cannot be read.
+    pub async fn stored(&self, key: Key<T>) -> T
+    where
+        T: std::fmt::Debug,
+    {
+        self.table.get(key).await.expect("get").expect("the item should exist")
+    }
+}
+
+/// Creates a table with `T`'s key schema and on-demand billing.
+async fn create_table<T: Item>(db: &Db, name: &str) {
+    let mut request = db.client().create_table().table_name(name).billing_mode(BillingMode::PayPerRequest);
+    let keys = [(T::KEY.partition, KeyType::Hash)].into_iter().chain(T::KEY.sort.map(|sort| (sort, KeyType::Range)));
+    for ((attribute, kind), key_type) in keys {
+        let attribute_type = match kind {
+            KeyKind::String => ScalarAttributeType::S,
+            KeyKind::Number => ScalarAttributeType::N,
+            KeyKind::Binary => ScalarAttributeType::B,
+        };
+        let element = KeySchemaElement::builder().attribute_name(attribute).key_type(key_type).build();
+        let definition =
+            AttributeDefinition::builder().attribute_name(attribute).attribute_type(attribute_type).build();
+        request = request
+            .key_schema(element.expect("key schema element"))
+            .attribute_definitions(definition.expect("attribute definition"));
+    }
+    request.send().await.unwrap_or_else(|e| panic!("creating table {name}: {e:?}"));
+}
+
+/// `test`, made safe for a table name, plus a per-process counter and the time, so that no two tests or runs
+/// share a table.
+fn unique_table_name(test: &str) -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock after 1970").as_nanos();
+    let safe: String = test
+        .chars()
+        .take(200)
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.') { c } else { '_' })
+        .collect();
+    format!("{safe}-{}-{nanos}", COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+/// The DynamoDB type of a raw attribute, such as `"SS"`, or `"absent"`.
+pub fn type_of(item: &RawItem, attribute: &str) -> &'static str {
+    match item.get(attribute) {
+        None => "absent",
+        Some(AttributeValue::S(_)) => "S",
+        Some(AttributeValue::N(_)) => "N",
+        Some(AttributeValue::B(_)) => "B",
+        Some(AttributeValue::Bool(_)) => "BOOL",
+        Some(AttributeValue::Null(_)) => "NULL",
+        Some(AttributeValue::L(_)) => "L",
+        Some(AttributeValue::M(_)) => "M",
+        Some(AttributeValue::Ss(_)) => "SS",
+        Some(AttributeValue::Ns(_)) => "NS",
+        Some(AttributeValue::Bs(_)) => "BS",
+        Some(_) => "unknown",
+    }
+}

@@ -1,0 +1,80 @@
+//! Concurrent writers on one item: counters lose no increment and guarded decrements never oversell.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{Fixture, Product};
+use dynatomic::{Error, Item, Table, update};
+use tokio::sync::Barrier;
+
+const TASKS: usize = 32;
+
+/// Runs `work` in `TASKS` tasks that start together, and returns their results in task order.
+async fn race<R, F>(table: &Table<Product>, work: impl Fn(Table<Product>) -> F) -> Vec<R>
+where
+    R: Send + 'static,
+    F: Future<Output = R> + Send + 'static,
+{
+    let start = Arc::new(Barrier::new(TASKS));
+    let tasks: Vec<_> = (0..TASKS)
+        .map(|_| {
+            let (start, job) = (start.clone(), work(table.clone()));
+            tokio::spawn(async move {
+                start.wait().await;
+                job.await
+            })
+        })
+        .collect();
+    let mut results = Vec::with_capacity(TASKS);
+    for task in tasks {
+        results.push(task.await.expect("task panicked"));
+    }
+    results
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn counters_lose_no_increment() {
+    const PER_TASK: u64 = 100;
+    let fx = Fixture::<Product>::new("concurrent_counter").await;
+    let sample = Product::sample("hot");
+    fx.table.put(&sample).await.expect("put");
+
+    race(&fx.table, |table| async move {
+        for _ in 0..PER_TASK {
+            table.update(Product::key("hot"), update!(Product: hits += 1)).await.expect("increment");
+        }
+    })
+    .await;
+
+    let stored = fx.stored(sample.item_key()).await;
+    assert_eq!(stored.hits, TASKS as u64 * PER_TASK);
+    assert_eq!(stored, Product { hits: 3200, ..sample });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn guarded_decrements_never_oversell() {
+    let fx = Fixture::<Product>::new("concurrent_stock").await;
+    let sample = Product { stock: 20, ..Product::sample("scarce") };
+    fx.table.put(&sample).await.expect("put");
+
+    let results = race(&fx.table, |table| async move {
+        table.update(Product::key("scarce"), update!(Product: stock -= 1; where stock >= 1)).await
+    })
+    .await;
+
+    let mut sold = 0;
+    let mut refused = 0;
+    for result in results {
+        match result {
+            Ok(()) => sold += 1,
+            Err(Error::ConditionFailed { stored: Some(stored) }) => {
+                assert_eq!(stored.stock, 0, "a decrement is refused only when the stock is gone");
+                refused += 1;
+            }
+            Err(other) => panic!("unexpected error: {other:?}"),
+        }
+    }
+    assert_eq!((sold, refused), (20, 12));
+    assert_eq!(fx.stored(sample.item_key()).await, Product { stock: 0, ..sample });
+}
