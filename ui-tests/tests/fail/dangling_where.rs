@@ -1,0 +1,9 @@
+//! `where` with nothing after it.
+
+#[path = "../common/schema.rs"]
+mod schema;
+use schema::*;
+
+fn main() {
+    let _ = dynatomic::update!(Product: stock = 1; where);
+}

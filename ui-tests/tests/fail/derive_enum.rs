@@ -1,0 +1,8 @@
+//! An enum cannot derive `Item`.
+
+#[derive(dynatomic::Item)]
+enum Product {
+    Book { pk: String },
+}
+
+fn main() {}

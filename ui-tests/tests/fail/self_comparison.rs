@@ -1,0 +1,9 @@
+//! An attribute compared with itself.
+
+#[path = "../common/schema.rs"]
+mod schema;
+use schema::*;
+
+fn main() {
+    let _ = dynatomic::update!(Product: hits += 1; where stock == #stock);
+}

@@ -1,0 +1,9 @@
+//! `==` in an assignment.
+
+#[path = "../common/schema.rs"]
+mod schema;
+use schema::*;
+
+fn main() {
+    let _ = dynatomic::update!(Product: stock == 1);
+}

@@ -1,0 +1,9 @@
+//! `where` without the `;` before it.
+
+#[path = "../common/schema.rs"]
+mod schema;
+use schema::*;
+
+fn main() {
+    let _ = dynatomic::update!(Product: stock = 1 where stock > 0);
+}
