@@ -162,10 +162,12 @@ fn check(schema: &Schema, errors: &mut Errors) {
 fn generate(schema: &Schema) -> TokenStream {
     let Schema { ident, vis, .. } = schema;
     let module = format_ident!("__dynatomic_{}", ident);
+    let probe_struct = format_ident!("{}Fields", ident, span = ident.span());
     let probes = schema.fields.iter().map(|f| {
-        let (field, ty) = (&f.ident, &f.ty);
+        let field = &f.ident;
+        let ty = relocated(&f.ty, ident);
         let role = match f.key {
-            Some(_) => quote!(::dynatomic::__private::KeyRole),
+            Some(_) => quote!(::dynatomic::__private::PartOfKey),
             None => quote!(::dynatomic::__private::Data),
         };
         quote_spanned! {f.ty.span()=> pub #field: ::dynatomic::__private::Attr<#ty, #role> }
@@ -174,13 +176,14 @@ fn generate(schema: &Schema) -> TokenStream {
         let (field, name) = (&f.ident, &f.name);
         quote! { #field: ::dynatomic::__private::Attr::new(#name) }
     });
+    // Under the field type's span, so that an unsupported type is reported once, on the type.
     let puts = schema.fields.iter().map(|f| {
         let (field, name) = (&f.ident, &f.name);
-        quote! { ::dynatomic::__private::put_field(&mut item, #name, &self.#field)?; }
+        quote_spanned! {f.ty.span()=> ::dynatomic::__private::put_field(&mut item, #name, &self.#field)?; }
     });
     let takes = schema.fields.iter().map(|f| {
         let (field, name) = (&f.ident, &f.name);
-        quote! { #field: ::dynatomic::__private::take_field(&mut item, #name)? }
+        quote_spanned! {f.ty.span()=> #field: ::dynatomic::__private::take_field(&mut item, #name)? }
     });
     let count = schema.fields.len();
     let type_name = ident.to_string();
@@ -192,12 +195,12 @@ fn generate(schema: &Schema) -> TokenStream {
             #[allow(unused_imports)]
             use super::*;
             /// The attribute probes of the struct's fields, read by `update!` and `condition!`.
-            pub struct #ident { #(#probes,)* }
+            pub struct #probe_struct { #(#probes,)* }
         }
 
         impl ::dynatomic::Attribute for #ident {
             type Value = Self;
-            type Fields = #module::#ident;
+            type Fields = #module::#probe_struct;
 
             fn to_attr(&self) -> ::core::result::Result<::dynatomic::AttributeValue, ::dynatomic::ValueError> {
                 ::dynatomic::Document::to_item(self).map(::dynatomic::AttributeValue::M)
@@ -208,7 +211,7 @@ fn generate(schema: &Schema) -> TokenStream {
             }
 
             fn fields() -> &'static Self::Fields {
-                static FIELDS: #module::#ident = #module::#ident { #(#inits,)* };
+                static FIELDS: #module::#probe_struct = #module::#probe_struct { #(#inits,)* };
                 &FIELDS
             }
         }
@@ -242,7 +245,9 @@ fn generate(schema: &Schema) -> TokenStream {
             }
         }
 
-        impl ::dynatomic::kind::Measured for #ident {}
+        impl ::dynatomic::kind::Measured for #ident {
+            type Length = usize;
+        }
 
         #item
     }
@@ -302,5 +307,49 @@ fn generate_item(schema: &Schema) -> TokenStream {
                 ::dynatomic::Key::__new([#(#from_params),*])
             }
         }
+    }
+}
+
+/// A field type as seen from inside the generated probe module, one level below the struct: `super::` and
+/// `self::` paths move up one module, and `Self` names the struct.
+fn relocated(ty: &syn::Type, item: &Ident) -> syn::Type {
+    let mut ty = ty.clone();
+    relocate(&mut ty, item);
+    ty
+}
+
+fn relocate(ty: &mut syn::Type, item: &Ident) {
+    match ty {
+        syn::Type::Path(type_path) if type_path.qself.is_none() => {
+            let path = &mut type_path.path;
+            if path.leading_colon.is_none() {
+                match path.segments.first().map(|s| s.ident.to_string()).as_deref() {
+                    Some("super") => {
+                        path.segments.insert(0, syn::PathSegment::from(Ident::new("super", Span::call_site())))
+                    }
+                    Some("self") => path.segments[0].ident = Ident::new("super", path.segments[0].ident.span()),
+                    Some("Self") => {
+                        path.segments[0].ident = item.clone();
+                        path.segments.insert(0, syn::PathSegment::from(Ident::new("super", Span::call_site())));
+                    }
+                    _ => {}
+                }
+            }
+            for segment in &mut path.segments {
+                if let syn::PathArguments::AngleBracketed(args) = &mut segment.arguments {
+                    for arg in &mut args.args {
+                        if let syn::GenericArgument::Type(inner) = arg {
+                            relocate(inner, item);
+                        }
+                    }
+                }
+            }
+        }
+        syn::Type::Array(array) => relocate(&mut array.elem, item),
+        syn::Type::Slice(slice) => relocate(&mut slice.elem, item),
+        syn::Type::Paren(paren) => relocate(&mut paren.elem, item),
+        syn::Type::Group(group) => relocate(&mut group.elem, item),
+        syn::Type::Tuple(tuple) => tuple.elems.iter_mut().for_each(|elem| relocate(elem, item)),
+        _ => {}
     }
 }

@@ -33,6 +33,11 @@ impl Errors {
         result.map_err(|e| self.push(e)).ok()
     }
 
+    /// All recorded errors as one, if there are any.
+    pub(crate) fn into_error(self) -> Option<syn::Error> {
+        self.0
+    }
+
     /// The `compile_error!` invocations of every recorded error.
     pub(crate) fn to_compile_errors(&self) -> TokenStream {
         self.0.as_ref().map(syn::Error::to_compile_error).unwrap_or_default()

@@ -26,10 +26,10 @@ use crate::number;
     label = "this field's type is not a supported attribute type",
     note = "supported: integers, f32, f64, bool, String, dynatomic::Bytes, Vec<T>, HashSet/BTreeSet of strings, numbers or bytes, HashMap/BTreeMap<String, T>, Option<T>, and structs that derive dynatomic::Item"
 )]
-pub trait Attribute: Sized {
+pub trait Attribute: Sized + 'static {
     /// The type an expression sees: `T` for `Option<T>`, the type itself otherwise.
     type Value;
-    /// The probes of a nested struct's fields ([`NoFields`] for every other type).
+    /// The probes of a nested struct's fields (`NoFields` for every other type).
     #[doc(hidden)]
     type Fields: 'static;
 
@@ -53,10 +53,9 @@ pub trait Attribute: Sized {
     fn fields() -> &'static Self::Fields;
 }
 
-/// The field probes of a type that has no nested fields.
+/// The field probes of a type that has no nested fields (`T` names it in the compiler's messages).
 #[doc(hidden)]
-#[derive(Debug, Clone, Copy)]
-pub struct NoFields;
+pub struct NoFields<T>(std::marker::PhantomData<fn() -> T>);
 
 /// Binary data, stored as DynamoDB's `B` type (a `HashSet<Bytes>` is a binary set).
 ///
@@ -105,7 +104,7 @@ macro_rules! leaf_attribute {
     ($ty:ty, |$this:ident| $to:expr, |$value:ident| $from:expr) => {
         impl Attribute for $ty {
             type Value = Self;
-            type Fields = NoFields;
+            type Fields = NoFields<Self>;
             fn to_attr(&self) -> Result<AttributeValue, ValueError> {
                 let $this = self;
                 $to
@@ -113,8 +112,8 @@ macro_rules! leaf_attribute {
             fn from_attr($value: AttributeValue) -> Result<Self, DecodeError> {
                 $from
             }
-            fn fields() -> &'static NoFields {
-                &NoFields
+            fn fields() -> &'static NoFields<Self> {
+                &NoFields(std::marker::PhantomData)
             }
         }
     };
@@ -201,7 +200,7 @@ impl<T: Attribute> Attribute for Option<T> {
 
 impl<T: Attribute> Attribute for Vec<T> {
     type Value = Self;
-    type Fields = NoFields;
+    type Fields = NoFields<Self>;
 
     fn to_attr(&self) -> Result<AttributeValue, ValueError> {
         list(self.iter().map(T::to_attr))
@@ -218,8 +217,8 @@ impl<T: Attribute> Attribute for Vec<T> {
         }
     }
 
-    fn fields() -> &'static NoFields {
-        &NoFields
+    fn fields() -> &'static NoFields<Self> {
+        &NoFields(std::marker::PhantomData)
     }
 }
 
@@ -292,7 +291,7 @@ macro_rules! set_attribute {
     ($($set:ident: $($bound:path),*;)*) => {$(
         impl<E: SetElement $(+ $bound)*> Attribute for $set<E> {
             type Value = Self;
-            type Fields = NoFields;
+            type Fields = NoFields<Self>;
 
             fn to_attr(&self) -> Result<AttributeValue, ValueError> {
                 set::<E>(self.iter().map(E::to_attr))
@@ -313,8 +312,8 @@ macro_rules! set_attribute {
                 Ok(Self::new())
             }
 
-            fn fields() -> &'static NoFields {
-                &NoFields
+            fn fields() -> &'static NoFields<Self> {
+                &NoFields(std::marker::PhantomData)
             }
         }
     )*};
@@ -328,7 +327,7 @@ macro_rules! map_attribute {
     ($($map:ident),*) => {$(
         impl<V: Attribute> Attribute for $map<String, V> {
             type Value = Self;
-            type Fields = NoFields;
+            type Fields = NoFields<Self>;
 
             fn to_attr(&self) -> Result<AttributeValue, ValueError> {
                 map(self.iter().map(|(k, v)| (k.as_str(), v)))
@@ -347,8 +346,8 @@ macro_rules! map_attribute {
                 }
             }
 
-            fn fields() -> &'static NoFields {
-                &NoFields
+            fn fields() -> &'static NoFields<Self> {
+                &NoFields(std::marker::PhantomData)
             }
         }
     )*};

@@ -1,5 +1,9 @@
 //! What each operation of the DSL needs from a field's type. The macros check these bounds under the
 //! user's own tokens, so a misuse is reported on the field or operator that is wrong.
+//!
+//! Each trait names, in an associated type, what the operation works on next (the type itself, an element,
+//! a length). The generated code reaches the value's type through it, so when a rule fails the compiler
+//! reports that rule alone, not also every value that follows from it.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -11,7 +15,10 @@ use crate::attribute::{Attribute, Bytes, SetElement};
     label = "`+=`, `-=`, `+` and `-` work only on number fields",
     note = "number fields are integers, f32 and f64; to set a value, use `field = value`"
 )]
-pub trait Number {}
+pub trait Number {
+    /// The number type itself.
+    type Same;
+}
 
 /// An attribute with an order: `<`, `<=`, `>`, `>=` and `between` compare it.
 #[diagnostic::on_unimplemented(
@@ -19,7 +26,10 @@ pub trait Number {}
     label = "`<`, `<=`, `>`, `>=` and `between` compare numbers, strings and bytes only",
     note = "compare sizes with `field.len()`, or use `==` / `!=`"
 )]
-pub trait Ordered {}
+pub trait Ordered {
+    /// The ordered type itself.
+    type Same;
+}
 
 /// A string or binary attribute: `begins_with` works on it.
 #[diagnostic::on_unimplemented(
@@ -27,17 +37,22 @@ pub trait Ordered {}
     label = "not a string",
     note = "for lists and sets, use `contains(element)`"
 )]
-pub trait Prefixed {}
+pub trait Prefixed {
+    /// The string or bytes type itself.
+    type Same;
+}
 
 /// A list attribute (`Vec<T>`): `append` and `prepend` work on it.
 #[diagnostic::on_unimplemented(
     message = "this needs a list attribute (`Vec<T>`), but this one is `{Self}`",
     label = "`append`, `prepend` and `[index]` work on lists only",
-    note = "for sets, use `insert(elements)`; for numbers, `+=`"
+    note = "sets take `insert(elements)` / `delete(elements)`; a map entry is selected by a string key: `map[key]`"
 )]
 pub trait List {
     /// The type of the list's elements.
     type Element;
+    /// The list type itself.
+    type Same;
 }
 
 /// A set attribute (`HashSet` / `BTreeSet`): `insert` and `delete` work on it.
@@ -49,17 +64,21 @@ pub trait List {
 pub trait Set {
     /// The type of the set's elements.
     type Element;
+    /// The set type itself.
+    type Same;
 }
 
 /// A map attribute with string keys: `map[key]` selects an entry.
 #[diagnostic::on_unimplemented(
-    message = "`[key]` needs a map attribute (`HashMap<String, T>`), but this one is `{Self}`",
-    label = "not a map",
-    note = "lists take an integer literal index: `list[0]`"
+    message = "`{Self}` cannot be indexed by `{K}`",
+    label = "`[key]` selects an entry of a map (`HashMap<String, T>`) by a string key",
+    note = "a list element is selected by an integer literal, `list[0]`: DynamoDB takes no computed list index"
 )]
-pub trait Map {
+pub trait Keyed<K> {
     /// The type of the map's values.
     type Entry;
+    /// The entry's name: the key as a string.
+    fn name(key: K) -> std::borrow::Cow<'static, str>;
 }
 
 /// An attribute DynamoDB can measure: `len()` works on it.
@@ -68,7 +87,10 @@ pub trait Map {
     label = "has no size",
     note = "compare the number itself: `field >= value`"
 )]
-pub trait Measured {}
+pub trait Measured {
+    /// The type `len()` is compared with.
+    type Length;
+}
 
 /// An attribute `contains(v)` can look into: a substring of a string, an element of a list or set.
 #[diagnostic::on_unimplemented(
@@ -95,20 +117,64 @@ pub trait Removable {}
     label = "this is part of the table's key",
     note = "DynamoDB identifies the item by its key: to change a key, `put` a new item and `delete` the old one"
 )]
-pub trait Writable {}
+pub trait Writable<F> {
+    /// The field type `F`, once the write is known to be allowed.
+    type Field;
+}
+
+/// A string usable as a map key: `map[key]` takes `&str`, `String` or `&String`.
+#[diagnostic::on_unimplemented(
+    message = "a map key must be a string, not `{Self}`",
+    label = "expected `&str` or `String`",
+    note = "a list element is selected by an integer literal: `list[0]`"
+)]
+pub trait MapKey {
+    /// The key as an attribute name.
+    fn into_key(self) -> std::borrow::Cow<'static, str>;
+}
+
+impl MapKey for String {
+    fn into_key(self) -> std::borrow::Cow<'static, str> {
+        self.into()
+    }
+}
+
+impl MapKey for &String {
+    fn into_key(self) -> std::borrow::Cow<'static, str> {
+        self.clone().into()
+    }
+}
+
+impl MapKey for &str {
+    fn into_key(self) -> std::borrow::Cow<'static, str> {
+        self.to_owned().into()
+    }
+}
 
 macro_rules! impl_for {
-    ($trait:ident: $($ty:ty),*) => {$( impl $trait for $ty {} )*};
+    ($trait:ident: $($ty:ty),*) => {$(
+        impl $trait for $ty {
+            type Same = Self;
+        }
+    )*};
 }
 impl_for!(Number: i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64);
 impl_for!(Ordered: i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64, String, Bytes);
 impl_for!(Prefixed: String, Bytes);
-impl_for!(Measured: String, Bytes);
 
+impl Measured for String {
+    type Length = usize;
+}
+impl Measured for Bytes {
+    type Length = usize;
+}
 impl<T> List for Vec<T> {
     type Element = T;
+    type Same = Self;
 }
-impl<T> Measured for Vec<T> {}
+impl<T> Measured for Vec<T> {
+    type Length = usize;
+}
 impl<T> Contains for Vec<T> {
     type Needle = T;
 }
@@ -123,8 +189,11 @@ macro_rules! set_kinds {
     ($($set:ident),*) => {$(
         impl<E: SetElement> Set for $set<E> {
             type Element = E;
+            type Same = Self;
         }
-        impl<E: SetElement> Measured for $set<E> {}
+        impl<E: SetElement> Measured for $set<E> {
+            type Length = usize;
+        }
         impl<E: SetElement> Contains for $set<E> {
             type Needle = E;
         }
@@ -134,10 +203,15 @@ set_kinds!(HashSet, BTreeSet);
 
 macro_rules! map_kinds {
     ($($map:ident),*) => {$(
-        impl<V: Attribute> Map for $map<String, V> {
+        impl<V: Attribute, K: MapKey> Keyed<K> for $map<String, V> {
             type Entry = V;
+            fn name(key: K) -> std::borrow::Cow<'static, str> {
+                key.into_key()
+            }
         }
-        impl<V: Attribute> Measured for $map<String, V> {}
+        impl<V: Attribute> Measured for $map<String, V> {
+            type Length = usize;
+        }
     )*};
 }
 map_kinds!(HashMap, BTreeMap);

@@ -12,15 +12,18 @@ pub use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::attribute::Attribute;
 use crate::error::{DecodeError, ValueError};
-use crate::kind::{Contains, List, Map, Measured, Number, Ordered, Prefixed, Removable, Set, Writable};
+use crate::kind::{Contains, Keyed, List, Measured, Number, Ordered, Prefixed, Removable, Set, Writable};
 use crate::schema::Item;
 use crate::value::IntoValue;
 
 /// The role of a field: an ordinary attribute an update may write.
 pub struct Data;
-/// The role of a field: a key attribute, read-only in updates.
-pub struct KeyRole;
-impl Writable for Data {}
+/// The role of a field: part of the table's key, read-only in updates.
+pub struct PartOfKey;
+
+impl<F> Writable<F> for Data {
+    type Field = F;
+}
 
 /// A typed probe of one attribute: its name, its Rust type `F` and its role `R`. A struct's probes are the
 /// fields of its generated probe struct, so `fields.address.city` is checked by the compiler like any field
@@ -37,6 +40,11 @@ impl<F, R> Attr<F, R> {
     pub fn name(&self) -> Cow<'static, str> {
         self.0.clone()
     }
+
+    /// The same attribute seen as another type, once a rule has established it.
+    fn checked<G, S>(&self) -> Attr<G, S> {
+        Attr(self.0.clone(), PhantomData)
+    }
 }
 
 impl<F: Attribute, R> Deref for Attr<F, R> {
@@ -52,72 +60,32 @@ pub fn fields<T: Item>() -> &'static T::Fields {
     T::fields()
 }
 
-/// A map key for `map[key]`: any string.
-#[diagnostic::on_unimplemented(
-    message = "a map key must be a string, not `{Self}`",
-    label = "expected `&str` or `String`",
-    note = "lists take an integer literal index: `list[0]`"
-)]
-pub trait MapKey {
-    /// The key as an attribute name.
-    fn into_key(self) -> Cow<'static, str>;
-}
-impl MapKey for String {
-    fn into_key(self) -> Cow<'static, str> {
-        Cow::Owned(self)
-    }
-}
-impl MapKey for &String {
-    fn into_key(self) -> Cow<'static, str> {
-        Cow::Owned(self.clone())
-    }
-}
-impl MapKey for &str {
-    fn into_key(self) -> Cow<'static, str> {
-        Cow::Owned(self.to_owned())
-    }
-}
-
 /// `map[key]`: the probe of one entry of a map attribute (it may be absent, so it can be removed).
-pub fn entry<F: Attribute, R>(_: &Attr<F, R>, key: impl MapKey) -> Attr<Option<<F::Value as Map>::Entry>, R>
+pub fn entry<F: Attribute, R, K, E>(_: &Attr<F, R>, key: K) -> Attr<Option<E>, R>
 where
-    F::Value: Map,
+    F::Value: Keyed<K, Entry = E>,
 {
-    Attr(key.into_key(), PhantomData)
+    Attr(<F::Value as Keyed<K>>::name(key), PhantomData)
 }
 
 /// `list[i]`: the probe of one element of a list attribute (it may be absent, so it can be removed).
-pub fn element<F: Attribute, R>(_: &Attr<F, R>) -> Attr<Option<<F::Value as List>::Element>, R>
+pub fn element<F: Attribute, R, E>(_: &Attr<F, R>) -> Attr<Option<E>, R>
 where
-    F::Value: List,
+    F::Value: List<Element = E>,
 {
     Attr(Cow::Borrowed(""), PhantomData)
 }
 
-/// The type marker of an attribute, compared by `same_type`.
-pub struct Ty<T>(PhantomData<fn() -> T>);
+/// The type of an attribute, compared by the generated code where two operands must have one type.
+pub struct AttributeType<T>(PhantomData<fn() -> T>);
 
-/// The type marker of a probe: two operands of one comparison or copy must have equal markers.
-pub fn ty<F: Attribute, R>(_: &Attr<F, R>) -> Ty<F::Value> {
-    Ty(PhantomData)
+/// The type of a probe's attribute: two operands of one comparison or copy must have equal types.
+pub fn attribute_type<F: Attribute, R>(_: &Attr<F, R>) -> AttributeType<F::Value> {
+    AttributeType(PhantomData)
 }
 
-/// A value for an attribute of type `F`.
+/// A value for the attribute of `probe`.
 pub fn value<F: Attribute, R, V: IntoValue<F::Value>>(_: &Attr<F, R>, value: V) -> Result<AttributeValue, ValueError> {
-    value.into_value()
-}
-
-/// A value that `contains` looks for in an attribute of type `F`.
-pub fn needle<F: Attribute, R, V>(_: &Attr<F, R>, value: V) -> Result<AttributeValue, ValueError>
-where
-    F::Value: Contains,
-    V: IntoValue<<F::Value as Contains>::Needle>,
-{
-    value.into_value()
-}
-
-/// A value compared with `len()`.
-pub fn size_value<V: IntoValue<usize>>(value: V) -> Result<AttributeValue, ValueError> {
     value.into_value()
 }
 
@@ -132,51 +100,44 @@ pub fn empty_list() -> Result<AttributeValue, ValueError> {
 }
 
 /// Rule: an update may not write a key attribute.
-pub fn writable<F, R: Writable>(_: &Attr<F, R>) {}
-/// Rule: `+=`, `-=`, `+` and `-` need numbers.
-pub fn number<F: Attribute, R>(_: &Attr<F, R>)
-where
-    F::Value: Number,
-{
+pub fn writable<F, R: Writable<F, Field = G>, G>(probe: &Attr<F, R>) -> Attr<G, Data> {
+    probe.checked()
 }
-/// Rule: `<`, `<=`, `>`, `>=` and `between` need an ordered type.
-pub fn ordered<F: Attribute, R>(_: &Attr<F, R>)
-where
-    F::Value: Ordered,
-{
-}
-/// Rule: `begins_with` needs a string or bytes.
-pub fn prefixed<F: Attribute, R>(_: &Attr<F, R>)
-where
-    F::Value: Prefixed,
-{
-}
-/// Rule: `append` and `prepend` need a list.
-pub fn list<F: Attribute, R>(_: &Attr<F, R>)
-where
-    F::Value: List,
-{
-}
-/// Rule: `insert` and `delete` need a set.
-pub fn set<F: Attribute, R>(_: &Attr<F, R>)
-where
-    F::Value: Set,
-{
-}
-/// Rule: `contains` needs a string, bytes, list or set.
-pub fn searchable<F: Attribute, R>(_: &Attr<F, R>)
-where
-    F::Value: Contains,
-{
-}
-/// Rule: `len()` needs something with a size.
-pub fn measured<F: Attribute, R>(_: &Attr<F, R>)
-where
-    F::Value: Measured,
-{
-}
+
 /// Rule: `remove()` needs an attribute that may be absent.
 pub fn removable<F: Removable, R>(_: &Attr<F, R>) {}
+
+/// Defines a rule: a function whose bound is the rule, returning the probe of what the operation works on.
+/// That type is a parameter bound through the rule, not a projection, so when the rule fails it stays
+/// unknown and the checks that use it are not reported as well.
+macro_rules! rules {
+    ($($(#[$doc:meta])* $rule:ident: $kind:ident => $next:ident;)*) => {$(
+        $(#[$doc])*
+        pub fn $rule<F: Attribute, R, G>(probe: &Attr<F, R>) -> Attr<G, R>
+        where
+            F::Value: $kind<$next = G>,
+        {
+            probe.checked()
+        }
+    )*};
+}
+
+rules! {
+    /// Rule: `+=`, `-=`, `+` and `-` need numbers.
+    number: Number => Same;
+    /// Rule: `<`, `<=`, `>`, `>=` and `between` need an ordered type.
+    ordered: Ordered => Same;
+    /// Rule: `begins_with` needs a string or bytes.
+    prefixed: Prefixed => Same;
+    /// Rule: `append` and `prepend` need a list.
+    list: List => Same;
+    /// Rule: `insert` and `delete` need a set.
+    set: Set => Same;
+    /// Rule: `contains` needs a string, bytes, list or set; it looks for a substring or an element.
+    searchable: Contains => Needle;
+    /// Rule: `len()` needs something with a size; the size is compared with a `usize`.
+    measured: Measured => Length;
+}
 
 /// Stores one field into an item under construction, leaving out absent options.
 pub fn put_field<V: Attribute>(

@@ -42,7 +42,7 @@ pub trait Document: Attribute {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a dynatomic item",
     label = "`update!` and `condition!` need a struct that derives `dynatomic::Item` with a partition key",
-    note = "add `#[derive(dynatomic::Item)]` to `{Self}` and mark its key field with `#[dynatomic(partition_key)]`"
+    note = "derive `dynatomic::Item` for `{Self}` and mark its key field with `#[dynatomic(partition_key)]`; a struct without a partition key can only be nested inside an item"
 )]
 pub trait Item: Document {
     /// The table's name (`#[dynatomic(table = "...")]`, by default the struct's name).

@@ -55,10 +55,13 @@ fn check_condition(condition: &Condition, errors: &mut Errors) {
                 "compare the attribute with a value or another attribute",
             );
         }
-        Condition::IsIn { method, values, .. } if values.is_empty() || values.len() > MAX_IN_OPERANDS => {
+        Condition::IsIn { method, values, .. } if values.is_empty() => {
+            errors.at(method.span(), "`is_in` needs at least one value", "list the values: `field.is_in([a, b])`");
+        }
+        Condition::IsIn { method, values, .. } if values.len() > MAX_IN_OPERANDS => {
             errors.at(
                 method.span(),
-                format_args!("`is_in` takes 1 to {MAX_IN_OPERANDS} values, not {}", values.len()),
+                format_args!("`is_in` takes at most {MAX_IN_OPERANDS} values, not {}", values.len()),
                 "DynamoDB's IN compares with at most 100 values: split the check, or use `between` for a range",
             );
         }

@@ -18,6 +18,9 @@ pub(crate) fn generate(parsed: &Parsed, kind: Kind, errors: &Errors) -> TokenStr
         out.assignment(assignment, &mut clauses);
     }
     let condition = invocation.condition.as_ref().map(|c| out.condition(c, Precedence::Or));
+    for part in &parsed.salvaged {
+        out.condition(part, Precedence::Or);
+    }
     for path in &parsed.unparsed_paths {
         out.probe(path);
     }
@@ -97,6 +100,8 @@ struct Builder {
     name_of: Vec<(String, String)>,
     /// `:v` placeholders and the code that converts each value.
     values: Vec<(String, TokenStream)>,
+    /// How many checked probes the rules have bound.
+    checked: usize,
 }
 
 impl Default for Builder {
@@ -109,6 +114,7 @@ impl Default for Builder {
             names: Vec::new(),
             name_of: Vec::new(),
             values: Vec::new(),
+            checked: 0,
         }
     }
 }
@@ -125,10 +131,19 @@ impl Builder {
                 continue;
             }
             let probe = format_ident!("__dynatomic_p{}", self.probe_of.len(), span = Span::mixed_site());
+            // Field access goes through explicit derefs, so that an unknown field is reported on the type of
+            // the probe struct (`ProductFields`), not on the probe.
             let init = match segment {
-                Segment::Field(ident) => quote! { &#previous.#ident },
-                Segment::Index(_, span) => quote_spanned! {*span=> &::dynatomic::__private::element(#previous) },
-                Segment::Key(expr) => quote_spanned! {expr.span()=> &::dynatomic::__private::entry(#previous, #expr) },
+                Segment::Field(ident) if i == 0 => quote! { &(*#previous).#ident },
+                Segment::Field(ident) => quote! { &(**#previous).#ident },
+                Segment::Index(_, span) => {
+                    let (previous, span) = (respan(&previous, *span), hygienic(*span));
+                    quote_spanned! {span=> &::dynatomic::__private::element(#previous) }
+                }
+                Segment::Key(expr) => {
+                    let (previous, span) = (respan(&previous, expr.span()), hygienic(expr.span()));
+                    quote_spanned! {span=> &::dynatomic::__private::entry(#previous, #expr) }
+                }
             };
             self.probes.push(quote! { let #probe = #init; });
             self.probe_of.push((key, probe.clone()));
@@ -182,20 +197,29 @@ impl Builder {
 
     /// A Rust value for the attribute of `probe`, type-checked under the value's span.
     fn typed_value(&mut self, probe: &Ident, expr: &syn::Expr) -> String {
-        let code = quote_spanned! {expr.span()=> ::dynatomic::__private::value(#probe, #expr) };
+        let (probe, span) = (respan(probe, expr.span()), hygienic(expr.span()));
+        let code = quote_spanned! {span=> ::dynatomic::__private::value(&#probe, #expr) };
         self.value(code)
     }
 
-    /// A rule check, reported at `span`.
-    fn rule(&mut self, span: Span, rule: &str, probe: &Ident) {
+    /// A rule check reported at `span`; returns the probe of what the operation works on next, so that the
+    /// checks after a failed rule are not reported too.
+    fn rule(&mut self, span: Span, rule: &str, probe: &Ident) -> Ident {
+        let checked = format_ident!("__dynatomic_c{}", self.checked, span = hygienic(span));
+        self.checked += 1;
+        let probe = respan(probe, span);
+        let span = hygienic(span);
         let rule = Ident::new(rule, span);
-        self.checks.push(quote_spanned! {span=> ::dynatomic::__private::#rule(#probe); });
+        self.checks.push(quote_spanned! {span=> let #checked = ::dynatomic::__private::#rule(&#probe); });
+        checked
     }
 
     /// Two attributes that must have the same type; a mismatch is reported on `span`.
     fn same_type(&mut self, span: Span, a: &Ident, b: &Ident) {
+        let (a, b, span) = (respan(a, span), respan(b, span), hygienic(span));
         self.checks.push(quote_spanned! {span=>
-            let _: [::dynatomic::__private::Ty<_>; 2] = [::dynatomic::__private::ty(#a), ::dynatomic::__private::ty(#b)];
+            let _: [::dynatomic::__private::AttributeType<_>; 2] =
+                [::dynatomic::__private::attribute_type(&#a), ::dynatomic::__private::attribute_type(&#b)];
         });
     }
 
@@ -213,44 +237,44 @@ impl Builder {
 
     fn assignment(&mut self, assignment: &Assignment, clauses: &mut Clauses) {
         let (target, probe) = self.path(&assignment.target);
-        self.rule(assignment.target.span(), "writable", &probe);
+        let writable = self.rule(assignment.target.span(), "writable", &probe);
         match &assignment.action {
             Action::Set(operand) => {
-                let value = self.set_operand(&probe, operand);
+                let value = self.set_operand(&writable, operand);
                 clauses.set.push(format!("{target} = {value}"));
             }
             Action::SetArithmetic { left, op, right } => {
-                self.rule(op.span, "number", &probe);
-                let left = self.set_operand(&probe, left);
-                let right = self.set_operand(&probe, right);
+                let number = self.rule(op.span, "number", &writable);
+                let left = self.set_operand(&number, left);
+                let right = self.set_operand(&number, right);
                 clauses.set.push(format!("{target} = {left} {} {right}", op.symbol()));
             }
             Action::Counter { op, value } => {
-                self.rule(op.span, "number", &probe);
+                let number = self.rule(op.span, "number", &writable);
                 let zero = self.constant(":zero", quote!(::dynatomic::__private::zero()));
-                let value = self.typed_value(&probe, value);
+                let value = self.typed_value(&number, value);
                 clauses.set.push(format!("{target} = if_not_exists({target}, {zero}) {} {value}", op.symbol()));
             }
             Action::IfNotExists(value) => {
-                let value = self.typed_value(&probe, value);
+                let value = self.typed_value(&writable, value);
                 clauses.set.push(format!("{target} = if_not_exists({target}, {value})"));
             }
             Action::Append { method, value, at_start } => {
-                self.rule(method.span(), "list", &probe);
+                let list = self.rule(method.span(), "list", &writable);
                 let empty = self.constant(":empty", quote!(::dynatomic::__private::empty_list()));
-                let value = self.typed_value(&probe, value);
+                let value = self.typed_value(&list, value);
                 let existing = format!("if_not_exists({target}, {empty})");
                 let (first, second) = if *at_start { (value, existing) } else { (existing, value) };
                 clauses.set.push(format!("{target} = list_append({first}, {second})"));
             }
             Action::SetElements { method, value, add } => {
-                self.rule(method.span(), "set", &probe);
-                let value = self.typed_value(&probe, value);
+                let set = self.rule(method.span(), "set", &writable);
+                let value = self.typed_value(&set, value);
                 let clause = if *add { &mut clauses.add } else { &mut clauses.delete };
                 clause.push(format!("{target} {value}"));
             }
             Action::Remove(method) => {
-                self.rule(method.span(), "removable", &probe);
+                self.rule(method.span(), "removable", &writable);
                 clauses.remove.push(target);
             }
         }
@@ -283,21 +307,21 @@ impl Builder {
             }
             Condition::BeginsWith { path, method, value } => {
                 let (text, probe) = self.path(path);
-                self.rule(method.span(), "prefixed", &probe);
-                let value = self.typed_value(&probe, value);
+                let prefixed = self.rule(method.span(), "prefixed", &probe);
+                let value = self.typed_value(&prefixed, value);
                 format!("begins_with({text}, {value})")
             }
             Condition::Contains { path, method, value } => {
                 let (text, probe) = self.path(path);
-                self.rule(method.span(), "searchable", &probe);
-                let value = self.value(quote_spanned! {value.span()=> ::dynatomic::__private::needle(#probe, #value) });
+                let needle = self.rule(method.span(), "searchable", &probe);
+                let value = self.typed_value(&needle, value);
                 format!("contains({text}, {value})")
             }
             Condition::Between { path, method, low, high } => {
                 let (text, probe) = self.path(path);
-                self.rule(method.span(), "ordered", &probe);
-                let low = self.typed_value(&probe, low);
-                let high = self.typed_value(&probe, high);
+                let ordered = self.rule(method.span(), "ordered", &probe);
+                let low = self.typed_value(&ordered, low);
+                let high = self.typed_value(&ordered, high);
                 format!("{text} BETWEEN {low} AND {high}")
             }
             Condition::IsIn { path, values, .. } => {
@@ -310,35 +334,42 @@ impl Builder {
     }
 
     fn comparison(&mut self, left: &Measure, op: Comparison, right: &Operand) -> String {
-        let (left_text, left_probe, measured) = match left {
+        let (left_text, operand, measured) = match left {
             Measure::Attribute(path) => {
                 let (text, probe) = self.path(path);
-                (text, probe, false)
+                let operand = if op.kind.is_ordering() { self.rule(op.span, "ordered", &probe) } else { probe };
+                (text, operand, false)
             }
             Measure::Len { path, method } => {
                 let (text, probe) = self.path(path);
-                self.rule(method.span(), "measured", &probe);
-                (format!("size({text})"), probe, true)
+                (format!("size({text})"), self.rule(method.span(), "measured", &probe), true)
             }
         };
-        if op.kind.is_ordering() && !measured {
-            self.rule(op.span, "ordered", &left_probe);
-        }
-        let right_text = match (right, measured) {
-            (Operand::Value(expr), true) => {
-                self.value(quote_spanned! {expr.span()=> ::dynatomic::__private::size_value(#expr) })
-            }
-            (Operand::Value(expr), false) => self.typed_value(&left_probe, expr),
-            (Operand::Attribute(path), _) => {
+        let right_text = match right {
+            Operand::Value(expr) => self.typed_value(&operand, expr),
+            Operand::Attribute(path) => {
                 let (text, probe) = self.path(path);
                 if measured {
+                    // A size compares with any number attribute.
                     self.rule(path.span(), "number", &probe);
                 } else {
-                    self.same_type(path.span(), &left_probe, &probe);
+                    self.same_type(path.span(), &operand, &probe);
                 }
                 text
             }
         };
         format!("{left_text} {} {right_text}", op.kind.dynamodb())
     }
+}
+
+/// The same identifier (and so the same local variable) at the location of the user's token `span`, so
+/// that the compiler reports a check on it there.
+fn respan(ident: &Ident, span: Span) -> Ident {
+    Ident::new(&ident.to_string(), hygienic(span))
+}
+
+/// The location of the user's token `span` with the hygiene of the generated locals. Every token of a
+/// generated check shares it: a check whose tokens mix hygiene contexts is reported on the whole macro call.
+fn hygienic(span: Span) -> Span {
+    Span::mixed_site().located_at(span)
 }

@@ -19,20 +19,23 @@ const UPDATE_SYNTAX: &str = "write `update!(Type: field = value, counter += 1, .
 pub(crate) struct Parsed {
     pub(crate) invocation: Invocation,
     pub(crate) unparsed_paths: Vec<Path>,
+    /// The parts of a condition that failed to parse which did parse: they are still type-checked.
+    pub(crate) salvaged: Vec<Condition>,
 }
 
 /// Parses a whole invocation; `None` when not even `Type:` could be read.
 pub(crate) fn parse(input: TokenStream, kind: Kind, errors: &mut Errors) -> Option<Parsed> {
-    let (item, body) = errors.keep(header.parse2(input))?;
+    let (item, colon, body) = errors.keep(header.parse2(input))?;
     let mut parsed = Parsed {
         invocation: Invocation { item, assignments: Vec::new(), condition: None },
         unparsed_paths: Vec::new(),
+        salvaged: Vec::new(),
     };
     let mut parts = split(&body, is_punct(';'));
     match kind {
         Kind::Update => {
             let assignments = parts.remove(0);
-            parse_assignments(&assignments.tokens, assignments.end_span(), &mut parsed, errors);
+            parse_assignments(&assignments.tokens, colon, &mut parsed, errors);
             if let Some(clause) = parts.first() {
                 parse_where(&clause.tokens, clause.separator, &mut parsed, errors);
             }
@@ -62,19 +65,14 @@ pub(crate) fn parse(input: TokenStream, kind: Kind, errors: &mut Errors) -> Opti
 }
 
 /// `Type:` and the tokens after it.
-fn header(input: syn::parse::ParseStream) -> syn::Result<(syn::Type, Vec<TokenTree>)> {
-    let item: syn::Type = input.parse().map_err(|e| {
-        error(
-            e.span(),
-            "expected the item type first",
-            "write `update!(Type: ...)`, where Type derives `dynatomic::Item`",
-        )
-    })?;
-    input
-        .parse::<syn::Token![:]>()
-        .map_err(|e| error(e.span(), "expected `:` after the item type", "write `update!(Type: ...)`"))?;
+fn header(input: syn::parse::ParseStream) -> syn::Result<(syn::Type, Span, Vec<TokenTree>)> {
+    const HELP: &str = "start with the item type and a colon: `update!(Product: stock -= 1)`";
+    let start = input.span();
+    let item: syn::Type = input.parse().map_err(|_| error(start, "expected the item type first", HELP))?;
+    let colon =
+        input.parse::<syn::Token![:]>().map_err(|_| error(start, "expected the item type and `:` first", HELP))?;
     let body: TokenStream = input.parse()?;
-    Ok((item, body.into_iter().collect()))
+    Ok((item, colon.span, body.into_iter().collect()))
 }
 
 /// A run of tokens between two separators, and the separator before it.
@@ -83,11 +81,7 @@ struct Chunk {
     separator: Option<Span>,
 }
 
-impl Chunk {
-    fn end_span(&self) -> Span {
-        self.tokens.last().map(|t| t.span()).or(self.separator).unwrap_or_else(Span::call_site)
-    }
-}
+impl Chunk {}
 
 /// Splits tokens at the top-level separators that `at` recognises (and says how many tokens each is).
 fn split(tokens: &[TokenTree], at: impl Fn(&[TokenTree]) -> usize) -> Vec<Chunk> {
@@ -145,40 +139,53 @@ fn expression(tokens: &[TokenTree], after: Span, what: &str) -> syn::Result<syn:
             "write a Rust expression, or `#field` for a stored attribute",
         ));
     }
-    syn::parse2(stream(tokens))
+    let parser = |input: syn::parse::ParseStream| {
+        let expr: syn::Expr = input.parse()?;
+        if !input.is_empty() {
+            return Err(error(
+                input.span(),
+                "unexpected token after the value",
+                "separate assignments with `,` and conditions with `&&` or `||`; parenthesise a value that contains them",
+            ));
+        }
+        Ok(expr)
+    };
+    parser.parse2(stream(tokens))
 }
 
-fn parse_assignments(tokens: &[TokenTree], end: Span, parsed: &mut Parsed, errors: &mut Errors) {
+fn parse_assignments(tokens: &[TokenTree], colon: Span, parsed: &mut Parsed, errors: &mut Errors) {
     let mut chunks = split(tokens, is_punct(','));
     if chunks.len() > 1 && chunks.last().is_some_and(|c| c.tokens.is_empty()) {
         chunks.pop(); // a trailing comma
     }
     if chunks.iter().all(|c| c.tokens.is_empty()) {
         errors.at(
-            end,
+            colon,
             "`update!` needs at least one assignment",
             "write `field = value`, `counter += 1` or `field.remove()` after the type",
         );
         return;
     }
     for chunk in chunks {
-        let after = chunk.separator.unwrap_or(end);
+        let after = chunk.separator.unwrap_or(colon);
         if chunk.tokens.is_empty() {
             errors.at(after, "expected an assignment between these commas", "remove the extra comma");
             continue;
         }
-        if let Some(misplaced) = chunk.tokens.iter().find(|t| matches!(t, TokenTree::Ident(i) if i == "where")) {
+        let mut tokens = chunk.tokens.as_slice();
+        if let Some(at) = tokens.iter().position(|t| matches!(t, TokenTree::Ident(i) if i == "where")) {
             errors.at(
-                misplaced.span(),
+                tokens[at].span(),
                 "`where` must follow a `;`",
                 "separate the condition: `update!(Type: assignments; where condition)`",
             );
+            tokens = &tokens[..at];
         }
-        match assignment(&chunk.tokens) {
+        match assignment(tokens) {
             Ok(assignment) => parsed.invocation.assignments.push(assignment),
             Err(e) => {
                 errors.push(e);
-                parsed.unparsed_paths.extend(leading_path(&chunk.tokens));
+                parsed.unparsed_paths.extend(leading_path(tokens));
             }
         }
     }
@@ -204,7 +211,7 @@ fn parse_where(tokens: &[TokenTree], separator: Option<Span>, parsed: &mut Parse
 }
 
 fn parse_condition_into(tokens: &[TokenTree], parsed: &mut Parsed, errors: &mut Errors) {
-    match condition(tokens) {
+    match condition(tokens, &mut parsed.salvaged) {
         Ok(condition) => parsed.invocation.condition = Some(condition),
         Err(e) => {
             errors.push(e);
@@ -213,44 +220,56 @@ fn parse_condition_into(tokens: &[TokenTree], parsed: &mut Parsed, errors: &mut 
     }
 }
 
-/// `cond := and ('||' and)*`
-fn condition(tokens: &[TokenTree]) -> syn::Result<Condition> {
-    fold(tokens, is_double('|'), "||", conjunction, Condition::Or)
+/// `cond := and ('||' and)*`. Parts that parse are kept in `salvage` when another part does not.
+fn condition(tokens: &[TokenTree], salvage: &mut Vec<Condition>) -> syn::Result<Condition> {
+    fold(tokens, is_double('|'), "||", conjunction, Condition::Or, salvage)
 }
 
 /// `and := unary ('&&' unary)*`
-fn conjunction(tokens: &[TokenTree]) -> syn::Result<Condition> {
-    fold(tokens, is_double('&'), "&&", unary, Condition::And)
+fn conjunction(tokens: &[TokenTree], salvage: &mut Vec<Condition>) -> syn::Result<Condition> {
+    fold(tokens, is_double('&'), "&&", unary, Condition::And, salvage)
 }
+
+/// A parser of one operand of `&&` or `||`.
+type OperandParser = fn(&[TokenTree], &mut Vec<Condition>) -> syn::Result<Condition>;
 
 fn fold(
     tokens: &[TokenTree],
     at: impl Fn(&[TokenTree]) -> usize,
     symbol: &str,
-    operand: fn(&[TokenTree]) -> syn::Result<Condition>,
+    operand: OperandParser,
     join: fn(Box<Condition>, Box<Condition>) -> Condition,
+    salvage: &mut Vec<Condition>,
 ) -> syn::Result<Condition> {
-    let mut result: Option<Condition> = None;
+    let mut parts = Vec::new();
+    let mut failure = Errors::default();
     for chunk in split(tokens, at) {
         if chunk.tokens.is_empty() {
             let span = chunk.separator.unwrap_or_else(Span::call_site);
-            return Err(error(
+            failure.at(
                 span,
                 format_args!("expected a condition next to `{symbol}`"),
                 "write a condition on both sides",
-            ));
+            );
+            continue;
         }
-        let next = operand(&chunk.tokens)?;
-        result = Some(match result {
-            Some(left) => join(Box::new(left), Box::new(next)),
-            None => next,
-        });
+        match operand(&chunk.tokens, salvage) {
+            Ok(part) => parts.push(part),
+            Err(e) => failure.push(e),
+        }
     }
-    result.ok_or_else(|| error(Span::call_site(), "expected a condition", "write `field == value`"))
+    if let Some(e) = failure.into_error() {
+        salvage.extend(parts);
+        return Err(e);
+    }
+    let mut parts = parts.into_iter();
+    let first =
+        parts.next().ok_or_else(|| error(Span::call_site(), "expected a condition", "write `field == value`"))?;
+    Ok(parts.fold(first, |left, right| join(Box::new(left), Box::new(right))))
 }
 
 /// `unary := '!' unary | '(' cond ')' | primary`
-fn unary(tokens: &[TokenTree]) -> syn::Result<Condition> {
+fn unary(tokens: &[TokenTree], salvage: &mut Vec<Condition>) -> syn::Result<Condition> {
     match tokens {
         [TokenTree::Punct(bang), rest @ ..] if bang.as_char() == '!' => {
             if rest.is_empty() {
@@ -260,7 +279,7 @@ fn unary(tokens: &[TokenTree]) -> syn::Result<Condition> {
                     "write `!field.exists()` or `!(condition)`",
                 ));
             }
-            Ok(match unary(rest)? {
+            Ok(match unary(rest, salvage)? {
                 Condition::Exists { path, method, negated } => Condition::Exists { path, method, negated: !negated },
                 other => Condition::Not(Box::new(other)),
             })
@@ -270,7 +289,7 @@ fn unary(tokens: &[TokenTree]) -> syn::Result<Condition> {
             if inner.is_empty() {
                 return Err(error(group.span(), "empty parentheses", "put a condition inside them"));
             }
-            condition(&inner)
+            condition(&inner, salvage)
         }
         _ => primary(tokens),
     }
@@ -301,7 +320,10 @@ fn primary(tokens: &[TokenTree]) -> syn::Result<Condition> {
             _ => {
                 let list = one(args)?;
                 let syn::Expr::Array(array) = list else {
-                    return Err(error(list.span(), "`is_in` takes an array literal", "write `field.is_in([a, b, c])`"));
+                    return Err(syn::Error::new_spanned(
+                        list,
+                        "`is_in` takes an array literal\n\nhelp: write `field.is_in([a, b, c])`",
+                    ));
                 };
                 Condition::IsIn { values: array.elems.into_iter().collect(), path, method }
             }

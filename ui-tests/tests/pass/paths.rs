@@ -85,6 +85,8 @@ fn main() {
     );
     let key = user.clone();
     let c = condition!(Product: scores[key].exists());
+    let literal = update!(Product: scores["alice"] += 1);
+    assert_eq!(literal.names()["#n1"], "alice");
     assert_eq!(c.expression(), "attribute_exists(#n0.#n1)");
 
     // Renamed fields are written under their attribute name.

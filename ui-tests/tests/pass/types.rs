@@ -26,8 +26,15 @@ mod models {
         pub struct Invoice {
             #[dynatomic(partition_key, rename = "id")]
             pub invoice_id: u64,
-            pub total: crate::models::Money,
+            pub total: super::Money,
+            pub lines: Vec<self::Line>,
             pub paid: bool,
+        }
+
+        #[derive(dynatomic::Item)]
+        pub struct Line {
+            pub sku: String,
+            pub children: Vec<Self>,
         }
     }
 }
@@ -53,6 +60,11 @@ fn main() {
     assert_eq!(op.update_expression(), "SET #n0 = :v0");
     assert_eq!(op.condition_expression(), Some("#n1.#n2 = :v1 AND #n3 = :v2"));
     assert_eq!(op.names()["#n3"], "id");
+
+    // Field types written relative to the struct's module (`super::`, `self::`, `Self`) resolve as in the struct.
+    let op = dynatomic::update!(crate::models::billing::Invoice: lines[0].children[1].sku = "x");
+    assert_eq!(op.update_expression(), "SET #n0[0].#n1[1].#n2 = :v0");
+    assert_eq!(op.names(), names([("#n0", "lines"), ("#n1", "children"), ("#n2", "sku")]));
 
     use models::billing::Invoice;
     let c = dynatomic::condition!(Invoice: !paid.exists() || paid == false);
