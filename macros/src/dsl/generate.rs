@@ -107,7 +107,7 @@ struct Builder {
 impl Default for Builder {
     fn default() -> Self {
         Builder {
-            fields: Ident::new("__dynatomic_fields", Span::mixed_site()),
+            fields: Ident::new("__dynatomic_fields", Span::call_site()),
             probes: Vec::new(),
             probe_of: Vec::new(),
             checks: Vec::new(),
@@ -130,18 +130,18 @@ impl Builder {
                 previous = probe.clone();
                 continue;
             }
-            let probe = format_ident!("__dynatomic_p{}", self.probe_of.len(), span = Span::mixed_site());
+            let probe = format_ident!("__dynatomic_p{}", self.probe_of.len());
             // Field access goes through explicit derefs, so that an unknown field is reported on the type of
             // the probe struct (`ProductFields`), not on the probe.
             let init = match segment {
                 Segment::Field(ident) if i == 0 => quote! { &(*#previous).#ident },
                 Segment::Field(ident) => quote! { &(**#previous).#ident },
                 Segment::Index(_, span) => {
-                    let (previous, span) = (respan(&previous, *span), hygienic(*span));
-                    quote_spanned! {span=> &::dynatomic::__private::element(#previous) }
+                    let previous = respan(&previous, *span);
+                    quote_spanned! {*span=> &::dynatomic::__private::element(#previous) }
                 }
                 Segment::Key(expr) => {
-                    let (previous, span) = (respan(&previous, expr.span()), hygienic(expr.span()));
+                    let (previous, span) = (respan(&previous, expr.span()), expr.span());
                     quote_spanned! {span=> &::dynatomic::__private::entry(#previous, #expr) }
                 }
             };
@@ -197,7 +197,7 @@ impl Builder {
 
     /// A Rust value for the attribute of `probe`, type-checked under the value's span.
     fn typed_value(&mut self, probe: &Ident, expr: &syn::Expr) -> String {
-        let (probe, span) = (respan(probe, expr.span()), hygienic(expr.span()));
+        let (probe, span) = (respan(probe, expr.span()), expr.span());
         let code = quote_spanned! {span=> ::dynatomic::__private::value(&#probe, #expr) };
         self.value(code)
     }
@@ -205,10 +205,9 @@ impl Builder {
     /// A rule check reported at `span`; returns the probe of what the operation works on next, so that the
     /// checks after a failed rule are not reported too.
     fn rule(&mut self, span: Span, rule: &str, probe: &Ident) -> Ident {
-        let checked = format_ident!("__dynatomic_c{}", self.checked, span = hygienic(span));
+        let checked = format_ident!("__dynatomic_c{}", self.checked, span = span);
         self.checked += 1;
         let probe = respan(probe, span);
-        let span = hygienic(span);
         let rule = Ident::new(rule, span);
         self.checks.push(quote_spanned! {span=> let #checked = ::dynatomic::__private::#rule(&#probe); });
         checked
@@ -216,7 +215,7 @@ impl Builder {
 
     /// Two attributes that must have the same type; a mismatch is reported on `span`.
     fn same_type(&mut self, span: Span, a: &Ident, b: &Ident) {
-        let (a, b, span) = (respan(a, span), respan(b, span), hygienic(span));
+        let (a, b) = (respan(a, span), respan(b, span));
         self.checks.push(quote_spanned! {span=>
             let _: [::dynatomic::__private::AttributeType<_>; 2] =
                 [::dynatomic::__private::attribute_type(&#a), ::dynatomic::__private::attribute_type(&#b)];
@@ -362,14 +361,10 @@ impl Builder {
     }
 }
 
-/// The same identifier (and so the same local variable) at the location of the user's token `span`, so
-/// that the compiler reports a check on it there.
+/// The same local variable, at the location of the user's token `span`. Every token of a generated check
+/// carries the span of the user's token it is about, with its hygiene: rustc reports a check whose tokens
+/// mix hygiene contexts on the whole macro call, and rust-analyzer maps only user-context tokens back to
+/// the user's text. (The generated locals are named `__dynatomic_*` so that they cannot meet a user's.)
 fn respan(ident: &Ident, span: Span) -> Ident {
-    Ident::new(&ident.to_string(), hygienic(span))
-}
-
-/// The location of the user's token `span` with the hygiene of the generated locals. Every token of a
-/// generated check shares it: a check whose tokens mix hygiene contexts is reported on the whole macro call.
-fn hygienic(span: Span) -> Span {
-    Span::mixed_site().located_at(span)
+    Ident::new(&ident.to_string(), span)
 }
