@@ -1,40 +1,15 @@
 //! Every condition form, in `update!`'s `where` part and in `condition!`, and how `&&`, `||`, `!` and
 //! parentheses are written out: parentheses only where DynamoDB needs them.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+#[path = "../common/names.rs"]
+mod names;
+use names::names;
 
 use dynatomic::{condition, update};
 
-#[derive(dynatomic::Item)]
-struct Address {
-    city: String,
-    zip: Option<String>,
-}
-
-#[derive(dynatomic::Item)]
-#[dynatomic(table = "products")]
-struct Product {
-    #[dynatomic(partition_key)]
-    pk: String,
-    #[dynatomic(sort_key)]
-    sk: String,
-    stock: i64,
-    reserved: i64,
-    price: f64,
-    hits: u64,
-    active: bool,
-    tags: Vec<String>,
-    labels: HashSet<String>,
-    scores: HashMap<String, i64>,
-    address: Address,
-    note: Option<String>,
-    #[dynatomic(rename = "ver")]
-    version: u64,
-}
-
-fn names<const N: usize>(pairs: [(&'static str, &'static str); N]) -> BTreeMap<&'static str, &'static str> {
-    BTreeMap::from(pairs)
-}
+#[path = "../common/schema.rs"]
+mod schema;
+use schema::*;
 
 fn main() {
     // Comparators, with values and with `#path` operands; key attributes may be read.

@@ -1,7 +1,11 @@
 //! Document paths: nested struct fields, list elements, map entries with runtime keys, renamed fields,
 //! and `#path` operands on every kind of path.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
+
+#[path = "../common/names.rs"]
+mod names;
+use names::names;
 
 use dynatomic::{condition, update};
 
@@ -36,10 +40,6 @@ struct Product {
     note: Option<String>,
     #[dynatomic(rename = "ver")]
     version: u64,
-}
-
-fn names<const N: usize>(pairs: [(&'static str, &'static str); N]) -> BTreeMap<&'static str, &'static str> {
-    BTreeMap::from(pairs)
 }
 
 fn main() {

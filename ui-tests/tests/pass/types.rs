@@ -1,7 +1,10 @@
 //! Several item types in one file, types named by a path, a table without a sort key, and a nested
 //! struct shared by two items.
 
-use std::collections::BTreeMap;
+
+#[path = "../common/names.rs"]
+mod names;
+use names::names;
 
 mod models {
     #[derive(dynatomic::Item)]
@@ -44,10 +47,6 @@ struct Counter {
     #[dynatomic(partition_key)]
     name: String,
     value: i64,
-}
-
-fn names<const N: usize>(pairs: [(&'static str, &'static str); N]) -> BTreeMap<&'static str, &'static str> {
-    BTreeMap::from(pairs)
 }
 
 fn main() {
