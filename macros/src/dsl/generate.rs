@@ -137,11 +137,11 @@ impl Builder {
                 Segment::Field(ident) if i == 0 => quote! { &(*#previous).#ident },
                 Segment::Field(ident) => quote! { &(**#previous).#ident },
                 Segment::Index(_, span) => {
-                    let previous = respan(&previous, *span);
-                    quote_spanned! {*span=> &::dynatomic::__private::element(#previous) }
+                    let (previous, span) = (respan(&previous, *span), at(*span));
+                    quote_spanned! {span=> &::dynatomic::__private::element(#previous) }
                 }
                 Segment::Key(expr) => {
-                    let (previous, span) = (respan(&previous, expr.span()), expr.span());
+                    let (previous, span) = (respan(&previous, expr.span()), at(expr.span()));
                     quote_spanned! {span=> &::dynatomic::__private::entry(#previous, #expr) }
                 }
             };
@@ -197,7 +197,7 @@ impl Builder {
 
     /// A Rust value for the attribute of `probe`, type-checked under the value's span.
     fn typed_value(&mut self, probe: &Ident, expr: &syn::Expr) -> String {
-        let (probe, span) = (respan(probe, expr.span()), expr.span());
+        let (probe, span) = (respan(probe, expr.span()), at(expr.span()));
         let code = quote_spanned! {span=> ::dynatomic::__private::value(&#probe, #expr) };
         self.value(code)
     }
@@ -205,6 +205,7 @@ impl Builder {
     /// A rule check reported at `span`; returns the probe of what the operation works on next, so that the
     /// checks after a failed rule are not reported too.
     fn rule(&mut self, span: Span, rule: &str, probe: &Ident) -> Ident {
+        let span = at(span);
         let checked = format_ident!("__dynatomic_c{}", self.checked, span = span);
         self.checked += 1;
         let probe = respan(probe, span);
@@ -213,9 +214,16 @@ impl Builder {
         checked
     }
 
+    /// A rule check reported at `span` that leads to no further check (`remove()`).
+    fn final_rule(&mut self, span: Span, rule: &str, probe: &Ident) {
+        let span = at(span);
+        let (probe, rule) = (respan(probe, span), Ident::new(rule, span));
+        self.checks.push(quote_spanned! {span=> ::dynatomic::__private::#rule(&#probe); });
+    }
+
     /// Two attributes that must have the same type; a mismatch is reported on `span`.
     fn same_type(&mut self, span: Span, a: &Ident, b: &Ident) {
-        let (a, b) = (respan(a, span), respan(b, span));
+        let (a, b, span) = (respan(a, span), respan(b, span), at(span));
         self.checks.push(quote_spanned! {span=>
             let _: [::dynatomic::__private::AttributeType<_>; 2] =
                 [::dynatomic::__private::attribute_type(&#a), ::dynatomic::__private::attribute_type(&#b)];
@@ -273,7 +281,7 @@ impl Builder {
                 clause.push(format!("{target} {value}"));
             }
             Action::Remove(method) => {
-                self.rule(method.span(), "removable", &writable);
+                self.final_rule(method.span(), "removable", &writable);
                 clauses.remove.push(target);
             }
         }
@@ -350,7 +358,7 @@ impl Builder {
                 let (text, probe) = self.path(path);
                 if measured {
                     // A size compares with any number attribute.
-                    self.rule(path.span(), "number", &probe);
+                    self.final_rule(path.span(), "number", &probe);
                 } else {
                     self.same_type(path.span(), &operand, &probe);
                 }
@@ -361,10 +369,16 @@ impl Builder {
     }
 }
 
-/// The same local variable, at the location of the user's token `span`. Every token of a generated check
-/// carries the span of the user's token it is about, with its hygiene: rustc reports a check whose tokens
-/// mix hygiene contexts on the whole macro call, and rust-analyzer maps only user-context tokens back to
-/// the user's text. (The generated locals are named `__dynatomic_*` so that they cannot meet a user's.)
+/// The same local variable, at the location of the user's token `span`.
 fn respan(ident: &Ident, span: Span) -> Ident {
-    Ident::new(&ident.to_string(), span)
+    Ident::new(&ident.to_string(), at(span))
+}
+
+/// The location of the user's token `span`, in the hygiene context of the macro call. Every token of a
+/// generated check carries it: rustc reports a check whose tokens mix hygiene contexts on the whole macro
+/// call, rust-analyzer maps only call-context tokens back to the user's text, and the generated locals
+/// (named `__dynatomic_*` so that they cannot meet a user's) resolve the same way wherever the user's tokens
+/// come from, also when `update!` is called from inside another macro.
+fn at(span: Span) -> Span {
+    Span::call_site().located_at(span)
 }
