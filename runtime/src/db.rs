@@ -1,16 +1,23 @@
-//! The connection a table handle uses.
+//! The connection a table handle uses: DynamoDB through aws-sdk-dynamodb, or the embedded in-memory backend.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
-use crate::schema::Item;
+use crate::dynamo;
+use crate::memory::Memory;
+use crate::request::{RawItem, Refusal, Write};
+use crate::schema::{Item, KeySchema};
 use crate::table::Table;
 
-/// Where the tables live. Cheap to clone; every [`Table`] made from it shares its connection.
+/// Where the tables live. Cheap to clone; every [`Table`] made from it shares its connection (or, for
+/// [`Db::memory`], its in-memory tables).
 ///
 /// ```no_run
 /// # async fn demo() {
 /// // DynamoDB with the default AWS configuration, or DynamoDB Local at `DYNAMODB_ENDPOINT`:
 /// let db = dynatomic::Db::connect(std::env::var("DYNAMODB_ENDPOINT").ok().as_deref()).await;
+/// // The same API on tables in this process:
+/// let db = dynatomic::Db::memory();
 /// # }
 /// ```
 #[derive(Clone, Debug)]
@@ -21,6 +28,36 @@ pub struct Db {
 #[derive(Clone, Debug)]
 pub(crate) enum Backend {
     DynamoDb(aws_sdk_dynamodb::Client),
+    Memory(Arc<Memory>),
+}
+
+/// How long `create_table` waits for a DynamoDB table to become active.
+const TABLE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(120);
+
+impl Backend {
+    /// Runs one write.
+    pub(crate) async fn write(&self, write: Write) -> Result<Option<RawItem>, Refusal> {
+        match self {
+            Backend::DynamoDb(client) => dynamo::write(client, write).await,
+            Backend::Memory(memory) => memory.write(write),
+        }
+    }
+
+    /// Reads one item by key (strongly consistent).
+    pub(crate) async fn get(&self, table: &str, key: RawItem) -> Result<Option<RawItem>, Refusal> {
+        match self {
+            Backend::DynamoDb(client) => dynamo::get(client, table.to_owned(), key).await,
+            Backend::Memory(memory) => memory.get(table, &key),
+        }
+    }
+
+    /// Creates a table with this key schema unless it exists.
+    pub(crate) async fn create_table(&self, table: &str, key: KeySchema) -> Result<(), Refusal> {
+        match self {
+            Backend::DynamoDb(client) => dynamo::create_table(client, table, key, TABLE_PATIENCE).await,
+            Backend::Memory(memory) => memory.create_table(table, key),
+        }
+    }
 }
 
 impl Db {
@@ -39,10 +76,36 @@ impl Db {
         Db::from_client(aws_sdk_dynamodb::Client::new(&loader.load().await))
     }
 
-    /// The aws-sdk-dynamodb client behind this handle, for what dynatomic does not cover.
-    pub fn client(&self) -> &aws_sdk_dynamodb::Client {
+    /// A new, empty database in this process: no server, no network, no Java. It gives the answers DynamoDB
+    /// gives (conditions, update rules, limits, error kinds and messages), so code written against
+    /// DynamoDB can be tested or tried on it by changing this one line.
+    ///
+    /// As on DynamoDB, a table must be created before it is used ([`Table::create_table`]); otherwise every
+    /// operation fails with [`Error::TableNotFound`](crate::Error::TableNotFound). Clones share the tables;
+    /// separate `Db::memory()` values do not. Each single-item write is atomic, also across threads.
+    ///
+    /// ```
+    /// # #[derive(dynatomic::Item, Debug, PartialEq)]
+    /// # struct Counter { #[dynatomic(partition_key)] id: String, hits: u64 }
+    /// # async fn demo() -> Result<(), dynatomic::Error<Counter>> {
+    /// let db = dynatomic::Db::memory();
+    /// let counters = db.table::<Counter>();
+    /// counters.create_table().await?;
+    /// counters.update(Counter::key("home"), dynatomic::update!(Counter: hits += 1)).await?;
+    /// assert_eq!(counters.get(Counter::key("home")).await?, Some(Counter { id: "home".into(), hits: 1 }));
+    /// # Ok(()) }
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn memory() -> Self {
+        Db { backend: Backend::Memory(Arc::new(Memory::new())) }
+    }
+
+    /// The aws-sdk-dynamodb client behind this handle, for what dynatomic does not cover; `None` for
+    /// [`Db::memory`].
+    pub fn client(&self) -> Option<&aws_sdk_dynamodb::Client> {
         match &self.backend {
-            Backend::DynamoDb(client) => client,
+            Backend::DynamoDb(client) => Some(client),
+            Backend::Memory(_) => None,
         }
     }
 

@@ -1,5 +1,7 @@
 //! The aws-sdk-dynamodb backend: sends each request to DynamoDB.
 
+use std::borrow::Cow;
+
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::client::Waiters;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
@@ -30,13 +32,15 @@ pub(crate) fn request(client: &Client, write: Write) -> Request {
         Returning::Nothing => ReturnValue::None,
         Returning::AllOld => ReturnValue::AllOld,
         Returning::AllNew => ReturnValue::AllNew,
+        Returning::UpdatedOld => ReturnValue::UpdatedOld,
+        Returning::UpdatedNew => ReturnValue::UpdatedNew,
     };
     // The three write operations share every parameter but their target; one macro keeps them in step.
     macro_rules! configure {
         ($builder:expr) => {
             $builder
                 .table_name(table)
-                .set_condition_expression(condition.map(str::to_owned))
+                .set_condition_expression(condition.map(Cow::into_owned))
                 .set_expression_attribute_names(names)
                 .set_expression_attribute_values(values)
                 .return_values(return_value)
@@ -46,7 +50,8 @@ pub(crate) fn request(client: &Client, write: Write) -> Request {
     match action {
         Action::Put(item) => Request::Put(configure!(client.put_item().set_item(Some(item)))),
         Action::Update { key, expression } => {
-            Request::Update(configure!(client.update_item().set_key(Some(key)).update_expression(expression)))
+            let update = client.update_item().set_key(Some(key)).set_update_expression(expression.map(Cow::into_owned));
+            Request::Update(configure!(update))
         }
         Action::Delete { key } => Request::Delete(configure!(client.delete_item().set_key(Some(key)))),
     }
@@ -89,7 +94,8 @@ pub(crate) async fn get(client: &Client, table: String, key: RawItem) -> Result<
         .map_err(|e| refusal(e, |_| None))
 }
 
-/// Sorts a failed request into a condition failure (with the stored item), a validation error, or the rest.
+/// Sorts a failed request into a condition failure (with the stored item), a validation error, a missing table,
+/// or the rest.
 fn refusal<E, R>(error: SdkError<E, R>, condition_failed: impl Fn(&E) -> Option<Option<RawItem>>) -> Refusal
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
@@ -99,8 +105,11 @@ where
         if let Some(stored) = condition_failed(service) {
             return Refusal::ConditionFailed(stored);
         }
-        if service.code() == Some("ValidationException") {
-            return Refusal::Validation(service.message().unwrap_or_default().to_owned());
+        let message = || service.message().unwrap_or_default().to_owned();
+        match service.code() {
+            Some("ValidationException") => return Refusal::Validation(message()),
+            Some("ResourceNotFoundException") => return Refusal::ResourceNotFound(message()),
+            _ => {}
         }
     }
     Refusal::Service(Box::new(error))

@@ -116,4 +116,22 @@ pub enum Error<T> {
     /// Any other failure of the service or the connection to it.
     #[error("DynamoDB request failed: {0}")]
     Service(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The table does not exist (DynamoDB's ResourceNotFoundException): create it with
+    /// [`Table::create_table`](crate::Table::create_table) first.
+    #[error("table `{table}` does not exist: {message}")]
+    TableNotFound {
+        /// The table's name.
+        table: String,
+        /// The backend's message.
+        message: String,
+    },
+    /// The operation exists only on another backend, such as
+    /// [`Table::update_request`](crate::Table::update_request) (an aws-sdk request) on [`Db::memory`](crate::Db::memory).
+    #[error("`{operation}` is not available on the {backend} backend")]
+    Unsupported {
+        /// The method that was called.
+        operation: &'static str,
+        /// The backend it was called on (`memory`).
+        backend: &'static str,
+    },
 }

@@ -29,6 +29,7 @@ mod db;
 mod dynamo;
 mod error;
 pub mod kind;
+mod memory;
 mod number;
 mod operation;
 mod request;

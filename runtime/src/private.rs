@@ -11,10 +11,30 @@ use std::ops::Deref;
 pub use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::attribute::Attribute;
+use crate::db::Db;
 use crate::error::{DecodeError, ValueError};
 use crate::kind::{Contains, Keyed, List, Measured, Number, Ordered, Prefixed, Removable, Set, Writable};
-use crate::schema::Item;
+use crate::schema::{Item, KeySchema};
 use crate::value::IntoValue;
+
+pub use crate::request::{Action, RawItem, Refusal, Returning, Write};
+
+/// Runs a raw write (any expressions, any placeholders) on the backend of `db`, as a table handle would, and
+/// returns the backend's own answer: the attributes asked for, or the refusal. For tests that compare
+/// backends.
+pub async fn write(db: &Db, write: Write) -> Result<Option<RawItem>, Refusal> {
+    db.backend.write(write).await
+}
+
+/// Reads one item by key on the backend of `db` (strongly consistent), without decoding it.
+pub async fn get(db: &Db, table: &str, key: RawItem) -> Result<Option<RawItem>, Refusal> {
+    db.backend.get(table, key).await
+}
+
+/// Creates a table with this key schema on the backend of `db`, unless it exists.
+pub async fn create_table(db: &Db, table: &str, key: KeySchema) -> Result<(), Refusal> {
+    db.backend.create_table(table, key).await
+}
 
 /// The role of a field: an ordinary attribute an update may write.
 pub struct Data;

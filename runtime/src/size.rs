@@ -16,11 +16,16 @@ pub(crate) fn check_item(item: &RawItem) -> Result<(), ValueError> {
 
 /// The size of an item: the UTF-8 length of every attribute name plus the size of its value.
 pub(crate) fn item_size(item: &RawItem) -> usize {
-    item.iter().map(|(name, value)| name.len() + value_size(value)).sum()
+    item.iter().map(|(name, value)| attribute_size(name, value)).sum()
+}
+
+/// The size of one top-level attribute: its name and its value.
+pub(crate) fn attribute_size(name: &str, value: &AttributeValue) -> usize {
+    name.len() + value_size(value)
 }
 
 /// The size of one value, following the sizing rules of the DynamoDB Developer Guide.
-fn value_size(value: &AttributeValue) -> usize {
+pub(crate) fn value_size(value: &AttributeValue) -> usize {
     match value {
         AttributeValue::S(s) => s.len(),
         AttributeValue::N(n) => number_size(n),
@@ -35,10 +40,16 @@ fn value_size(value: &AttributeValue) -> usize {
     }
 }
 
-/// A number takes one byte per two significant digits, plus one.
+/// A number takes one byte per two significant digits (leading and trailing zeros do not count), plus one.
 fn number_size(n: &str) -> usize {
-    let digits = n.bytes().take_while(|b| !matches!(b, b'e' | b'E')).filter(u8::is_ascii_digit).count();
-    digits.div_ceil(2) + 1
+    let mantissa = n.split(['e', 'E']).next().unwrap_or_default().as_bytes();
+    let first = mantissa.iter().position(|d| matches!(d, b'1'..=b'9'));
+    let last = mantissa.iter().rposition(|d| matches!(d, b'1'..=b'9'));
+    let significant = match (first, last) {
+        (Some(first), Some(last)) => mantissa[first..=last].iter().filter(|d| d.is_ascii_digit()).count(),
+        _ => 0,
+    };
+    significant.div_ceil(2) + 1
 }
 
 #[cfg(test)]
@@ -51,5 +62,12 @@ mod tests {
         assert_eq!(item_size(&item), 5);
         let big: RawItem = [("d".to_owned(), AttributeValue::S("x".repeat(MAX_ITEM_BYTES)))].into();
         assert_eq!(check_item(&big), Err(ValueError::ItemTooLarge { size: MAX_ITEM_BYTES + 1 }));
+    }
+
+    #[test]
+    fn numbers_count_their_significant_digits() {
+        for (number, size) in [("1", 2), ("12", 2), ("123", 3), ("1e125", 2), ("1000", 2), ("-0.00120", 2), ("0", 1)] {
+            assert_eq!(number_size(number), size, "{number}");
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! Typed table handles: every single-item operation on a table of `T`.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::marker::PhantomData;
 
 use crate::db::{Backend, Db};
@@ -8,10 +9,11 @@ use crate::error::Error;
 use crate::operation::{Condition, Update};
 use crate::request::{Action, RawItem, Refusal, Returning, Write};
 use crate::schema::{Item, Key};
-use crate::{dynamo, size};
+use crate::{AttributeValue, dynamo, size};
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 
-/// A handle on one DynamoDB table whose items are `T`. Cheap to clone and safe to share across tasks.
+/// A handle on one table whose items are `T`, on DynamoDB or on [`Db::memory`]. Cheap to clone and safe to
+/// share across tasks.
 ///
 /// ```no_run
 /// # #[derive(dynatomic::Item)]
@@ -49,20 +51,13 @@ impl<T: Item> Table<T> {
     /// Creates the table, with on-demand capacity and `T`'s key schema, and waits up to two minutes until it
     /// is active. A table that already exists is left as it is.
     pub async fn create_table(&self) -> Result<(), Error<T>> {
-        let patience = std::time::Duration::from_secs(120);
-        match &self.db.backend {
-            Backend::DynamoDb(client) => dynamo::create_table(client, &self.name, T::KEY, patience).await,
-        }
-        .map_err(Self::error)
+        self.db.backend.create_table(&self.name, T::KEY).await.map_err(|e| self.error(e))
     }
 
     /// Reads the item with this key (a strongly consistent read); `None` when there is none.
     pub async fn get(&self, key: Key<T>) -> Result<Option<T>, Error<T>> {
-        let key = key.into_attributes()?;
-        let stored = match &self.db.backend {
-            Backend::DynamoDb(client) => dynamo::get(client, self.name.to_string(), key).await,
-        };
-        self.decode_optional(stored.map_err(Self::error)?)
+        let stored = self.db.backend.get(&self.name, key.into_attributes()?).await;
+        self.decode_optional(stored.map_err(|e| self.error(e))?)
     }
 
     /// Writes the whole item, replacing any item with the same key.
@@ -78,7 +73,7 @@ impl<T: Item> Table<T> {
     /// Writes the item only if no item has its key; otherwise `Error::ConditionFailed` with the stored item.
     pub async fn create(&self, item: &T) -> Result<(), Error<T>> {
         let mut request = self.put_request(item)?;
-        request.condition = Some("attribute_not_exists(#pk)");
+        request.condition = Some(Cow::Borrowed("attribute_not_exists(#pk)"));
         request.names.insert("#pk".to_owned(), T::KEY.partition.0.to_owned());
         self.send(request).await.map(drop)
     }
@@ -112,8 +107,35 @@ impl<T: Item> Table<T> {
         self.decode_optional(stored)
     }
 
+    /// Applies an update and returns the attributes it wrote as they were before (DynamoDB's UPDATED_OLD):
+    /// every path the update sets, removes, adds to or deletes from, with the value it had, nested as in the
+    /// item (`address.city` comes back as `{"address": {"city": ..}}`). Paths that did not exist are left out,
+    /// so the map is empty when the update only created attributes.
+    ///
+    /// The result is raw attribute values: the paths of an update are usually only part of a `T`.
+    pub async fn update_return_updated_old(
+        &self,
+        key: Key<T>,
+        update: Update<T>,
+    ) -> Result<HashMap<String, AttributeValue>, Error<T>> {
+        self.updated(key, update, Returning::UpdatedOld).await
+    }
+
+    /// Applies an update and returns the attributes it wrote as they are afterwards (DynamoDB's UPDATED_NEW):
+    /// every path the update targets, with its new value, nested as in the item. Removed paths are left out,
+    /// so the map is empty when the update only removed attributes.
+    pub async fn update_return_updated_new(
+        &self,
+        key: Key<T>,
+        update: Update<T>,
+    ) -> Result<HashMap<String, AttributeValue>, Error<T>> {
+        self.updated(key, update, Returning::UpdatedNew).await
+    }
+
     /// The aws-sdk-dynamodb UpdateItem request that [`update`](Self::update) would send, configured but not
     /// sent: to inspect it, or to set what dynatomic does not (consumed capacity, metrics) and send it yourself.
+    /// On [`Db::memory`] there is no such request: after checking the update's values, this returns
+    /// [`Error::Unsupported`].
     ///
     /// ```no_run
     /// # #[derive(dynatomic::Item, Debug)]
@@ -131,7 +153,18 @@ impl<T: Item> Table<T> {
                 dynamo::Request::Update(request) => Ok(request),
                 _ => unreachable!("an update write configures an UpdateItem request"),
             },
+            Backend::Memory(_) => Err(Error::Unsupported { operation: "update_request", backend: "memory" }),
         }
+    }
+
+    /// Applies an update and returns the updated attributes (UPDATED_OLD or UPDATED_NEW; none is an empty map).
+    async fn updated(
+        &self,
+        key: Key<T>,
+        update: Update<T>,
+        returning: Returning,
+    ) -> Result<HashMap<String, AttributeValue>, Error<T>> {
+        Ok(self.send(self.update_write(key, update, returning)?).await?.unwrap_or_default())
     }
 
     fn request(&self, action: Action, returning: Returning) -> Write {
@@ -153,35 +186,34 @@ impl<T: Item> Table<T> {
     }
 
     fn update_write(&self, key: Key<T>, update: Update<T>, returning: Returning) -> Result<Write, Error<T>> {
-        let action = Action::Update { key: key.into_attributes()?, expression: update.update_expression() };
+        let expression = Some(Cow::Borrowed(update.update_expression()));
+        let action = Action::Update { key: key.into_attributes()?, expression };
         let mut request = self.request(action, returning);
-        request.condition = update.condition_expression();
+        request.condition = update.condition_expression().map(Cow::Borrowed);
         Ok(request.with(update.placeholders)?)
     }
 
     fn conditional(&self, mut request: Write, condition: Condition<T>) -> Result<Write, Error<T>> {
-        request.condition = Some(condition.expression());
+        request.condition = Some(Cow::Borrowed(condition.expression()));
         Ok(request.with(condition.placeholders)?)
     }
 
     async fn send(&self, request: Write) -> Result<Option<RawItem>, Error<T>> {
-        let result = match &self.db.backend {
-            Backend::DynamoDb(client) => dynamo::write(client, request).await,
-        };
-        result.map_err(Self::error)
+        self.db.backend.write(request).await.map_err(|e| self.error(e))
     }
 
     fn decode_optional(&self, stored: Option<RawItem>) -> Result<Option<T>, Error<T>> {
         Ok(stored.filter(|item| !item.is_empty()).map(T::from_item).transpose()?)
     }
 
-    fn error(refusal: Refusal) -> Error<T> {
+    fn error(&self, refusal: Refusal) -> Error<T> {
         match refusal {
             Refusal::ConditionFailed(stored) => match stored.map(T::from_item).transpose() {
                 Ok(stored) => Error::ConditionFailed { stored: stored.map(Box::new) },
                 Err(decode) => Error::Decode(decode),
             },
             Refusal::Validation(message) => Error::Validation { message },
+            Refusal::ResourceNotFound(message) => Error::TableNotFound { table: self.name.to_string(), message },
             Refusal::Service(source) => Error::Service(source),
         }
     }

@@ -1,10 +1,20 @@
 //! Every condition of `condition!` and of `update!`'s `where` part, each with a true and a false outcome,
-//! evaluated by DynamoDB Local on `Product::sample`.
+//! evaluated on `Product::sample` by each backend.
 
 mod common;
 
-use common::{Fixture, Product};
+use common::{Backend, Fixture, Product};
 use dynatomic::{Bytes, Condition, Error, Item, condition, update};
+
+on_both_backends!(
+    comparisons_with_values,
+    comparisons_with_attributes,
+    exists_and_not_exists,
+    begins_with_contains_between_is_in,
+    len_measures_strings_collections_and_bytes,
+    and_or_not_and_their_precedence,
+    where_conditions_guard_updates
+);
 
 /// The `hits` a conditional write leaves when it goes through (the sample has 0).
 const WRITTEN: u64 = 1000;
@@ -39,8 +49,8 @@ macro_rules! case {
 }
 
 /// Runs every case and reports all wrong outcomes at once.
-async fn check(test: &str, cases: Vec<(bool, &str, Condition<Product>)>) {
-    let fx = Fixture::<Product>::new(test).await;
+async fn check(backend: Backend, test: &str, cases: Vec<(bool, &str, Condition<Product>)>) {
+    let fx = Fixture::<Product>::new(backend, test).await;
     let mut wrong = Vec::new();
     for (expected, label, condition) in cases {
         if holds(&fx, label, condition).await != expected {
@@ -50,10 +60,10 @@ async fn check(test: &str, cases: Vec<(bool, &str, Condition<Product>)>) {
     assert!(wrong.is_empty(), "wrong outcomes:\n{}", wrong.join("\n"));
 }
 
-#[tokio::test]
-async fn comparisons_with_values() {
+async fn comparisons_with_values(backend: Backend) {
     let (ten, city, alice) = (10_i64, "Oslo", "alice");
     check(
+        backend,
         "comparisons",
         vec![
             case!(true, stock == 10),
@@ -88,9 +98,9 @@ async fn comparisons_with_values() {
     .await;
 }
 
-#[tokio::test]
-async fn comparisons_with_attributes() {
+async fn comparisons_with_attributes(backend: Backend) {
     check(
+        backend,
         "attribute_comparisons",
         vec![
             case!(true, stock > #reserved),
@@ -104,10 +114,10 @@ async fn comparisons_with_attributes() {
     .await;
 }
 
-#[tokio::test]
-async fn exists_and_not_exists() {
+async fn exists_and_not_exists(backend: Backend) {
     let (alice, missing) = ("alice", "bob");
     check(
+        backend,
         "exists",
         vec![
             case!(true, address.zip.exists()),
@@ -123,10 +133,10 @@ async fn exists_and_not_exists() {
     .await;
 }
 
-#[tokio::test]
-async fn begins_with_contains_between_is_in() {
+async fn begins_with_contains_between_is_in(backend: Backend) {
     let prefix = String::from("O");
     check(
+        backend,
         "functions",
         vec![
             case!(true, address.city.begins_with("Os")),
@@ -157,9 +167,9 @@ async fn begins_with_contains_between_is_in() {
     .await;
 }
 
-#[tokio::test]
-async fn len_measures_strings_collections_and_bytes() {
+async fn len_measures_strings_collections_and_bytes(backend: Backend) {
     check(
+        backend,
         "len",
         vec![
             case!(true, tags.len() == 2),
@@ -179,9 +189,9 @@ async fn len_measures_strings_collections_and_bytes() {
     .await;
 }
 
-#[tokio::test]
-async fn and_or_not_and_their_precedence() {
+async fn and_or_not_and_their_precedence(backend: Backend) {
     check(
+        backend,
         "logic",
         vec![
             case!(true, stock == 10 && version == 3),
@@ -204,9 +214,8 @@ async fn and_or_not_and_their_precedence() {
     .await;
 }
 
-#[tokio::test]
-async fn where_conditions_guard_updates() {
-    let fx = Fixture::<Product>::new("where").await;
+async fn where_conditions_guard_updates(backend: Backend) {
+    let fx = Fixture::<Product>::new(backend, "where").await;
     let sample = Product::sample("w");
     fx.table.put(&sample).await.expect("put");
     let key = || sample.item_key();

@@ -3,8 +3,15 @@
 
 mod common;
 
-use common::{Fixture, Product, RawItem};
+use common::{Backend, Fixture, Product, RawItem};
 use dynatomic::{Attribute, AttributeValue, DecodeError, Error, condition, update};
+
+on_both_backends!(
+    a_wrong_type_names_the_attribute,
+    nested_and_renamed_attributes_are_named_by_their_path,
+    a_missing_required_attribute_is_a_decode_error,
+    every_read_back_decodes
+);
 
 /// The sample product as stored, with `attribute` replaced by `value`.
 fn sample_with(attribute: &str, value: AttributeValue) -> RawItem {
@@ -27,9 +34,8 @@ fn key() -> dynatomic::Key<Product> {
     Product::key("p")
 }
 
-#[tokio::test]
-async fn a_wrong_type_names_the_attribute() {
-    let fx = Fixture::<Product>::new("decode_wrong_type").await;
+async fn a_wrong_type_names_the_attribute(backend: Backend) {
+    let fx = Fixture::<Product>::new(backend, "decode_wrong_type").await;
     fx.put_raw(sample_with("stock", AttributeValue::S("ten".into()))).await;
 
     let error = decode_error(fx.table.get(key()).await);
@@ -39,9 +45,8 @@ async fn a_wrong_type_names_the_attribute() {
     assert!(error.to_string().contains("`stock`"), "{error}");
 }
 
-#[tokio::test]
-async fn nested_and_renamed_attributes_are_named_by_their_path() {
-    let fx = Fixture::<Product>::new("decode_paths").await;
+async fn nested_and_renamed_attributes_are_named_by_their_path(backend: Backend) {
+    let fx = Fixture::<Product>::new(backend, "decode_paths").await;
     let cases = [
         ("address", AttributeValue::M([("city".to_owned(), AttributeValue::N("1".into()))].into()), "address.city"),
         ("ver", AttributeValue::S("three".into()), "ver"),
@@ -61,9 +66,8 @@ async fn nested_and_renamed_attributes_are_named_by_their_path() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
-#[tokio::test]
-async fn a_missing_required_attribute_is_a_decode_error() {
-    let fx = Fixture::<Product>::new("decode_missing").await;
+async fn a_missing_required_attribute_is_a_decode_error(backend: Backend) {
+    let fx = Fixture::<Product>::new(backend, "decode_missing").await;
     let mut item = sample_with("stock", AttributeValue::N("1".into()));
     item.remove("price");
     fx.put_raw(item).await;
@@ -72,9 +76,8 @@ async fn a_missing_required_attribute_is_a_decode_error() {
     assert!(error.found.contains("missing"), "{error}");
 }
 
-#[tokio::test]
-async fn every_read_back_decodes() {
-    let fx = Fixture::<Product>::new("decode_everywhere").await;
+async fn every_read_back_decodes(backend: Backend) {
+    let fx = Fixture::<Product>::new(backend, "decode_everywhere").await;
     let bad = || sample_with("reserved", AttributeValue::Bool(false));
 
     fx.put_raw(bad()).await;

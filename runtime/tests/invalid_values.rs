@@ -5,8 +5,18 @@ mod common;
 
 use std::collections::HashSet;
 
-use common::{Fixture, Ledger, Note, Product};
+use common::{Backend, Fixture, Ledger, Note, Product};
+use dynatomic::__private::Refusal;
 use dynatomic::{Attribute, AttributeValue, Error, Item, ValueError, condition, update};
+
+on_both_backends!(
+    non_finite_floats_are_refused,
+    numbers_out_of_range_or_too_precise_are_refused,
+    empty_sets_are_refused,
+    empty_map_keys_are_refused,
+    items_over_400_kb_are_refused,
+    the_size_limit_matches_dynamodb_to_the_byte
+);
 
 /// The `ValueError` of an `InvalidValue`; panics on any other result.
 fn invalid<T: std::fmt::Debug, R: std::fmt::Debug>(result: Result<R, Error<T>>) -> ValueError {
@@ -25,8 +35,8 @@ fn located(error: ValueError) -> (String, ValueError) {
 }
 
 /// A table holding the sample product, which every refused write must leave as it is.
-async fn with_sample(test: &str) -> (Fixture<Product>, Product) {
-    let fx = Fixture::<Product>::new(test).await;
+async fn with_sample(backend: Backend, test: &str) -> (Fixture<Product>, Product) {
+    let fx = Fixture::<Product>::new(backend, test).await;
     let sample = Product::sample("p");
     fx.table.put(&sample).await.expect("put sample");
     (fx, sample)
@@ -36,9 +46,8 @@ async fn assert_unchanged(fx: &Fixture<Product>, sample: &Product) {
     assert_eq!(&fx.stored(sample.item_key()).await, sample, "nothing was written");
 }
 
-#[tokio::test]
-async fn non_finite_floats_are_refused() {
-    let (fx, sample) = with_sample("non_finite").await;
+async fn non_finite_floats_are_refused(backend: Backend) {
+    let (fx, sample) = with_sample(backend, "non_finite").await;
     let key = || sample.item_key();
 
     let error = invalid(fx.table.update(key(), update!(Product: price = f64::NAN)).await);
@@ -53,7 +62,7 @@ async fn non_finite_floats_are_refused() {
     assert!(matches!(error, ValueError::NotFinite(_)), "{error:?}");
     assert_unchanged(&fx, &sample).await;
 
-    let ledgers = Fixture::<Ledger>::new("non_finite_ledger").await;
+    let ledgers = Fixture::<Ledger>::new(backend, "non_finite_ledger").await;
     let (path, error) = located(invalid(ledgers.table.put(&Ledger::new(1, vec![1.0, f64::INFINITY])).await));
     assert_eq!(path, "parts[1]");
     assert!(matches!(error, ValueError::NotFinite(_)), "{error:?}");
@@ -62,16 +71,15 @@ async fn non_finite_floats_are_refused() {
     assert_eq!(ledgers.table.get(Ledger::key("l")).await.expect("get"), None, "nothing was written");
 }
 
-#[tokio::test]
-async fn numbers_out_of_range_or_too_precise_are_refused() {
-    let (fx, sample) = with_sample("number_range").await;
+async fn numbers_out_of_range_or_too_precise_are_refused(backend: Backend) {
+    let (fx, sample) = with_sample(backend, "number_range").await;
     let error = invalid(fx.table.update(sample.item_key(), update!(Product: price = 1e300)).await);
     assert_eq!(error, ValueError::OutOfRange(1e300.to_string()));
     let (path, error) = located(invalid(fx.table.put(&Product { price: -1e300, ..sample.clone() }).await));
     assert_eq!((path.as_str(), error), ("price", ValueError::OutOfRange((-1e300).to_string())));
     assert_unchanged(&fx, &sample).await;
 
-    let ledgers = Fixture::<Ledger>::new("ledger").await;
+    let ledgers = Fixture::<Ledger>::new(backend, "ledger").await;
     let key = || Ledger::key("l");
     let zero = Ledger::new(0, vec![0.5]);
     ledgers.table.put(&zero).await.expect("put");
@@ -87,9 +95,8 @@ async fn numbers_out_of_range_or_too_precise_are_refused() {
     assert_eq!(ledgers.stored(key()).await, Ledger { total: most, ..zero });
 }
 
-#[tokio::test]
-async fn empty_sets_are_refused() {
-    let (fx, sample) = with_sample("empty_set").await;
+async fn empty_sets_are_refused(backend: Backend) {
+    let (fx, sample) = with_sample(backend, "empty_set").await;
     let key = || sample.item_key();
     let none = HashSet::<String>::new();
 
@@ -102,18 +109,16 @@ async fn empty_sets_are_refused() {
     assert_unchanged(&fx, &sample).await;
 }
 
-#[tokio::test]
-async fn empty_map_keys_are_refused() {
-    let (fx, sample) = with_sample("empty_key").await;
+async fn empty_map_keys_are_refused(backend: Backend) {
+    let (fx, sample) = with_sample(backend, "empty_key").await;
     let empty = String::new();
     let error = invalid(fx.table.update(sample.item_key(), update!(Product: scores[&empty] = 1, stock = 0)).await);
     assert_eq!(error, ValueError::EmptyName);
     assert_unchanged(&fx, &sample).await;
 }
 
-#[tokio::test]
-async fn items_over_400_kb_are_refused() {
-    let (fx, sample) = with_sample("too_large").await;
+async fn items_over_400_kb_are_refused(backend: Backend) {
+    let (fx, sample) = with_sample(backend, "too_large").await;
     let big = Product { note: Some("x".repeat(400 * 1024)), ..sample.clone() };
     let fresh = Product { pk: "new".into(), ..big.clone() };
     let errors = [
@@ -128,20 +133,23 @@ async fn items_over_400_kb_are_refused() {
     assert_eq!(fx.table.get(fresh.item_key()).await.expect("get"), None, "nothing was created");
 }
 
-#[tokio::test]
-async fn the_size_limit_matches_dynamodb_to_the_byte() {
+async fn the_size_limit_matches_dynamodb_to_the_byte(backend: Backend) {
     const LIMIT: usize = 400 * 1024;
-    let fx = Fixture::<Note>::new("size_limit").await;
+    let fx = Fixture::<Note>::new(backend, "size_limit").await;
     // `pk` + "n" + `text` + the text: 7 bytes plus the text.
     let note = |len: usize| Note { pk: "n".into(), text: "x".repeat(len) };
 
     let over = note(LIMIT - 7 + 1);
     assert_eq!(invalid(fx.table.put(&over).await), ValueError::ItemTooLarge { size: LIMIT + 1 });
     assert_eq!(fx.try_raw(Note::key("n")).await, None, "nothing was written");
-    // DynamoDB refuses the same item when it is sent without dynatomic.
+    // The backend refuses the same item when it is sent without dynatomic's checks.
     let AttributeValue::M(raw) = over.to_attr().expect("convert") else { panic!("a struct is stored as a map") };
-    let sent = fx.db.client().put_item().table_name(fx.table.name()).set_item(Some(raw)).send().await;
-    assert!(sent.is_err(), "DynamoDB accepted an item of {} bytes", LIMIT + 1);
+    let sent = fx.try_put_raw(raw).await;
+    assert!(
+        matches!(&sent, Err(Refusal::Validation(message)) if message == "Item size has exceeded the maximum allowed size"),
+        "{backend:?} accepted an item of {} bytes: {sent:?}",
+        LIMIT + 1
+    );
 
     let largest = note(LIMIT - 7);
     fx.table.put(&largest).await.expect("an item of exactly 400 KB");

@@ -1,15 +1,35 @@
-//! Every assignment form of `update!`, run against DynamoDB Local and checked by reading the item back.
+//! Every assignment form of `update!`, run on each backend and checked by reading the item back.
 
 mod common;
 
 use std::collections::HashMap;
 
-use common::{Address, Event, Fixture, Product, strings, type_of};
+use common::{Address, Backend, Event, Fixture, Product, strings, type_of};
 use dynatomic::{AttributeValue, Bytes, Item, update};
 
+on_both_backends!(
+    set_replaces_scalars_and_renamed_attributes,
+    set_replaces_collections_with_their_dynamodb_types,
+    counters_add_and_subtract,
+    counter_on_a_missing_attribute_starts_at_zero,
+    counter_on_a_missing_item_creates_it,
+    nested_paths_are_updated_in_place,
+    list_elements_are_set_and_removed_by_index,
+    map_entries_are_added_and_removed_with_runtime_keys,
+    if_not_exists_sets_only_absent_attributes,
+    append_and_prepend_on_present_lists,
+    append_and_prepend_on_missing_lists,
+    insert_and_delete_set_elements,
+    deleting_the_last_set_element_removes_the_attribute,
+    attribute_operands_copy_and_compute,
+    remove_deletes_optional_attributes,
+    one_update_uses_every_clause,
+    keys_address_exactly_one_item
+);
+
 /// A table holding `Product::sample("p")`.
-async fn with_sample(test: &str) -> (Fixture<Product>, Product) {
-    let fx = Fixture::<Product>::new(test).await;
+async fn with_sample(backend: Backend, test: &str) -> (Fixture<Product>, Product) {
+    let fx = Fixture::<Product>::new(backend, test).await;
     let sample = Product::sample("p");
     fx.table.put(&sample).await.expect("put sample");
     (fx, sample)
@@ -19,9 +39,8 @@ fn key() -> dynatomic::Key<Product> {
     Product::key("p")
 }
 
-#[tokio::test]
-async fn set_replaces_scalars_and_renamed_attributes() {
-    let (fx, before) = with_sample("set_scalars").await;
+async fn set_replaces_scalars_and_renamed_attributes(backend: Backend) {
+    let (fx, before) = with_sample(backend, "set_scalars").await;
     let blob = Bytes(vec![9, 8]);
     let op = update!(Product: stock = 42, price = 1.25, note = "hello", version = 7, blob = &blob);
     fx.table.update(key(), op).await.expect("update");
@@ -35,9 +54,8 @@ async fn set_replaces_scalars_and_renamed_attributes() {
     assert_eq!(type_of(&raw, "blob"), "B");
 }
 
-#[tokio::test]
-async fn set_replaces_collections_with_their_dynamodb_types() {
-    let (fx, before) = with_sample("set_collections").await;
+async fn set_replaces_collections_with_their_dynamodb_types(backend: Backend) {
+    let (fx, before) = with_sample(backend, "set_collections").await;
     let scores: HashMap<String, i64> = [("bob".to_owned(), 1)].into();
     let op = update!(Product:
         tags = ["x", "y", "z"],
@@ -63,9 +81,8 @@ async fn set_replaces_collections_with_their_dynamodb_types() {
     assert_eq!(types, ["L", "SS", "NS", "M", "M"]);
 }
 
-#[tokio::test]
-async fn counters_add_and_subtract() {
-    let (fx, before) = with_sample("counters").await;
+async fn counters_add_and_subtract(backend: Backend) {
+    let (fx, before) = with_sample(backend, "counters").await;
     let qty = 3;
     let op = update!(Product: stock -= qty, reserved += qty, hits += 5, price += 0.25, version -= 1);
     fx.table.update(key(), op).await.expect("update");
@@ -74,9 +91,8 @@ async fn counters_add_and_subtract() {
     assert_eq!(after, Product { stock: 7, reserved: 5, hits: 5, price: 9.75, version: 2, ..before });
 }
 
-#[tokio::test]
-async fn counter_on_a_missing_attribute_starts_at_zero() {
-    let (fx, before) = with_sample("counter_missing_attribute").await;
+async fn counter_on_a_missing_attribute_starts_at_zero(backend: Backend) {
+    let (fx, before) = with_sample(backend, "counter_missing_attribute").await;
     let (bob, carol) = (String::from("bob"), "carol");
     let op = update!(Product: scores[&bob] += 4, scores[carol] -= 2);
     fx.table.update(key(), op).await.expect("update");
@@ -86,18 +102,16 @@ async fn counter_on_a_missing_attribute_starts_at_zero() {
     assert_eq!(after, Product { scores, ..before });
 }
 
-#[tokio::test]
-async fn counter_on_a_missing_item_creates_it() {
-    let fx = Fixture::<Event>::new("counter_missing_item").await;
+async fn counter_on_a_missing_item_creates_it(backend: Backend) {
+    let fx = Fixture::<Event>::new(backend, "counter_missing_item").await;
     let created = fx.table.update_return_new(Event::key("e", "1"), update!(Event: count += 2)).await.expect("update");
     assert_eq!(created, Event { pk: "e".into(), sk: "1".into(), count: 2, note: None });
     fx.table.update(Event::key("e", "1"), update!(Event: count -= 5)).await.expect("update");
     assert_eq!(fx.stored(Event::key("e", "1")).await.count, -3);
 }
 
-#[tokio::test]
-async fn nested_paths_are_updated_in_place() {
-    let (fx, before) = with_sample("nested").await;
+async fn nested_paths_are_updated_in_place(backend: Backend) {
+    let (fx, before) = with_sample(backend, "nested").await;
     fx.table.update(key(), update!(Product: address.city = "Bergen", address.zip.remove())).await.expect("update");
     let after = fx.stored(key()).await;
     assert_eq!(after, Product { address: Address { city: "Bergen".into(), zip: None }, ..before.clone() });
@@ -107,9 +121,8 @@ async fn nested_paths_are_updated_in_place() {
     assert_eq!(after.address, Address { city: "Bergen".into(), zip: Some("5003".into()) });
 }
 
-#[tokio::test]
-async fn list_elements_are_set_and_removed_by_index() {
-    let (fx, before) = with_sample("list_index").await;
+async fn list_elements_are_set_and_removed_by_index(backend: Backend) {
+    let (fx, before) = with_sample(backend, "list_index").await;
     fx.table.update(key(), update!(Product: tags[1] = "green")).await.expect("set element");
     assert_eq!(fx.stored(key()).await, Product { tags: strings(["red", "green"]), ..before.clone() });
 
@@ -123,9 +136,8 @@ async fn list_elements_are_set_and_removed_by_index() {
     assert_eq!(type_of(&fx.raw(key()).await, "tags"), "L");
 }
 
-#[tokio::test]
-async fn map_entries_are_added_and_removed_with_runtime_keys() {
-    let (fx, before) = with_sample("map_entries").await;
+async fn map_entries_are_added_and_removed_with_runtime_keys(backend: Backend) {
+    let (fx, before) = with_sample(backend, "map_entries").await;
     // Keys with characters that are special in expressions reach DynamoDB as placeholders.
     let (odd, alice) = (String::from("a.b #c"), "alice");
     fx.table.update(key(), update!(Product: scores[odd.as_str()] = 7, scores[alice].remove())).await.expect("update");
@@ -137,9 +149,8 @@ async fn map_entries_are_added_and_removed_with_runtime_keys() {
     assert_eq!(scores.get("a.b #c"), Some(&AttributeValue::N("7".into())));
 }
 
-#[tokio::test]
-async fn if_not_exists_sets_only_absent_attributes() {
-    let (fx, before) = with_sample("if_not_exists").await;
+async fn if_not_exists_sets_only_absent_attributes(backend: Backend) {
+    let (fx, before) = with_sample(backend, "if_not_exists").await;
     let op = update!(Product: note.if_not_exists("first"), stock.if_not_exists(99), address.zip.if_not_exists("x"));
     fx.table.update(key(), op).await.expect("update");
     let after = fx.stored(key()).await;
@@ -149,18 +160,16 @@ async fn if_not_exists_sets_only_absent_attributes() {
     assert_eq!(fx.stored(key()).await.note.as_deref(), Some("first"));
 }
 
-#[tokio::test]
-async fn append_and_prepend_on_present_lists() {
-    let (fx, before) = with_sample("append_present").await;
+async fn append_and_prepend_on_present_lists(backend: Backend) {
+    let (fx, before) = with_sample(backend, "append_present").await;
     fx.table.update(key(), update!(Product: tags.append(["green", "white"]))).await.expect("append");
     fx.table.update(key(), update!(Product: tags.prepend(vec!["black".to_owned()]))).await.expect("prepend");
     let after = fx.stored(key()).await;
     assert_eq!(after, Product { tags: strings(["black", "red", "blue", "green", "white"]), ..before });
 }
 
-#[tokio::test]
-async fn append_and_prepend_on_missing_lists() {
-    let (fx, before) = with_sample("append_missing").await;
+async fn append_and_prepend_on_missing_lists(backend: Backend) {
+    let (fx, before) = with_sample(backend, "append_missing").await;
     fx.table.update(key(), update!(Product: history.append(["created"]))).await.expect("append");
     assert_eq!(fx.stored(key()).await.history, Some(strings(["created"])));
     assert_eq!(type_of(&fx.raw(key()).await, "history"), "L");
@@ -171,9 +180,8 @@ async fn append_and_prepend_on_missing_lists() {
     assert_eq!(after, Product { history: Some(strings(["restarted"])), ..before });
 }
 
-#[tokio::test]
-async fn insert_and_delete_set_elements() {
-    let (fx, before) = with_sample("set_elements").await;
+async fn insert_and_delete_set_elements(backend: Backend) {
+    let (fx, before) = with_sample(backend, "set_elements").await;
     let op = update!(Product: labels.insert(["hot", "sale"]), ids.insert([9_u32]));
     fx.table.update(key(), op).await.expect("insert");
     fx.table
@@ -187,9 +195,8 @@ async fn insert_and_delete_set_elements() {
     assert_eq!((type_of(&raw, "labels"), type_of(&raw, "ids")), ("SS", "NS"));
 }
 
-#[tokio::test]
-async fn deleting_the_last_set_element_removes_the_attribute() {
-    let (fx, before) = with_sample("set_last_element").await;
+async fn deleting_the_last_set_element_removes_the_attribute(backend: Backend) {
+    let (fx, before) = with_sample(backend, "set_last_element").await;
     fx.table.update(key(), update!(Product: labels.delete(["sale", "new"]))).await.expect("delete");
     assert_eq!(type_of(&fx.raw(key()).await, "labels"), "absent");
     // A set that is not stored reads back as an empty set ...
@@ -201,9 +208,8 @@ async fn deleting_the_last_set_element_removes_the_attribute() {
     assert_eq!(type_of(&fx.raw(key()).await, "labels"), "SS");
 }
 
-#[tokio::test]
-async fn attribute_operands_copy_and_compute() {
-    let (fx, before) = with_sample("attribute_operands").await;
+async fn attribute_operands_copy_and_compute(backend: Backend) {
+    let (fx, before) = with_sample(backend, "attribute_operands").await;
     let op = update!(Product: reserved = #stock + 5, hits = 100 - #version, note = #address.city, price = #price - 0.5);
     fx.table.update(key(), op).await.expect("update");
     let after = fx.stored(key()).await;
@@ -215,9 +221,8 @@ async fn attribute_operands_copy_and_compute() {
     assert_eq!((after.stock, after.version), (5, 97));
 }
 
-#[tokio::test]
-async fn remove_deletes_optional_attributes() {
-    let (fx, before) = with_sample("remove").await;
+async fn remove_deletes_optional_attributes(backend: Backend) {
+    let (fx, before) = with_sample(backend, "remove").await;
     fx.table.update(key(), update!(Product: note = "gone soon")).await.expect("set");
     assert_eq!(type_of(&fx.raw(key()).await, "note"), "S");
     fx.table.update(key(), update!(Product: note.remove())).await.expect("remove");
@@ -225,9 +230,8 @@ async fn remove_deletes_optional_attributes() {
     assert_eq!(fx.stored(key()).await, before);
 }
 
-#[tokio::test]
-async fn one_update_uses_every_clause() {
-    let (fx, before) = with_sample("every_clause").await;
+async fn one_update_uses_every_clause(backend: Backend) {
+    let (fx, before) = with_sample(backend, "every_clause").await;
     let op = update!(Product:
         stock += 1, note = "n", address.zip.remove(), labels.insert(["x"]), ids.delete([2_u32]);
         where version == 3
@@ -249,9 +253,8 @@ async fn one_update_uses_every_clause() {
     assert_eq!(fx.stored(key()).await, expected);
 }
 
-#[tokio::test]
-async fn keys_address_exactly_one_item() {
-    let (fx, sample) = with_sample("one_item").await;
+async fn keys_address_exactly_one_item(backend: Backend) {
+    let (fx, sample) = with_sample(backend, "one_item").await;
     let other = Product::sample("q");
     fx.table.put(&other).await.expect("put");
     fx.table.update(other.item_key(), update!(Product: stock = 0)).await.expect("update");

@@ -1,5 +1,6 @@
-//! Shared setup of the integration tests: the DynamoDB Local connection, a fresh table per test, raw reads
-//! and writes that bypass dynatomic, and the schemas the tests use.
+//! Shared setup of the integration tests: the two backends (DynamoDB Local and `Db::memory()`) every test
+//! runs on, a fresh table per test, raw reads and writes that bypass dynatomic's checks, and the schemas the
+//! tests use.
 //!
 //! Each file under `tests/` is its own crate and uses only part of this module.
 #![allow(dead_code)]
@@ -8,8 +9,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use aws_sdk_dynamodb::types::{AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType};
-use dynatomic::{AttributeValue, Bytes, Db, Item, Key, KeyKind, Table};
+use dynatomic::{__private, AttributeValue, Bytes, Db, Item, Key, Table};
 
 /// A stored item as DynamoDB returns it.
 pub type RawItem = HashMap<String, AttributeValue>;
@@ -104,6 +104,47 @@ pub fn strings<C: FromIterator<String>, const N: usize>(items: [&str; N]) -> C {
     items.into_iter().map(str::to_owned).collect()
 }
 
+/// The backends every integration test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// DynamoDB Local at `DYNAMODB_ENDPOINT`; a test fails (does not skip) when it is not set.
+    DynamoDbLocal,
+    /// `Db::memory()`.
+    Memory,
+}
+
+impl Backend {
+    /// A connection to this backend.
+    pub async fn db(self) -> Db {
+        match self {
+            Backend::DynamoDbLocal => connect().await,
+            Backend::Memory => Db::memory(),
+        }
+    }
+}
+
+/// Runs each named test body, an `async fn(Backend)`, once per backend: `name::dynamodb_local` and
+/// `name::memory`. Takes an optional test attribute (default `#[tokio::test]`).
+#[macro_export]
+macro_rules! on_both_backends {
+    (#[$test:meta] $($name:ident),+ $(,)?) => {$(
+        mod $name {
+            #[$test]
+            async fn dynamodb_local() {
+                super::$name($crate::common::Backend::DynamoDbLocal).await
+            }
+
+            #[$test]
+            async fn memory() {
+                super::$name($crate::common::Backend::Memory).await
+            }
+        }
+    )+};
+    ($($name:ident),+ $(,)?) => {
+        $crate::on_both_backends!(#[tokio::test] $($name),+);
+    };
+}
+
 /// Connects to the DynamoDB Local that `scripts/test.sh` starts; fails the test when there is none.
 pub async fn connect() -> Db {
     let Ok(endpoint) = std::env::var("DYNAMODB_ENDPOINT") else {
@@ -116,62 +157,66 @@ pub async fn connect() -> Db {
     Db::connect(Some(&endpoint)).await
 }
 
-/// A new, empty table for one test, and the connection to it.
+/// A new, empty table for one test on one backend, and the connection to it.
 pub struct Fixture<T> {
+    pub backend: Backend,
     pub db: Db,
     pub table: Table<T>,
 }
 
 impl<T: Item> Fixture<T> {
-    /// Creates a uniquely named table for `T`.
-    pub async fn new(test: &str) -> Self {
-        let db = connect().await;
-        let name = unique_table_name(test);
-        create_table::<T>(&db, &name).await;
-        Fixture { table: db.table_named::<T>(name), db }
+    /// Creates a uniquely named table for `T` with `Table::create_table`.
+    pub async fn new(backend: Backend, test: &str) -> Self {
+        let db = backend.db().await;
+        let table = db.table_named::<T>(unique_table_name(test));
+        if let Err(e) = table.create_table().await {
+            panic!("creating table {}: {e}", table.name());
+        }
+        Fixture { backend, table, db }
     }
 
     /// Creates the table `T` names (`#[dynatomic(table = "...")]`), replacing one left by an earlier run, and
     /// reaches it through `Db::table`.
-    pub async fn named_by_schema() -> Self {
-        let db = connect().await;
-        // Absent in a fresh DynamoDB Local; a leftover only exists when it was not started with -inMemory.
-        let _ = db.client().delete_table().table_name(T::TABLE).send().await;
-        create_table::<T>(&db, T::TABLE).await;
-        Fixture { table: db.table::<T>(), db }
+    pub async fn named_by_schema(backend: Backend) -> Self {
+        let db = backend.db().await;
+        if let Some(client) = db.client() {
+            // Absent in a fresh DynamoDB Local; a leftover only exists when it was not started with -inMemory.
+            let _ = client.delete_table().table_name(T::TABLE).send().await;
+        }
+        let table = db.table::<T>();
+        if let Err(e) = table.create_table().await {
+            panic!("creating table {}: {e}", table.name());
+        }
+        Fixture { backend, table, db }
     }
 
-    /// The stored item, read without dynatomic; panics when there is none.
+    /// The stored item, read without decoding; panics when there is none.
     pub async fn raw(&self, key: Key<T>) -> RawItem {
         self.try_raw(key).await.expect("the item should exist")
     }
 
-    /// The stored item, read without dynatomic.
+    /// The stored item, read without decoding.
     pub async fn try_raw(&self, key: Key<T>) -> Option<RawItem> {
         let key = key.attributes().expect("a valid key").clone();
-        let output = self
-            .db
-            .client()
-            .get_item()
-            .table_name(self.table.name())
-            .set_key(Some(key))
-            .consistent_read(true)
-            .send()
-            .await
-            .expect("raw get_item");
-        output.item
+        __private::get(&self.db, self.table.name(), key).await.expect("raw get")
     }
 
-    /// Writes an item without dynatomic, for items dynatomic would refuse to write.
+    /// Writes an item without dynatomic's checks, for items dynatomic would refuse to write.
     pub async fn put_raw(&self, item: RawItem) {
-        self.db
-            .client()
-            .put_item()
-            .table_name(self.table.name())
-            .set_item(Some(item))
-            .send()
-            .await
-            .expect("raw put_item");
+        self.try_put_raw(item).await.expect("raw put");
+    }
+
+    /// Writes an item without dynatomic's checks and returns the backend's answer.
+    pub async fn try_put_raw(&self, item: RawItem) -> Result<(), __private::Refusal> {
+        let write = __private::Write {
+            table: self.table.name().to_owned(),
+            action: __private::Action::Put(item),
+            condition: None,
+            names: HashMap::new(),
+            values: HashMap::new(),
+            returning: __private::Returning::Nothing,
+        };
+        __private::write(&self.db, write).await.map(drop)
     }
 
     /// Reads the item back with dynatomic; panics when it is missing or cannot be read.
@@ -183,29 +228,9 @@ impl<T: Item> Fixture<T> {
     }
 }
 
-/// Creates a table with `T`'s key schema and on-demand billing.
-async fn create_table<T: Item>(db: &Db, name: &str) {
-    let mut request = db.client().create_table().table_name(name).billing_mode(BillingMode::PayPerRequest);
-    let keys = [(T::KEY.partition, KeyType::Hash)].into_iter().chain(T::KEY.sort.map(|sort| (sort, KeyType::Range)));
-    for ((attribute, kind), key_type) in keys {
-        let attribute_type = match kind {
-            KeyKind::String => ScalarAttributeType::S,
-            KeyKind::Number => ScalarAttributeType::N,
-            KeyKind::Binary => ScalarAttributeType::B,
-        };
-        let element = KeySchemaElement::builder().attribute_name(attribute).key_type(key_type).build();
-        let definition =
-            AttributeDefinition::builder().attribute_name(attribute).attribute_type(attribute_type).build();
-        request = request
-            .key_schema(element.expect("key schema element"))
-            .attribute_definitions(definition.expect("attribute definition"));
-    }
-    request.send().await.unwrap_or_else(|e| panic!("creating table {name}: {e:?}"));
-}
-
 /// `test`, made safe for a table name, plus a per-process counter and the time, so that no two tests or runs
 /// share a table.
-fn unique_table_name(test: &str) -> String {
+pub fn unique_table_name(test: &str) -> String {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let nanos = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock after 1970").as_nanos();
     let safe: String = test

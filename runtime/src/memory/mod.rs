@@ -1,0 +1,848 @@
+//! The embedded in-memory backend: tables in this process that answer as DynamoDB answers.
+//!
+//! A request goes through DynamoDB's checks in DynamoDB's order (table, key, placeholder maps, the update
+//! expression, the condition expression, unused placeholders, key attributes), then, holding the lock of the
+//! item's shard, the condition is evaluated on the stored item, the update is computed on copies of the
+//! attributes it touches, the size limit is checked, and the result is stored. A refused write changes nothing.
+
+mod apply;
+mod bind;
+mod decimal;
+mod eval;
+mod java;
+mod lexer;
+mod parser;
+mod path;
+mod reserved;
+mod small;
+mod validate;
+mod values;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::fmt;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+use std::rc::Rc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+use std::thread::LocalKey;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use self::bind::Context;
+use self::parser::{ConditionExpr, Update};
+use crate::request::{Action, RawItem, Refusal, Returning, Write};
+use crate::schema::{KeyKind, KeySchema};
+use crate::size::{MAX_ITEM_BYTES, attribute_size, item_size};
+
+/// Longest expression DynamoDB accepts, in bytes.
+const MAX_EXPRESSION_BYTES: usize = 4096;
+/// Longest partition key value, in bytes.
+const MAX_PARTITION_KEY_BYTES: usize = 2048;
+/// Longest sort key value, in bytes.
+const MAX_SORT_KEY_BYTES: usize = 1024;
+/// DynamoDB's message for an update whose values or result exceed 400 KB.
+const UPDATE_TOO_LARGE: &str = "Item size to update has exceeded the maximum allowed size";
+/// Number of independently locked parts of a table (a power of two).
+const SHARDS: usize = 64;
+/// Parsed expressions kept per kind and thread; the cache starts over when it is full.
+const CACHE_SIZE: usize = 4096;
+
+/// A fast hash for the backend's own maps (table names, expression texts, item keys): one multiply per
+/// word, as rustc's FxHash. These maps live in one process and need no protection from crafted keys.
+#[derive(Default, Clone, Copy)]
+struct FastHasher(u64);
+
+impl Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A `HashMap` with [`FastHasher`].
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+
+/// The in-memory database: tables by name.
+pub(crate) struct Memory {
+    tables: RwLock<FastMap<String, Arc<Table>>>,
+}
+
+impl fmt::Debug for Memory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let tables = read(&self.tables).len();
+        f.debug_struct("Memory").field("tables", &tables).finish_non_exhaustive()
+    }
+}
+
+/// One table: its key attributes and its items, spread over shards by key.
+struct Table {
+    partition: (String, KeyKind),
+    sort: Option<(String, KeyKind)>,
+    shards: Box<[Mutex<FastMap<ItemKey, Stored>>]>,
+}
+
+/// A key attribute's value as an item is found by: numbers in canonical form.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum KeyValue {
+    S(String),
+    N(String),
+    B(Vec<u8>),
+}
+
+/// The identity of an item: its partition key and its sort key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct ItemKey(KeyValue, Option<KeyValue>);
+
+/// A stored item and its size as DynamoDB counts it.
+#[derive(Debug, Clone)]
+struct Stored {
+    item: RawItem,
+    size: usize,
+}
+
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn invalid(message: impl Into<String>) -> Refusal {
+    Refusal::Validation(message.into())
+}
+
+/// An expression parsed once: the syntax tree, or DynamoDB's error message.
+type Parsed<T> = Rc<Result<T, String>>;
+
+/// Parsed expressions by their text, so that repeated requests skip parsing. Each thread keeps its own (a
+/// parsed expression depends on its text alone), so looking one up takes no lock.
+type Cache<T> = RefCell<FastMap<Box<str>, Parsed<T>>>;
+
+thread_local! {
+    static UPDATES: Cache<Update> = RefCell::new(FastMap::default());
+    static CONDITIONS: Cache<ConditionExpr> = RefCell::new(FastMap::default());
+}
+
+/// The parsed expression of `text`, from the thread's cache of `T`s.
+fn parsed<T: Expression>(cache: &'static LocalKey<Cache<T>>, text: &str) -> Parsed<T> {
+    cache.with(|cache| {
+        if let Some(parsed) = cache.borrow().get(text) {
+            return parsed.clone();
+        }
+        let parsed = Rc::new(T::parse(text));
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= CACHE_SIZE {
+            cache.clear();
+        }
+        cache.insert(text.into(), parsed.clone());
+        parsed
+    })
+}
+
+/// A checked update expression and its placeholders bound to the request.
+type BoundUpdate<'e, 'a> = Option<(&'e Update, &'e Context<'a>)>;
+/// A checked condition expression and its placeholders bound to the request.
+type BoundCondition<'e, 'a> = Option<(&'e ConditionExpr, &'e Context<'a>)>;
+
+impl Memory {
+    /// An empty database.
+    pub(crate) fn new() -> Self {
+        Memory { tables: RwLock::new(FastMap::default()) }
+    }
+
+    /// Creates a table with this key schema; a table that already exists is left as it is.
+    pub(crate) fn create_table(&self, name: &str, key: KeySchema) -> Result<(), Refusal> {
+        if !(3..=255).contains(&name.len()) {
+            return Err(invalid("TableName must be at least 3 characters long and at most 255 characters long"));
+        }
+        if !name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')) {
+            return Err(invalid(format!(
+                "1 validation error detected: Value '{name}' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
+            )));
+        }
+        let mut tables = self.tables.write().unwrap_or_else(PoisonError::into_inner);
+        tables.entry(name.to_owned()).or_insert_with(|| {
+            Arc::new(Table {
+                partition: (key.partition.0.to_owned(), key.partition.1),
+                sort: key.sort.map(|(name, kind)| (name.to_owned(), kind)),
+                shards: (0..SHARDS).map(|_| Mutex::new(FastMap::default())).collect(),
+            })
+        });
+        Ok(())
+    }
+
+    fn table(&self, name: &str) -> Result<Arc<Table>, Refusal> {
+        read(&self.tables)
+            .get(name)
+            .cloned()
+            .ok_or_else(|| Refusal::ResourceNotFound("Cannot do operations on a non-existent table".to_owned()))
+    }
+
+    /// Reads one item (GetItem).
+    pub(crate) fn get(&self, table: &str, key: &RawItem) -> Result<Option<RawItem>, Refusal> {
+        let table = self.table(table)?;
+        let key = table.key_of(key)?;
+        Ok(lock(table.shard(&key)).get(&key).map(|stored| stored.item.clone()))
+    }
+
+    /// Runs one write (PutItem, UpdateItem or DeleteItem) and returns the attributes it asked for.
+    pub(crate) fn write(&self, write: Write) -> Result<Option<RawItem>, Refusal> {
+        let table = self.table(&write.table)?;
+        let Write { action, condition, names, values, returning, .. } = write;
+        let condition = condition.as_deref();
+        match action {
+            Action::Put(item) => {
+                allow_returning(returning)?;
+                values::check_map(&item, values::MAX_ITEM_DEPTH).map_err(invalid)?;
+                let key = table.key_of_item(&item)?;
+                let item = values::canonical_map(&item);
+                let size = item_size(&item);
+                if size > MAX_ITEM_BYTES {
+                    return Err(invalid("Item size has exceeded the maximum allowed size"));
+                }
+                self.checked(None, condition, &names, &values, |_, condition| {
+                    table.check_condition_scalar_keys(condition)?;
+                    let mut shard = lock(table.shard(&key));
+                    check_condition(condition, shard.get(&key))?;
+                    let old = shard.insert(key, Stored { item, size });
+                    Ok(old.filter(|_| returning == Returning::AllOld).map(|old| old.item))
+                })
+            }
+            Action::Delete { key } => {
+                allow_returning(returning)?;
+                let key = table.key_of(&key)?;
+                self.checked(None, condition, &names, &values, |_, condition| {
+                    table.check_condition_scalar_keys(condition)?;
+                    let mut shard = lock(table.shard(&key));
+                    check_condition(condition, shard.get(&key))?;
+                    let old = shard.remove(&key);
+                    Ok(old.filter(|_| returning == Returning::AllOld).map(|old| old.item))
+                })
+            }
+            Action::Update { key, expression } => {
+                let item_key = table.key_of(&key)?;
+                self.checked(expression.as_deref(), condition, &names, &values, |update, condition| {
+                    // DynamoDB Local checks the condition's paths into key attributes, then evaluates the
+                    // condition, and only then refuses an update of a key attribute or a path into one.
+                    table.check_condition_scalar_keys(condition)?;
+                    let mut shard = lock(table.shard(&item_key));
+                    let old = shard.get(&item_key);
+                    check_condition(condition, old)?;
+                    table.check_key_untouched(update)?;
+                    table.check_update_scalar_keys(update)?;
+                    let new_key;
+                    let base = match old {
+                        Some(old) => &old.item,
+                        None => {
+                            new_key = values::canonical_map(&key);
+                            &new_key
+                        }
+                    };
+                    let changes = match update {
+                        Some((update, context)) => apply::update(update, base, context).map_err(invalid)?,
+                        None => apply::Changes { attributes: Vec::new(), paths: Vec::new() },
+                    };
+                    if changes
+                        .attributes
+                        .iter()
+                        .filter_map(|(_, new)| new.as_ref())
+                        .any(|v| values::depth(v) > values::MAX_ITEM_DEPTH)
+                    {
+                        return Err(invalid(values::TOO_DEEP));
+                    }
+                    let old_size = old.map_or_else(|| item_size(base), |old| old.size);
+                    let size = changes.attributes.iter().fold(old_size, |size, (name, new)| {
+                        let before = base.get(*name).map_or(0, |value| attribute_size(name, value));
+                        let after = new.as_ref().map_or(0, |value| attribute_size(name, value));
+                        size.saturating_sub(before) + after
+                    });
+                    if size > MAX_ITEM_BYTES {
+                        return Err(invalid(UPDATE_TOO_LARGE));
+                    }
+                    let returned = match returning {
+                        Returning::Nothing | Returning::AllNew => None,
+                        Returning::AllOld => old.map(|old| old.item.clone()),
+                        Returning::UpdatedOld => apply::project(|name| base.get(name), &changes.paths),
+                        Returning::UpdatedNew => apply::project(
+                            |name| match changes.attributes.iter().find(|(n, _)| *n == name) {
+                                Some((_, new)) => new.as_ref(),
+                                None => base.get(name),
+                            },
+                            &changes.paths,
+                        ),
+                    };
+                    let created = old.is_none().then(|| Stored { item: base.clone(), size: 0 });
+                    let stored = match created {
+                        Some(created) => shard.entry(item_key).or_insert(created),
+                        None => match shard.get_mut(&item_key) {
+                            Some(stored) => stored,
+                            None => return Err(Refusal::Service("the item vanished under its lock".into())),
+                        },
+                    };
+                    for (name, new) in changes.attributes {
+                        match (new, stored.item.get_mut(name)) {
+                            (Some(value), Some(current)) => *current = value,
+                            (Some(value), None) => drop(stored.item.insert(name.to_owned(), value)),
+                            (None, _) => drop(stored.item.remove(name)),
+                        }
+                    }
+                    stored.size = size;
+                    Ok(if returning == Returning::AllNew { Some(stored.item.clone()) } else { returned })
+                })
+            }
+        }
+    }
+
+    /// Checks the placeholder maps, parses and validates the expressions, and refuses unused placeholders, in
+    /// DynamoDB's order; then runs `then` with the expressions bound to the request.
+    fn checked<R>(
+        &self,
+        update: Option<&str>,
+        condition: Option<&str>,
+        names: &HashMap<String, String>,
+        values: &HashMap<String, AttributeValue>,
+        then: impl FnOnce(BoundUpdate<'_, '_>, BoundCondition<'_, '_>) -> Result<R, Refusal>,
+    ) -> Result<R, Refusal> {
+        check_placeholder_maps(names, values, update.is_some() || condition.is_some())?;
+        let update = update.map(|text| parsed(&UPDATES, text));
+        let update = bind(update.as_deref(), names, values)?;
+        let condition = condition.map(|text| parsed(&CONDITIONS, text));
+        let condition = bind(condition.as_deref(), names, values)?;
+        let used = update.iter().map(|(u, _)| &u.placeholders).chain(condition.iter().map(|(c, _)| &c.placeholders));
+        unused("ExpressionAttributeNames", names.keys(), used.clone().flat_map(|p| &p.names))?;
+        unused("ExpressionAttributeValues", values.keys(), used.flat_map(|p| &p.values))?;
+        then(update.as_ref().map(|(u, c)| (*u, c)), condition.as_ref().map(|(c, x)| (*c, x)))
+    }
+}
+
+/// An UpdateExpression or a ConditionExpression: how it is parsed, checked and named in errors.
+trait Expression: Sized {
+    /// `Update` or `Condition`, as in `Invalid UpdateExpression: ...`.
+    const KIND: &str;
+
+    /// Parses the text, refusing one over 4096 bytes first.
+    fn parse(text: &str) -> Result<Self, String>;
+
+    /// The placeholders the expression uses.
+    fn placeholders(&self) -> &parser::Placeholders;
+
+    /// DynamoDB's checks once the placeholders are bound.
+    fn validate(&self, context: &Context<'_>) -> Result<(), Refusal>;
+}
+
+impl Expression for Update {
+    const KIND: &str = "Update";
+
+    fn parse(text: &str) -> Result<Self, String> {
+        if text.len() > MAX_EXPRESSION_BYTES {
+            return Err(parser::message("Expression size has exceeded the maximum allowed size", &[]));
+        }
+        parser::update(text)
+    }
+
+    fn placeholders(&self) -> &parser::Placeholders {
+        &self.placeholders
+    }
+
+    fn validate(&self, context: &Context<'_>) -> Result<(), Refusal> {
+        validate::update(self, context).map_err(|e| expression_error(Self::KIND, &e))?;
+        if validate::update_request_size(self, context) > MAX_ITEM_BYTES {
+            return Err(invalid(UPDATE_TOO_LARGE));
+        }
+        Ok(())
+    }
+}
+
+impl Expression for ConditionExpr {
+    const KIND: &str = "Condition";
+
+    fn parse(text: &str) -> Result<Self, String> {
+        if text.len() > MAX_EXPRESSION_BYTES {
+            let size = text.len().to_string();
+            return Err(parser::message(
+                "Expression size has exceeded the maximum allowed size",
+                &[("expression size", &size)],
+            ));
+        }
+        parser::condition(text)
+    }
+
+    fn placeholders(&self) -> &parser::Placeholders {
+        &self.placeholders
+    }
+
+    fn validate(&self, context: &Context<'_>) -> Result<(), Refusal> {
+        validate::condition(self, context).map_err(|e| expression_error(Self::KIND, &e))
+    }
+}
+
+/// A parsed expression (if the request has one) bound to the request's placeholders and validated.
+fn bind<'e, T: Expression>(
+    parsed: Option<&'e Result<T, String>>,
+    names: &'e HashMap<String, String>,
+    values: &'e HashMap<String, AttributeValue>,
+) -> Result<Option<(&'e T, Context<'e>)>, Refusal> {
+    match parsed {
+        None => Ok(None),
+        Some(Err(message)) => Err(expression_error(T::KIND, message)),
+        Some(Ok(expression)) => {
+            let context = Context::bind(expression.placeholders(), names, values);
+            expression.validate(&context)?;
+            Ok(Some((expression, context)))
+        }
+    }
+}
+
+fn expression_error(kind: &str, message: &str) -> Refusal {
+    invalid(format!("Invalid {kind}Expression: {message}"))
+}
+
+/// PutItem and DeleteItem return nothing or the old item.
+fn allow_returning(returning: Returning) -> Result<(), Refusal> {
+    match returning {
+        Returning::Nothing | Returning::AllOld => Ok(()),
+        _ => Err(invalid("Return values set to invalid value")),
+    }
+}
+
+/// Evaluates the condition on the stored item (or none), handing the stored item back when it is false.
+fn check_condition(condition: BoundCondition<'_, '_>, old: Option<&Stored>) -> Result<(), Refusal> {
+    let Some((condition, context)) = condition else { return Ok(()) };
+    let empty = RawItem::new();
+    if eval::condition(&condition.root, old.map_or(&empty, |old| &old.item), context) {
+        Ok(())
+    } else {
+        Err(Refusal::ConditionFailed(old.map(|old| old.item.clone())))
+    }
+}
+
+/// Whether a key of ExpressionAttributeNames (`prefix` `#`) or ExpressionAttributeValues (`:`) is well formed.
+fn is_placeholder(key: &str, prefix: u8) -> bool {
+    key.len() > 1 && key.as_bytes()[0] == prefix && key.bytes().skip(1).all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// The first key (in text order, for a stable answer) of a map that fails `bad`.
+fn first_bad<V>(map: &HashMap<String, V>, bad: impl Fn(&String, &V) -> bool) -> Option<(&String, &V)> {
+    map.iter().filter(|(k, v)| bad(k, v)).min_by(|a, b| a.0.cmp(b.0))
+}
+
+/// DynamoDB's checks of ExpressionAttributeNames and ExpressionAttributeValues before any expression is read.
+fn check_placeholder_maps(
+    names: &HashMap<String, String>,
+    values: &HashMap<String, AttributeValue>,
+    has_expression: bool,
+) -> Result<(), Refusal> {
+    if !has_expression {
+        if !names.is_empty() {
+            return Err(invalid("ExpressionAttributeNames can only be specified when using expressions"));
+        }
+        if !values.is_empty() {
+            return Err(invalid("ExpressionAttributeValues can only be specified when using expressions"));
+        }
+    }
+    if let Some((key, _)) = first_bad(names, |key, _| !is_placeholder(key, b'#')) {
+        return Err(invalid(format!("ExpressionAttributeNames contains invalid key: Syntax error; key: \"{key}\"")));
+    }
+    if let Some((key, _)) = first_bad(values, |key, _| !is_placeholder(key, b':')) {
+        return Err(invalid(format!("ExpressionAttributeValues contains invalid key: Syntax error; key: \"{key}\"")));
+    }
+    if let Some((key, _)) = first_bad(names, |_, name| name.is_empty()) {
+        return Err(invalid(format!(
+            "ExpressionAttributeNames contains invalid value: Empty attribute name for key {key}"
+        )));
+    }
+    let check = |value: &AttributeValue| values::check(value, values::MAX_VALUE_DEPTH);
+    if let Some((key, value)) = first_bad(values, |_, value| check(value).is_err()) {
+        let message = check(value).err().unwrap_or_default();
+        return Err(invalid(format!("ExpressionAttributeValues contains invalid value: {message} for key {key}")));
+    }
+    Ok(())
+}
+
+/// Refuses placeholders that no expression uses, listed in the order DynamoDB's Java `HashSet` lists them
+/// (placeholders in one bucket keep the order of the request's map, which aws-sdk-dynamodb sends as it
+/// iterates it).
+fn unused<'a>(
+    map: &str,
+    keys: impl ExactSizeIterator<Item = &'a String> + Clone,
+    used: impl Iterator<Item = &'a Box<str>> + Clone,
+) -> Result<(), Refusal> {
+    let is_used = |key: &String| used.clone().any(|u| **u == **key);
+    // Every placeholder used is defined (that was checked), so there is an unused one only when the map holds
+    // more keys than there are distinct placeholders used.
+    let distinct =
+        used.clone().enumerate().filter(|(i, u)| !used.clone().take(*i).any(|earlier| earlier == *u)).count();
+    if keys.len() <= distinct {
+        return Ok(());
+    }
+    let total = keys.len();
+    let mut unused: Vec<&String> = keys.filter(|key| !is_used(key)).collect();
+    // `new HashSet<>(keys)`: capacity for `total` entries at load factor 0.75, at least 16, a power of two.
+    let capacity = ((total as f32 / 0.75) as usize + 1).max(16).next_power_of_two();
+    unused.sort_by_key(|key| java::bucket(java::string_hash(key), capacity));
+    let keys: Vec<&str> = unused.iter().map(|key| key.as_str()).collect();
+    Err(invalid(format!("Value provided in {map} unused in expressions: keys: {{{}}}", keys.join(", "))))
+}
+
+impl Table {
+    fn shard(&self, key: &ItemKey) -> &Mutex<FastMap<ItemKey, Stored>> {
+        // The high bits of FastHasher are the well mixed ones.
+        let hash = BuildHasherDefault::<FastHasher>::default().hash_one(key);
+        &self.shards[(hash >> 58) as usize % SHARDS]
+    }
+
+    fn key_names(&self) -> impl Iterator<Item = &(String, KeyKind)> {
+        std::iter::once(&self.partition).chain(&self.sort)
+    }
+
+    /// The identity of the item a Key parameter names, refusing keys that do not fit the schema.
+    fn key_of(&self, key: &RawItem) -> Result<ItemKey, Refusal> {
+        if key.len() != self.key_names().count() {
+            return Err(invalid("The number of conditions on the keys is invalid"));
+        }
+        self.key_of_item(key)
+    }
+
+    /// The identity of an item, refusing items whose key attributes are missing or do not fit the schema.
+    fn key_of_item(&self, item: &RawItem) -> Result<ItemKey, Refusal> {
+        let part = |(name, kind): &(String, KeyKind), limit: usize| -> Result<KeyValue, Refusal> {
+            let value = item.get(name).ok_or_else(|| invalid("One of the required keys was not given a value"))?;
+            let (value, len) = match (kind, value) {
+                (KeyKind::String, AttributeValue::S(s)) => (KeyValue::S(s.clone()), s.len()),
+                (KeyKind::Binary, AttributeValue::B(b)) => (KeyValue::B(b.as_ref().to_vec()), b.as_ref().len()),
+                (KeyKind::Number, AttributeValue::N(n)) => {
+                    let n = values::number(n).map_err(invalid)?.to_string();
+                    let len = n.len();
+                    (KeyValue::N(n), len)
+                }
+                _ => return Err(invalid("One or more parameter values were invalid: Type mismatch for key")),
+            };
+            if len == 0 {
+                let what = if *kind == KeyKind::Binary { "binary" } else { "string" };
+                return Err(invalid(format!(
+                    "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty {what} value. Key: {name}"
+                )));
+            }
+            if len > limit {
+                return Err(invalid(
+                    "Hash primary key values must be under 2048 bytes, and range primary key values must be under 1024 bytes",
+                ));
+            }
+            Ok(value)
+        };
+        let partition = part(&self.partition, MAX_PARTITION_KEY_BYTES)?;
+        let sort = self.sort.as_ref().map(|sort| part(sort, MAX_SORT_KEY_BYTES)).transpose()?;
+        Ok(ItemKey(partition, sort))
+    }
+
+    /// Refuses a path into a key attribute (`pk.x`, `pk[0]`): key attributes are scalars.
+    fn check_scalar_key(&self, path: &parser::Path, context: &Context<'_>) -> Result<(), Refusal> {
+        if path.0.len() < 2 {
+            return Ok(());
+        }
+        let Some(parser::Element::Name(first)) = path.0.first() else { return Ok(()) };
+        let Some(first) = context.name(first) else { return Ok(()) };
+        if self.key_names().any(|(key, _)| key == first) {
+            return Err(invalid(format!(
+                "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: {first}"
+            )));
+        }
+        Ok(())
+    }
+
+    fn check_operand_scalar_keys(&self, operand: &parser::Operand, context: &Context<'_>) -> Result<(), Refusal> {
+        match operand {
+            parser::Operand::Path(path) => self.check_scalar_key(path, context),
+            parser::Operand::Value(_) => Ok(()),
+            parser::Operand::Call(_, args) => {
+                args.iter().try_for_each(|arg| self.check_operand_scalar_keys(arg, context))
+            }
+        }
+    }
+
+    /// Refuses a condition that reads a path into a key attribute.
+    fn check_condition_scalar_keys(&self, condition: BoundCondition<'_, '_>) -> Result<(), Refusal> {
+        fn walk(table: &Table, condition: &parser::Condition, context: &Context<'_>) -> Result<(), Refusal> {
+            use parser::Condition as C;
+            let operands = |ops: &[&parser::Operand]| -> Result<(), Refusal> {
+                ops.iter().try_for_each(|op| table.check_operand_scalar_keys(op, context))
+            };
+            match condition {
+                C::Compare(_, a, b) => operands(&[a, b]),
+                C::Between(a, b, c) => operands(&[a, b, c]),
+                C::In(a, list) => {
+                    operands(&[a])?;
+                    list.iter().try_for_each(|op| table.check_operand_scalar_keys(op, context))
+                }
+                C::Call(_, args) => args.iter().try_for_each(|op| table.check_operand_scalar_keys(op, context)),
+                C::Not(inner) => walk(table, inner, context),
+                C::And(a, b) | C::Or(a, b) => {
+                    walk(table, a, context)?;
+                    walk(table, b, context)
+                }
+            }
+        }
+        let Some((condition, context)) = condition else { return Ok(()) };
+        walk(self, &condition.root, context)
+    }
+
+    /// Refuses an update whose values read a path into a key attribute.
+    fn check_update_scalar_keys(&self, update: BoundUpdate<'_, '_>) -> Result<(), Refusal> {
+        let Some((update, context)) = update else { return Ok(()) };
+        for action in &update.actions {
+            match &action.kind {
+                parser::ActionKind::Set(parser::SetValue::Operand(operand)) => {
+                    self.check_operand_scalar_keys(operand, context)?;
+                }
+                parser::ActionKind::Set(parser::SetValue::Plus(a, b) | parser::SetValue::Minus(a, b)) => {
+                    self.check_operand_scalar_keys(a, context)?;
+                    self.check_operand_scalar_keys(b, context)?;
+                }
+                parser::ActionKind::Remove | parser::ActionKind::Add(_) | parser::ActionKind::Delete(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuses an update that writes a key attribute.
+    fn check_key_untouched(&self, update: BoundUpdate<'_, '_>) -> Result<(), Refusal> {
+        let Some((update, context)) = update else { return Ok(()) };
+        for action in &update.actions {
+            let Some(parser::Element::Name(first)) = action.path.0.first() else { continue };
+            let Some(first) = context.name(first) else { continue };
+            if self.key_names().any(|(key, _)| key == first) {
+                return Err(invalid(format!(
+                    "One or more parameter values were invalid: Cannot update attribute {first}. This attribute is part of the key"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+
+    fn s(text: &str) -> AttributeValue {
+        AttributeValue::S(text.into())
+    }
+
+    fn n(text: &str) -> AttributeValue {
+        AttributeValue::N(text.into())
+    }
+
+    fn key(pk: &str) -> RawItem {
+        RawItem::from([("pk".to_owned(), s(pk))])
+    }
+
+    fn memory() -> Memory {
+        let memory = Memory::new();
+        let schema = KeySchema { partition: ("pk", KeyKind::String), sort: None };
+        memory.create_table("items", schema).expect("create");
+        memory.create_table("items", schema).expect("an existing table is left as it is");
+        memory
+    }
+
+    fn update(key: RawItem, expression: &'static str, condition: Option<&'static str>) -> Write {
+        Write {
+            table: "items".into(),
+            action: Action::Update { key, expression: Some(Cow::Borrowed(expression)) },
+            condition: condition.map(Cow::Borrowed),
+            names: HashMap::new(),
+            values: HashMap::from([(":one".to_owned(), n("1"))]),
+            returning: Returning::AllNew,
+        }
+    }
+
+    fn put(item: RawItem, returning: Returning) -> Write {
+        let action = Action::Put(item);
+        Write {
+            table: "items".into(),
+            action,
+            condition: None,
+            names: HashMap::new(),
+            values: HashMap::new(),
+            returning,
+        }
+    }
+
+    fn message(result: Result<Option<RawItem>, Refusal>) -> String {
+        match result {
+            Err(Refusal::Validation(message) | Refusal::ResourceNotFound(message)) => message,
+            other => panic!("expected a refusal with a message, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn tables_must_exist_and_have_valid_names() {
+        let memory = memory();
+        let missing = Write { table: "other".into(), ..update(key("a"), "SET a = :one", None) };
+        assert!(matches!(memory.write(missing), Err(Refusal::ResourceNotFound(_))));
+        assert!(matches!(memory.get("other", &key("a")), Err(Refusal::ResourceNotFound(_))));
+        let schema = KeySchema { partition: ("pk", KeyKind::String), sort: None };
+        assert!(matches!(memory.create_table("ab", schema), Err(Refusal::Validation(_))));
+        assert!(matches!(memory.create_table("a b c", schema), Err(Refusal::Validation(_))));
+    }
+
+    #[test]
+    fn keys_must_fit_the_schema() {
+        let memory = memory();
+        let wrong = RawItem::from([("pk".to_owned(), n("1"))]);
+        assert_eq!(
+            message(memory.write(update(wrong, "SET a = :one", None))),
+            "One or more parameter values were invalid: Type mismatch for key"
+        );
+        let extra = RawItem::from([("pk".to_owned(), s("a")), ("x".to_owned(), s("b"))]);
+        assert_eq!(
+            message(memory.write(update(extra, "SET a = :one", None))),
+            "The number of conditions on the keys is invalid"
+        );
+        let other = RawItem::from([("x".to_owned(), s("b"))]);
+        assert_eq!(
+            message(memory.write(update(other, "SET a = :one", None))),
+            "One of the required keys was not given a value"
+        );
+        assert_eq!(
+            message(memory.write(update(key(""), "SET a = :one", None))),
+            "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: pk"
+        );
+        assert!(memory.write(update(key(&"k".repeat(2049)), "SET a = :one", None)).is_err());
+    }
+
+    #[test]
+    fn a_failed_update_changes_nothing() {
+        let memory = memory();
+        // The condition sees the item before its key is added: `attribute_exists(pk)` fails on a missing item.
+        let refused = memory.write(update(key("a"), "SET a = :one", Some("attribute_exists(pk)")));
+        assert!(matches!(refused, Err(Refusal::ConditionFailed(None))));
+        assert_eq!(memory.get("items", &key("a")).expect("get"), None, "nothing was created");
+        // An update without a condition creates the item.
+        let created = memory.write(update(key("a"), "SET a = :one", None)).expect("update");
+        assert_eq!(created, Some(RawItem::from([("pk".to_owned(), s("a")), ("a".to_owned(), n("1"))])));
+        // A runtime error (a missing operand) leaves the item as it was.
+        let refused = memory.write(update(key("a"), "SET a = :one, b = c", None));
+        assert_eq!(message(refused), "The provided expression refers to an attribute that does not exist in the item");
+        assert_eq!(memory.get("items", &key("a")).expect("get"), created);
+        let refused = memory.write(update(key("a"), "SET a = a + :one", Some("a > :one")));
+        assert!(matches!(refused, Err(Refusal::ConditionFailed(Some(stored))) if Some(stored.clone()) == created));
+    }
+
+    #[test]
+    fn items_over_400_kb_are_refused() {
+        let memory = memory();
+        let big = |len: usize| RawItem::from([("pk".to_owned(), s("a")), ("t".to_owned(), s(&"x".repeat(len)))]);
+        // `pk` + `a` + `t` and the text: 4 bytes plus the text.
+        assert!(memory.write(put(big(MAX_ITEM_BYTES - 4), Returning::Nothing)).is_ok());
+        assert_eq!(
+            message(memory.write(put(big(MAX_ITEM_BYTES - 3), Returning::Nothing))),
+            "Item size has exceeded the maximum allowed size"
+        );
+        // The update's result is one byte over the limit.
+        let grow = Write { values: HashMap::from([(":x".to_owned(), s("x"))]), ..update(key("a"), "SET u = :x", None) };
+        assert_eq!(message(memory.write(grow)), UPDATE_TOO_LARGE);
+        assert_eq!(memory.get("items", &key("a")).expect("get"), Some(big(MAX_ITEM_BYTES - 4)), "nothing was written");
+    }
+
+    #[test]
+    fn puts_and_deletes_return_only_the_old_item() {
+        let memory = memory();
+        let item = RawItem::from([("pk".to_owned(), s("a")), ("n".to_owned(), n("1.50"))]);
+        assert_eq!(memory.write(put(item.clone(), Returning::AllOld)).expect("put"), None);
+        let stored = RawItem::from([("pk".to_owned(), s("a")), ("n".to_owned(), n("1.5"))]);
+        assert_eq!(
+            memory.write(put(item, Returning::AllOld)).expect("put"),
+            Some(stored.clone()),
+            "numbers are canonical"
+        );
+        assert_eq!(message(memory.write(put(key("a"), Returning::AllNew))), "Return values set to invalid value");
+        let delete = Write { action: Action::Delete { key: key("a") }, ..put(key("a"), Returning::AllOld) };
+        assert_eq!(memory.write(delete).expect("delete"), Some(stored));
+        assert_eq!(memory.get("items", &key("a")).expect("get"), None);
+    }
+
+    #[test]
+    fn placeholder_maps_are_checked_first() {
+        let memory = memory();
+        let mut write = update(key("a"), "SET a = :one", None);
+        write.names.insert("bad".into(), "x".into());
+        assert_eq!(
+            message(memory.write(write)),
+            "ExpressionAttributeNames contains invalid key: Syntax error; key: \"bad\""
+        );
+        let mut write = update(key("a"), "SET a = :one", None);
+        write.values.insert(":x".into(), n("abc"));
+        assert_eq!(
+            message(memory.write(write)),
+            "ExpressionAttributeValues contains invalid value: A value provided cannot be converted into a number for key :x"
+        );
+        let mut write = put(key("a"), Returning::Nothing);
+        write.names.insert("#a".into(), "a".into());
+        assert_eq!(
+            message(memory.write(write)),
+            "ExpressionAttributeNames can only be specified when using expressions"
+        );
+    }
+
+    #[test]
+    fn paths_into_key_attributes_are_refused_and_key_updates_only_after_the_condition() {
+        let memory = memory();
+        let scalar =
+            "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: pk";
+        let delete = |condition: &'static str| Write {
+            action: Action::Delete { key: key("a") },
+            condition: Some(Cow::Borrowed(condition)),
+            values: HashMap::new(),
+            returning: Returning::Nothing,
+            ..update(key("a"), "", None)
+        };
+        // The condition is checked before it is evaluated (the item is absent, so it would be false).
+        assert_eq!(message(memory.write(delete("attribute_exists(pk.x)"))), scalar);
+        assert_eq!(message(memory.write(delete("attribute_exists(a) AND size(pk[0]) > size(a)"))), scalar);
+        assert!(matches!(memory.write(delete("attribute_exists(a.pk)")), Err(Refusal::ConditionFailed(None))));
+        // Updating a key attribute is refused only when the condition holds.
+        let absent = Some("attribute_exists(a)");
+        assert!(matches!(
+            memory.write(update(key("a"), "SET b = :one REMOVE pk", absent)),
+            Err(Refusal::ConditionFailed(None))
+        ));
+        assert!(matches!(memory.write(update(key("a"), "SET pk.x = :one", absent)), Err(Refusal::ConditionFailed(_))));
+        assert!(matches!(
+            memory.write(update(key("a"), "SET a = pk.x, b = :one", absent)),
+            Err(Refusal::ConditionFailed(_))
+        ));
+        assert_eq!(message(memory.write(update(key("a"), "SET pk = :one", Some("attribute_exists(pk.x)")))), scalar);
+        let holds = Some("attribute_not_exists(a)");
+        let part_of_key =
+            "One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key";
+        assert_eq!(message(memory.write(update(key("a"), "SET b = :one REMOVE pk", holds))), part_of_key);
+        assert_eq!(message(memory.write(update(key("a"), "SET a = pk.x, b = :one REMOVE pk", holds))), part_of_key);
+        assert_eq!(message(memory.write(update(key("a"), "SET a = if_not_exists(b, pk[0]), b = :one", holds))), scalar);
+        assert_eq!(message(memory.write(update(key("a"), "SET b = c + :one, a = pk.x", None))), scalar);
+        assert!(matches!(memory.get("items", &key("a")), Ok(None)));
+    }
+
+    #[test]
+    fn list_append_stores_canonical_numbers() {
+        let memory = memory();
+        let write = Write {
+            values: HashMap::from([
+                (":a".to_owned(), AttributeValue::L(vec![])),
+                (":b".to_owned(), AttributeValue::L(vec![n("-0"), n("1.50")])),
+            ]),
+            ..update(key("a"), "SET a = list_append(:a, :b)", None)
+        };
+        let item = memory.write(write).expect("update").expect("ALL_NEW");
+        assert_eq!(item.get("a"), Some(&AttributeValue::L(vec![n("0"), n("1.5")])));
+    }
+}
