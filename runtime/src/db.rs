@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::dynamo;
 use crate::memory::Memory;
-use crate::request::{RawItem, Refusal, Write};
+use crate::request::{BatchOp, RawItem, Refusal, TransactWrite, Write};
 use crate::schema::{Item, KeySchema};
 use crate::table::Table;
 
@@ -48,6 +48,43 @@ impl Backend {
         match self {
             Backend::DynamoDb(client) => dynamo::get(client, table.to_owned(), key).await,
             Backend::Memory(memory) => memory.get(table, &key),
+        }
+    }
+
+    /// Runs a TransactWriteItems request: every action or none.
+    pub(crate) async fn transact_write(&self, request: TransactWrite) -> Result<(), Refusal> {
+        match self {
+            Backend::DynamoDb(client) => dynamo::transact_write(client, request).await,
+            Backend::Memory(memory) => memory.transact_write(request),
+        }
+    }
+
+    /// Reads items of any tables as one consistent snapshot (TransactGetItems), in request order.
+    pub(crate) async fn transact_get(&self, items: Vec<(String, RawItem)>) -> Result<Vec<Option<RawItem>>, Refusal> {
+        match self {
+            Backend::DynamoDb(client) => dynamo::transact_get(client, items).await,
+            Backend::Memory(memory) => memory.transact_get(items),
+        }
+    }
+
+    /// Sends one BatchWriteItem request (at most 25 writes) to one table; returns the writes left unprocessed.
+    pub(crate) async fn batch_write(&self, table: &str, ops: Vec<BatchOp>) -> Result<Vec<BatchOp>, Refusal> {
+        match self {
+            Backend::DynamoDb(client) => dynamo::batch_write(client, table, ops).await,
+            Backend::Memory(memory) => memory.batch_write(table, ops).map(|()| Vec::new()),
+        }
+    }
+
+    /// Sends one BatchGetItem request (at most 100 keys, strongly consistent) to one table; returns the items
+    /// found, in no particular order, and the keys left unprocessed.
+    pub(crate) async fn batch_get(
+        &self,
+        table: &str,
+        keys: Vec<RawItem>,
+    ) -> Result<(Vec<RawItem>, Vec<RawItem>), Refusal> {
+        match self {
+            Backend::DynamoDb(client) => dynamo::batch_get(client, table, keys).await,
+            Backend::Memory(memory) => memory.batch_get(table, keys).map(|found| (found, Vec::new())),
         }
     }
 

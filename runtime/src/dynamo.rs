@@ -23,8 +23,8 @@ pub(crate) enum Request {
     Delete(DeleteItemFluentBuilder),
 }
 
-/// Configures the aws-sdk-dynamodb request for one write.
-pub(crate) fn request(client: &Client, write: Write) -> Request {
+/// Configures the aws-sdk-dynamodb request for one write; a condition check is not one.
+pub(crate) fn request(client: &Client, write: Write) -> Result<Request, Refusal> {
     let Write { table, action, condition, names, values, returning } = write;
     let names = (!names.is_empty()).then_some(names);
     let values = (!values.is_empty()).then_some(values);
@@ -47,19 +47,22 @@ pub(crate) fn request(client: &Client, write: Write) -> Request {
                 .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
         };
     }
-    match action {
+    Ok(match action {
         Action::Put(item) => Request::Put(configure!(client.put_item().set_item(Some(item)))),
         Action::Update { key, expression } => {
             let update = client.update_item().set_key(Some(key)).set_update_expression(expression.map(Cow::into_owned));
             Request::Update(configure!(update))
         }
         Action::Delete { key } => Request::Delete(configure!(client.delete_item().set_key(Some(key)))),
-    }
+        Action::Check { .. } => {
+            return Err(Refusal::Validation("A condition check can only be part of a transaction".to_owned()));
+        }
+    })
 }
 
 /// Sends one write and returns the item it asked for.
 pub(crate) async fn write(client: &Client, write: Write) -> Result<Option<RawItem>, Refusal> {
-    match request(client, write) {
+    match request(client, write)? {
         Request::Put(request) => request.send().await.map(|out| out.attributes).map_err(|e| {
             refusal(e, |e| match e {
                 PutItemError::ConditionalCheckFailedException(failed) => Some(failed.item.clone()),
@@ -151,4 +154,24 @@ pub(crate) async fn create_table(
         .await
         .map(drop)
         .map_err(|e| Refusal::Service(Box::new(e)))
+}
+
+/// TransactWriteItems.
+pub(crate) async fn transact_write(_client: &Client, _request: crate::request::TransactWrite) -> Result<(), Refusal> {
+    Err(Refusal::Service("not implemented yet".into()))
+}
+
+/// TransactGetItems.
+pub(crate) async fn transact_get(_client: &Client, _items: Vec<(String, RawItem)>) -> Result<Vec<Option<RawItem>>, Refusal> {
+    Err(Refusal::Service("not implemented yet".into()))
+}
+
+/// BatchWriteItem.
+pub(crate) async fn batch_write(_client: &Client, _table: &str, _ops: Vec<crate::request::BatchOp>) -> Result<Vec<crate::request::BatchOp>, Refusal> {
+    Err(Refusal::Service("not implemented yet".into()))
+}
+
+/// BatchGetItem.
+pub(crate) async fn batch_get(_client: &Client, _table: &str, _keys: Vec<RawItem>) -> Result<(Vec<RawItem>, Vec<RawItem>), Refusal> {
+    Err(Refusal::Service("not implemented yet".into()))
 }

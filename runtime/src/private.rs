@@ -17,7 +17,7 @@ use crate::kind::{Contains, Keyed, List, Measured, Number, Ordered, Prefixed, Re
 use crate::schema::{Item, KeySchema};
 use crate::value::IntoValue;
 
-pub use crate::request::{Action, RawItem, Refusal, Returning, Write};
+pub use crate::request::{Action, BatchOp, CancelReason, RawItem, Refusal, Returning, TransactWrite, Write};
 
 /// Runs a raw write (any expressions, any placeholders) on the backend of `db`, as a table handle would, and
 /// returns the backend's own answer: the attributes asked for, or the refusal. For tests that compare
@@ -29,6 +29,27 @@ pub async fn write(db: &Db, write: Write) -> Result<Option<RawItem>, Refusal> {
 /// Reads one item by key on the backend of `db` (strongly consistent), without decoding it.
 pub async fn get(db: &Db, table: &str, key: RawItem) -> Result<Option<RawItem>, Refusal> {
     db.backend.get(table, key).await
+}
+
+/// Runs a raw TransactWriteItems request on the backend of `db` and returns the backend's own answer.
+pub async fn transact_write(db: &Db, request: TransactWrite) -> Result<(), Refusal> {
+    db.backend.transact_write(request).await
+}
+
+/// Runs a raw TransactGetItems request (table and key of each item) on the backend of `db`.
+pub async fn transact_get(db: &Db, items: Vec<(String, RawItem)>) -> Result<Vec<Option<RawItem>>, Refusal> {
+    db.backend.transact_get(items).await
+}
+
+/// Sends one raw BatchWriteItem request to one table on the backend of `db`; returns the unprocessed writes.
+pub async fn batch_write(db: &Db, table: &str, ops: Vec<BatchOp>) -> Result<Vec<BatchOp>, Refusal> {
+    db.backend.batch_write(table, ops).await
+}
+
+/// Sends one raw BatchGetItem request to one table on the backend of `db`; returns the items found and the
+/// unprocessed keys.
+pub async fn batch_get(db: &Db, table: &str, keys: Vec<RawItem>) -> Result<(Vec<RawItem>, Vec<RawItem>), Refusal> {
+    db.backend.batch_get(table, keys).await
 }
 
 /// Creates a table with this key schema on the backend of `db`, unless it exists.

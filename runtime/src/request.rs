@@ -29,7 +29,7 @@ pub enum Returning {
 }
 
 /// What a write does to its item.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     /// PutItem: replace the whole item.
     Put(RawItem),
@@ -45,10 +45,16 @@ pub enum Action {
         /// The key attributes.
         key: RawItem,
     },
+    /// A ConditionCheck of a transaction: the condition must hold for the item with this key, which is not
+    /// written. Outside a transaction, the backends refuse it as invalid.
+    Check {
+        /// The key attributes.
+        key: RawItem,
+    },
 }
 
 /// One conditional single-item write, with its expression placeholders already converted.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Write {
     /// The table's name.
     pub table: String,
@@ -80,6 +86,37 @@ impl Write {
     }
 }
 
+/// One TransactWriteItems request: writes and condition checks on distinct items, all or none applied.
+/// Each write's `returning` is `Nothing`; a failed condition hands back the stored item (ALL_OLD).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TransactWrite {
+    /// The actions, in request order.
+    pub actions: Vec<Write>,
+    /// The ClientRequestToken (1 to 36 characters), if any.
+    pub token: Option<String>,
+}
+
+/// Why one action of a canceled transaction failed, as DynamoDB's CancellationReason reports it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CancelReason {
+    /// `None` (this action was fine), `ConditionalCheckFailed`, `ValidationError`, `TransactionConflict`,
+    /// `ThrottlingError`, or another of DynamoDB's codes.
+    pub code: String,
+    /// The message, if the backend gave one.
+    pub message: Option<String>,
+    /// The stored item, when the action's condition failed and the item exists.
+    pub item: Option<RawItem>,
+}
+
+/// One write of a BatchWriteItem request: no condition, nothing returned.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BatchOp {
+    /// PutRequest: the whole item.
+    Put(RawItem),
+    /// DeleteRequest: the key attributes.
+    Delete(RawItem),
+}
+
 /// How a backend refuses a request.
 #[derive(Debug)]
 pub enum Refusal {
@@ -89,6 +126,11 @@ pub enum Refusal {
     Validation(String),
     /// The table does not exist (DynamoDB's ResourceNotFoundException), with DynamoDB's message.
     ResourceNotFound(String),
+    /// A transaction was canceled (TransactionCanceledException): one reason per action, in request order.
+    Canceled(Vec<CancelReason>),
+    /// The ClientRequestToken was used within the last 10 minutes for a different request
+    /// (IdempotentParameterMismatchException), with the backend's message.
+    TokenMismatch(String),
     /// Any other failure.
     Service(Box<dyn std::error::Error + Send + Sync>),
 }

@@ -150,7 +150,7 @@ impl<T: Item> Table<T> {
         let write = self.update_write(key, update, Returning::Nothing)?;
         match &self.db.backend {
             Backend::DynamoDb(client) => match dynamo::request(client, write) {
-                dynamo::Request::Update(request) => Ok(request),
+                Ok(dynamo::Request::Update(request)) => Ok(request),
                 _ => unreachable!("an update write configures an UpdateItem request"),
             },
             Backend::Memory(_) => Err(Error::Unsupported { operation: "update_request", backend: "memory" }),
@@ -215,6 +215,9 @@ impl<T: Item> Table<T> {
             Refusal::Validation(message) => Error::Validation { message },
             Refusal::ResourceNotFound(message) => Error::TableNotFound { table: self.name.to_string(), message },
             Refusal::Service(source) => Error::Service(source),
+            Refusal::Canceled(_) | Refusal::TokenMismatch(_) => {
+                Error::Service("a single-item request was answered as a transaction".into())
+            }
         }
     }
 }

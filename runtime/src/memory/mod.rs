@@ -15,6 +15,7 @@ mod parser;
 mod path;
 mod reserved;
 mod small;
+mod transact;
 mod validate;
 mod values;
 
@@ -42,6 +43,8 @@ const MAX_PARTITION_KEY_BYTES: usize = 2048;
 const MAX_SORT_KEY_BYTES: usize = 1024;
 /// DynamoDB's message for an update whose values or result exceed 400 KB.
 const UPDATE_TOO_LARGE: &str = "Item size to update has exceeded the maximum allowed size";
+/// The answer to a condition check sent as a single write.
+const CHECK_OUTSIDE_TRANSACTION: &str = "A condition check can only be part of a transaction";
 /// Number of independently locked parts of a table (a power of two).
 const SHARDS: usize = 64;
 /// Parsed expressions kept per kind and thread; the cache starts over when it is full.
@@ -227,6 +230,7 @@ impl Memory {
                     Ok(old.filter(|_| returning == Returning::AllOld).map(|old| old.item))
                 })
             }
+            Action::Check { .. } => Err(invalid(CHECK_OUTSIDE_TRANSACTION)),
             Action::Update { key, expression } => {
                 let item_key = table.key_of(&key)?;
                 self.checked(expression.as_deref(), condition, &names, &values, |update, condition| {
