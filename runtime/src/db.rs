@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::dynamo;
 use crate::memory::Memory;
 use crate::request::{BatchOp, RawItem, Refusal, TransactWrite, Write};
+use crate::retry::Backoff;
 use crate::schema::{Item, KeySchema};
 use crate::table::Table;
 
@@ -23,6 +24,7 @@ use crate::table::Table;
 #[derive(Clone, Debug)]
 pub struct Db {
     pub(crate) backend: Backend,
+    pub(crate) backoff: Backoff,
 }
 
 #[derive(Clone, Debug)]
@@ -100,7 +102,7 @@ impl Backend {
 impl Db {
     /// Uses an aws-sdk-dynamodb client as it is configured.
     pub fn from_client(client: aws_sdk_dynamodb::Client) -> Self {
-        Db { backend: Backend::DynamoDb(client) }
+        Db { backend: Backend::DynamoDb(client), backoff: Backoff::default() }
     }
 
     /// Connects with the default AWS configuration (environment, profile, instance role); with `endpoint`,
@@ -134,7 +136,15 @@ impl Db {
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(demo()).unwrap();
     /// ```
     pub fn memory() -> Self {
-        Db { backend: Backend::Memory(Arc::new(Memory::new())) }
+        Db { backend: Backend::Memory(Arc::new(Memory::new())), backoff: Backoff::default() }
+    }
+
+    /// Uses `backoff` to resend what a batch write or read leaves unprocessed (by default
+    /// [`Backoff::default`]). Throttled and failed requests are retried by aws-sdk-dynamodb itself, as its
+    /// client is configured ([`Db::from_client`]).
+    pub fn with_backoff(mut self, backoff: Backoff) -> Self {
+        self.backoff = backoff;
+        self
     }
 
     /// The aws-sdk-dynamodb client behind this handle, for what dynatomic does not cover; `None` for

@@ -4,16 +4,20 @@ use std::borrow::Cow;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::client::Waiters;
+use aws_sdk_dynamodb::error::BuildError;
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::delete_item::{DeleteItemError, builders::DeleteItemFluentBuilder};
 use aws_sdk_dynamodb::operation::put_item::{PutItemError, builders::PutItemFluentBuilder};
+use aws_sdk_dynamodb::operation::transact_get_items::TransactGetItemsError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::{UpdateItemError, builders::UpdateItemFluentBuilder};
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ReturnValue, ReturnValuesOnConditionCheckFailure,
-    ScalarAttributeType,
+    AttributeDefinition, BillingMode, CancellationReason, ConditionCheck, Delete, DeleteRequest, Get, KeySchemaElement,
+    KeyType, KeysAndAttributes, Put, PutRequest, ReturnValue, ReturnValuesOnConditionCheckFailure, ScalarAttributeType,
+    TransactGetItem, TransactWriteItem, Update as TransactUpdate, WriteRequest,
 };
 
-use crate::request::{Action, RawItem, Refusal, Returning, Write};
+use crate::request::{Action, BatchOp, CancelReason, RawItem, Refusal, Returning, TransactWrite, Write};
 use crate::schema::{KeyKind, KeySchema};
 
 /// A configured, unsent aws-sdk-dynamodb request for one write.
@@ -65,19 +69,25 @@ pub(crate) async fn write(client: &Client, write: Write) -> Result<Option<RawIte
     match request(client, write)? {
         Request::Put(request) => request.send().await.map(|out| out.attributes).map_err(|e| {
             refusal(e, |e| match e {
-                PutItemError::ConditionalCheckFailedException(failed) => Some(failed.item.clone()),
+                PutItemError::ConditionalCheckFailedException(failed) => {
+                    Some(Refusal::ConditionFailed(failed.item.clone()))
+                }
                 _ => None,
             })
         }),
         Request::Update(request) => request.send().await.map(|out| out.attributes).map_err(|e| {
             refusal(e, |e| match e {
-                UpdateItemError::ConditionalCheckFailedException(failed) => Some(failed.item.clone()),
+                UpdateItemError::ConditionalCheckFailedException(failed) => {
+                    Some(Refusal::ConditionFailed(failed.item.clone()))
+                }
                 _ => None,
             })
         }),
         Request::Delete(request) => request.send().await.map(|out| out.attributes).map_err(|e| {
             refusal(e, |e| match e {
-                DeleteItemError::ConditionalCheckFailedException(failed) => Some(failed.item.clone()),
+                DeleteItemError::ConditionalCheckFailedException(failed) => {
+                    Some(Refusal::ConditionFailed(failed.item.clone()))
+                }
                 _ => None,
             })
         }),
@@ -97,16 +107,16 @@ pub(crate) async fn get(client: &Client, table: String, key: RawItem) -> Result<
         .map_err(|e| refusal(e, |_| None))
 }
 
-/// Sorts a failed request into a condition failure (with the stored item), a validation error, a missing table,
-/// or the rest.
-fn refusal<E, R>(error: SdkError<E, R>, condition_failed: impl Fn(&E) -> Option<Option<RawItem>>) -> Refusal
+/// Sorts a failed request into what `specific` recognises (a condition failure with the stored item, a
+/// canceled transaction), a validation error, a missing table, or the rest.
+fn refusal<E, R>(error: SdkError<E, R>, specific: impl Fn(&E) -> Option<Refusal>) -> Refusal
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
     if let Some(service) = error.as_service_error() {
-        if let Some(stored) = condition_failed(service) {
-            return Refusal::ConditionFailed(stored);
+        if let Some(refusal) = specific(service) {
+            return refusal;
         }
         let message = || service.message().unwrap_or_default().to_owned();
         match service.code() {
@@ -156,22 +166,125 @@ pub(crate) async fn create_table(
         .map_err(|e| Refusal::Service(Box::new(e)))
 }
 
-/// TransactWriteItems.
-pub(crate) async fn transact_write(_client: &Client, _request: crate::request::TransactWrite) -> Result<(), Refusal> {
-    Err(Refusal::Service("not implemented yet".into()))
+/// Sends a TransactWriteItems request.
+pub(crate) async fn transact_write(client: &Client, request: TransactWrite) -> Result<(), Refusal> {
+    let items = request.actions.into_iter().map(transact_item).collect::<Result<Vec<_>, _>>()?;
+    let sent = client.transact_write_items().set_transact_items(Some(items)).set_client_request_token(request.token);
+    sent.send().await.map(drop).map_err(|e| {
+        refusal(e, |e| match e {
+            TransactWriteItemsError::TransactionCanceledException(canceled) => {
+                Some(Refusal::Canceled(reasons(canceled.cancellation_reasons())))
+            }
+            TransactWriteItemsError::IdempotentParameterMismatchException(mismatch) => {
+                Some(Refusal::TokenMismatch(mismatch.message().unwrap_or_default().to_owned()))
+            }
+            _ => None,
+        })
+    })
 }
 
-/// TransactGetItems.
-pub(crate) async fn transact_get(_client: &Client, _items: Vec<(String, RawItem)>) -> Result<Vec<Option<RawItem>>, Refusal> {
-    Err(Refusal::Service("not implemented yet".into()))
+/// DynamoDB's cancellation reasons, one per action.
+fn reasons(reasons: &[CancellationReason]) -> Vec<CancelReason> {
+    reasons
+        .iter()
+        .map(|reason| CancelReason {
+            code: reason.code().unwrap_or("None").to_owned(),
+            message: reason.message().map(str::to_owned),
+            item: reason.item().cloned(),
+        })
+        .collect()
 }
 
-/// BatchWriteItem.
-pub(crate) async fn batch_write(_client: &Client, _table: &str, _ops: Vec<crate::request::BatchOp>) -> Result<Vec<crate::request::BatchOp>, Refusal> {
-    Err(Refusal::Service("not implemented yet".into()))
+/// One action of a TransactWriteItems request; a failed condition returns the stored item.
+fn transact_item(write: Write) -> Result<TransactWriteItem, Refusal> {
+    let Write { table, action, condition, names, values, returning: _ } = write;
+    let names = (!names.is_empty()).then_some(names);
+    let values = (!values.is_empty()).then_some(values);
+    // The four actions share every parameter but their target, as the single writes do.
+    macro_rules! configure {
+        ($builder:expr) => {
+            $builder
+                .table_name(table)
+                .set_condition_expression(condition.map(Cow::into_owned))
+                .set_expression_attribute_names(names)
+                .set_expression_attribute_values(values)
+                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+                .build()
+                .map_err(|e| Refusal::Service(Box::new(e)))?
+        };
+    }
+    let item = TransactWriteItem::builder();
+    Ok(match action {
+        Action::Put(item_value) => item.put(configure!(Put::builder().set_item(Some(item_value)))),
+        Action::Update { key, expression } => item.update(configure!(
+            TransactUpdate::builder().set_key(Some(key)).set_update_expression(expression.map(Cow::into_owned))
+        )),
+        Action::Delete { key } => item.delete(configure!(Delete::builder().set_key(Some(key)))),
+        Action::Check { key } => item.condition_check(configure!(ConditionCheck::builder().set_key(Some(key)))),
+    }
+    .build())
 }
 
-/// BatchGetItem.
-pub(crate) async fn batch_get(_client: &Client, _table: &str, _keys: Vec<RawItem>) -> Result<(Vec<RawItem>, Vec<RawItem>), Refusal> {
-    Err(Refusal::Service("not implemented yet".into()))
+/// Sends a TransactGetItems request; the items in request order.
+pub(crate) async fn transact_get(
+    client: &Client,
+    items: Vec<(String, RawItem)>,
+) -> Result<Vec<Option<RawItem>>, Refusal> {
+    let items = items
+        .into_iter()
+        .map(|(table, key)| {
+            let get = Get::builder().table_name(table).set_key(Some(key)).build();
+            Ok(TransactGetItem::builder().get(get.map_err(|e| Refusal::Service(Box::new(e)))?).build())
+        })
+        .collect::<Result<Vec<_>, Refusal>>()?;
+    let out = client.transact_get_items().set_transact_items(Some(items)).send().await.map_err(|e| {
+        refusal(e, |e| match e {
+            TransactGetItemsError::TransactionCanceledException(canceled) => {
+                Some(Refusal::Canceled(reasons(canceled.cancellation_reasons())))
+            }
+            _ => None,
+        })
+    })?;
+    Ok(out.responses.unwrap_or_default().into_iter().map(|response| response.item).collect())
+}
+
+/// Sends one BatchWriteItem request to one table; returns the writes DynamoDB left unprocessed.
+pub(crate) async fn batch_write(client: &Client, table: &str, ops: Vec<BatchOp>) -> Result<Vec<BatchOp>, Refusal> {
+    let requests = ops
+        .into_iter()
+        .map(|op| {
+            let request = WriteRequest::builder();
+            Ok(match op {
+                BatchOp::Put(item) => request.put_request(PutRequest::builder().set_item(Some(item)).build()?),
+                BatchOp::Delete(key) => request.delete_request(DeleteRequest::builder().set_key(Some(key)).build()?),
+            }
+            .build())
+        })
+        .collect::<Result<Vec<_>, BuildError>>()
+        .map_err(|e| Refusal::Service(Box::new(e)))?;
+    let out =
+        client.batch_write_item().request_items(table, requests).send().await.map_err(|e| refusal(e, |_| None))?;
+    let unprocessed = out.unprocessed_items.unwrap_or_default().into_values().flatten();
+    Ok(unprocessed
+        .filter_map(|request| match (request.put_request, request.delete_request) {
+            (Some(put), _) => Some(BatchOp::Put(put.item)),
+            (None, Some(delete)) => Some(BatchOp::Delete(delete.key)),
+            (None, None) => None,
+        })
+        .collect())
+}
+
+/// Sends one strongly consistent BatchGetItem request to one table; returns the items found and the keys
+/// DynamoDB left unprocessed.
+pub(crate) async fn batch_get(
+    client: &Client,
+    table: &str,
+    keys: Vec<RawItem>,
+) -> Result<(Vec<RawItem>, Vec<RawItem>), Refusal> {
+    let keys = KeysAndAttributes::builder().set_keys(Some(keys)).consistent_read(true).build();
+    let keys = keys.map_err(|e| Refusal::Service(Box::new(e)))?;
+    let out = client.batch_get_item().request_items(table, keys).send().await.map_err(|e| refusal(e, |_| None))?;
+    let found = out.responses.unwrap_or_default().into_values().flatten().collect();
+    let unprocessed = out.unprocessed_keys.unwrap_or_default().into_values().flat_map(|keys| keys.keys).collect();
+    Ok((found, unprocessed))
 }

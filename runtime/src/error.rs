@@ -125,6 +125,32 @@ pub enum Error<T> {
         /// The backend's message.
         message: String,
     },
+    /// An item or key of a batch was refused before anything was sent.
+    #[error("batch entry {index}: {source}")]
+    InvalidEntry {
+        /// The entry's position in the input, from 0.
+        index: usize,
+        /// What is wrong with it.
+        source: ValueError,
+    },
+    /// Two entries of a batch write have the same key, which DynamoDB refuses; nothing was sent.
+    #[error("batch entries {first} and {second} have the same key: write each item once")]
+    DuplicateKey {
+        /// The position of the first entry with the key.
+        first: usize,
+        /// The position of the second.
+        second: usize,
+    },
+    /// A batch was sent in part: the entries at `unprocessed` (positions in the input) were not written or read,
+    /// because DynamoDB still left them unprocessed after the attempts of the database's
+    /// [`Backoff`](crate::Backoff), or because of `cause`. The others were.
+    #[error("{} batch entries were not processed{}", unprocessed.len(), match cause { Some(cause) => format!(": {cause}"), None => " after the last attempt".to_owned() })]
+    BatchIncomplete {
+        /// The positions in the input of the entries not processed.
+        unprocessed: Vec<usize>,
+        /// The error that stopped the batch; `None` when it ran out of attempts.
+        cause: Option<Box<Error<T>>>,
+    },
     /// The operation exists only on another backend, such as
     /// [`Table::update_request`](crate::Table::update_request) (an aws-sdk request) on [`Db::memory`](crate::Db::memory).
     #[error("`{operation}` is not available on the {backend} backend")]

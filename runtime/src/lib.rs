@@ -25,6 +25,7 @@
 //! See the README for the whole DSL and the list of compile-time checks.
 
 mod attribute;
+mod batch;
 mod db;
 mod dynamo;
 mod error;
@@ -33,9 +34,11 @@ mod memory;
 mod number;
 mod operation;
 mod request;
+mod retry;
 mod schema;
 mod size;
 mod table;
+mod transaction;
 mod value;
 
 #[doc(hidden)]
@@ -48,8 +51,13 @@ pub use aws_sdk_dynamodb::types::AttributeValue;
 pub use db::Db;
 pub use error::{DecodeError, Error, ValueError};
 pub use operation::{Condition, Update};
+pub use retry::Backoff;
 pub use schema::{Document, Item, Key, KeyAttribute, KeyKind, KeySchema};
 pub use table::Table;
+pub use transaction::{
+    ActionKind, CanceledAction, ReadTransaction, Reason, Slot, Snapshot, Transaction, TransactionCanceled,
+    TransactionError,
+};
 pub use value::IntoValue;
 
 /// Derives the schema of a struct: [`Document`] always, [`Item`] when a field is the partition key.

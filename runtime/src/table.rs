@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::marker::PhantomData;
 
 use crate::db::{Backend, Db};
-use crate::error::Error;
+use crate::error::{Error, ValueError};
 use crate::operation::{Condition, Update};
 use crate::request::{Action, RawItem, Refusal, Returning, Write};
 use crate::schema::{Item, Key};
@@ -48,6 +48,11 @@ impl<T: Item> Table<T> {
         &self.name
     }
 
+    /// The database the table is on.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
     /// Creates the table, with on-demand capacity and `T`'s key schema, and waits up to two minutes until it
     /// is active. A table that already exists is left as it is.
     pub async fn create_table(&self) -> Result<(), Error<T>> {
@@ -72,10 +77,7 @@ impl<T: Item> Table<T> {
 
     /// Writes the item only if no item has its key; otherwise `Error::ConditionFailed` with the stored item.
     pub async fn create(&self, item: &T) -> Result<(), Error<T>> {
-        let mut request = self.put_request(item)?;
-        request.condition = Some(Cow::Borrowed("attribute_not_exists(#pk)"));
-        request.names.insert("#pk".to_owned(), T::KEY.partition.0.to_owned());
-        self.send(request).await.map(drop)
+        self.send(self.create_request(item)?).await.map(drop)
     }
 
     /// Deletes the item with this key and returns it as it was (`None` when there was none).
@@ -167,7 +169,7 @@ impl<T: Item> Table<T> {
         Ok(self.send(self.update_write(key, update, returning)?).await?.unwrap_or_default())
     }
 
-    fn request(&self, action: Action, returning: Returning) -> Write {
+    pub(crate) fn request(&self, action: Action, returning: Returning) -> Write {
         Write {
             table: self.name.to_string(),
             action,
@@ -178,24 +180,37 @@ impl<T: Item> Table<T> {
         }
     }
 
-    fn put_request(&self, item: &T) -> Result<Write, Error<T>> {
+    pub(crate) fn put_request(&self, item: &T) -> Result<Write, ValueError> {
         item.item_key().into_attributes()?; // refuses empty keys before sending
         let item = item.to_item()?;
         size::check_item(&item)?;
         Ok(self.request(Action::Put(item), Returning::Nothing))
     }
 
-    fn update_write(&self, key: Key<T>, update: Update<T>, returning: Returning) -> Result<Write, Error<T>> {
+    /// A put only if no item has the item's key.
+    pub(crate) fn create_request(&self, item: &T) -> Result<Write, ValueError> {
+        let mut request = self.put_request(item)?;
+        request.condition = Some(Cow::Borrowed("attribute_not_exists(#pk)"));
+        request.names.insert("#pk".to_owned(), T::KEY.partition.0.to_owned());
+        Ok(request)
+    }
+
+    pub(crate) fn update_write(
+        &self,
+        key: Key<T>,
+        update: Update<T>,
+        returning: Returning,
+    ) -> Result<Write, ValueError> {
         let expression = Some(Cow::Borrowed(update.update_expression()));
         let action = Action::Update { key: key.into_attributes()?, expression };
         let mut request = self.request(action, returning);
         request.condition = update.condition_expression().map(Cow::Borrowed);
-        Ok(request.with(update.placeholders)?)
+        request.with(update.placeholders)
     }
 
-    fn conditional(&self, mut request: Write, condition: Condition<T>) -> Result<Write, Error<T>> {
+    pub(crate) fn conditional(&self, mut request: Write, condition: Condition<T>) -> Result<Write, ValueError> {
         request.condition = Some(Cow::Borrowed(condition.expression()));
-        Ok(request.with(condition.placeholders)?)
+        request.with(condition.placeholders)
     }
 
     async fn send(&self, request: Write) -> Result<Option<RawItem>, Error<T>> {
@@ -206,7 +221,7 @@ impl<T: Item> Table<T> {
         Ok(stored.filter(|item| !item.is_empty()).map(T::from_item).transpose()?)
     }
 
-    fn error(&self, refusal: Refusal) -> Error<T> {
+    pub(crate) fn error(&self, refusal: Refusal) -> Error<T> {
         match refusal {
             Refusal::ConditionFailed(stored) => match stored.map(T::from_item).transpose() {
                 Ok(stored) => Error::ConditionFailed { stored: stored.map(Box::new) },

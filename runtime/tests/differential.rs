@@ -579,6 +579,7 @@ impl From<Result<Option<RawItem>, Refusal>> for Answer {
             Err(Refusal::Validation(message)) => Answer::Validation(message),
             Err(Refusal::ResourceNotFound(message)) => Answer::NotFound(message),
             Err(Refusal::Service(error)) => Answer::Service(format!("{error:?}")),
+            Err(other @ (Refusal::Canceled(_) | Refusal::TokenMismatch(_))) => Answer::Service(format!("{other:?}")),
         }
     }
 }

@@ -1,0 +1,673 @@
+//! Transactions: checked writes on several items that succeed or fail together (TransactWriteItems), and
+//! consistent reads of several items (TransactGetItems).
+
+use std::any::Any;
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::AttributeValue;
+use crate::db::Db;
+use crate::error::{DecodeError, ValueError};
+use crate::operation::{Condition, Update};
+use crate::request::{Action, CancelReason, RawItem, Refusal, Returning, TransactWrite, Write};
+use crate::schema::{Item, Key, KeySchema};
+use crate::size;
+use crate::table::Table;
+
+/// The most actions one transaction may hold.
+pub const MAX_ACTIONS: usize = 100;
+/// The largest transaction DynamoDB accepts, in bytes (4 MB).
+pub const MAX_BYTES: usize = 4 * 1024 * 1024;
+/// The longest client request token, in characters.
+const MAX_TOKEN_CHARS: usize = 36;
+
+/// Several writes and condition checks, on items of any tables, that DynamoDB applies all together or not
+/// at all (TransactWriteItems). On [`Db::memory`] the same holds, and no other request sees a transaction
+/// half done.
+///
+/// Build it with [`Db::transaction`], add up to 100 actions, each on a different item, and [`commit`](Self::commit).
+/// When an action's condition fails, nothing is written and the error says which action failed and why
+/// ([`TransactionError::Canceled`]).
+///
+/// Every transaction has a client request token, generated or given with [`with_token`](Self::with_token).
+/// Committing it again within 10 minutes (after a timeout, say) does not apply it twice.
+///
+/// ```
+/// # #[derive(dynatomic::Item, Debug)]
+/// # struct Account { #[dynatomic(partition_key)] id: String, balance: i64 }
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// use dynatomic::{update, Db};
+/// let db = Db::memory();
+/// let accounts = db.table::<Account>();
+/// accounts.create_table().await?;
+/// accounts.put(&Account { id: "alice".into(), balance: 100 }).await?;
+///
+/// let amount = 30;
+/// db.transaction()
+///     .update(&accounts, Account::key("alice"), update!(Account: balance -= amount; where balance >= amount))
+///     .update(&accounts, Account::key("bob"), update!(Account: balance += amount))
+///     .commit()
+///     .await?;
+/// assert_eq!(accounts.get(Account::key("bob")).await?.map(|a| a.balance), Some(30));
+/// # Ok(()) }
+/// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(demo()).unwrap();
+/// ```
+#[derive(Debug, Clone)]
+pub struct Transaction {
+    db: Db,
+    actions: Vec<Pending>,
+    token: String,
+}
+
+/// One action as it was added: the request, or the error building it raised; what it is; and how to read
+/// the item it concerns.
+#[derive(Debug, Clone)]
+struct Pending {
+    write: Result<Write, ValueError>,
+    kind: ActionKind,
+    schema: KeySchema,
+    decode: Decoder,
+}
+
+/// Reads a stored item as the type of the action's table.
+type Decoder = fn(RawItem) -> Result<Box<dyn Any + Send + Sync>, DecodeError>;
+
+fn decode<T: Item + Send + Sync>(item: RawItem) -> Result<Box<dyn Any + Send + Sync>, DecodeError> {
+    T::from_item(item).map(|item| Box::new(item) as Box<dyn Any + Send + Sync>)
+}
+
+/// What an action of a transaction does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionKind {
+    /// An `update!` on a key.
+    Update,
+    /// A put of a whole item, maybe with a condition.
+    Put,
+    /// A put only if no item has the key.
+    Create,
+    /// A delete, maybe with a condition.
+    Delete,
+    /// A condition on an item that is not written.
+    Check,
+}
+
+impl fmt::Display for ActionKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ActionKind::Update => "update",
+            ActionKind::Put => "put",
+            ActionKind::Create => "create",
+            ActionKind::Delete => "delete",
+            ActionKind::Check => "condition check",
+        })
+    }
+}
+
+impl Db {
+    /// A new, empty transaction on this database, with a generated client request token.
+    pub fn transaction(&self) -> Transaction {
+        Transaction { db: self.clone(), actions: Vec::new(), token: generated_token() }
+    }
+
+    /// A new, empty transactional read on this database.
+    pub fn read_transaction(&self) -> ReadTransaction {
+        static READS: AtomicU64 = AtomicU64::new(0);
+        ReadTransaction { db: self.clone(), id: READS.fetch_add(1, Ordering::Relaxed), items: Vec::new() }
+    }
+}
+
+/// A random token in the form of a UUID (36 characters).
+fn generated_token() -> String {
+    let hex = format!("{:032x}", fastrand::u128(..));
+    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+}
+
+impl Transaction {
+    /// Adds an update built by `update!`; a `where` part that is false cancels the transaction.
+    pub fn update<T: Item + Send + Sync>(self, table: &Table<T>, key: Key<T>, update: Update<T>) -> Self {
+        self.push::<T>(ActionKind::Update, table.update_write(key, update, Returning::Nothing))
+    }
+
+    /// Adds a put of the whole item, replacing any item with its key.
+    pub fn put<T: Item + Send + Sync>(self, table: &Table<T>, item: &T) -> Self {
+        self.push::<T>(ActionKind::Put, table.put_request(item))
+    }
+
+    /// Adds a put of the whole item that needs `condition` to hold for the stored item.
+    pub fn put_if<T: Item + Send + Sync>(self, table: &Table<T>, item: &T, condition: Condition<T>) -> Self {
+        let write = table.put_request(item).and_then(|write| table.conditional(write, condition));
+        self.push::<T>(ActionKind::Put, write)
+    }
+
+    /// Adds a put that needs the item's key to be free: an item that exists cancels the transaction.
+    pub fn create<T: Item + Send + Sync>(self, table: &Table<T>, item: &T) -> Self {
+        self.push::<T>(ActionKind::Create, table.create_request(item))
+    }
+
+    /// Adds a delete of the item with this key (nothing happens if there is none).
+    pub fn delete<T: Item + Send + Sync>(self, table: &Table<T>, key: Key<T>) -> Self {
+        let write = key.into_attributes().map(|key| table.request(Action::Delete { key }, Returning::Nothing));
+        self.push::<T>(ActionKind::Delete, write)
+    }
+
+    /// Adds a delete that needs `condition` to hold for the stored item.
+    pub fn delete_if<T: Item + Send + Sync>(self, table: &Table<T>, key: Key<T>, condition: Condition<T>) -> Self {
+        let write = key.into_attributes().map(|key| table.request(Action::Delete { key }, Returning::Nothing));
+        self.push::<T>(ActionKind::Delete, write.and_then(|write| table.conditional(write, condition)))
+    }
+
+    /// Adds a condition on an item that the transaction does not write: if it is false, nothing is written.
+    pub fn check<T: Item + Send + Sync>(self, table: &Table<T>, key: Key<T>, condition: Condition<T>) -> Self {
+        let write = key.into_attributes().map(|key| table.request(Action::Check { key }, Returning::Nothing));
+        self.push::<T>(ActionKind::Check, write.and_then(|write| table.conditional(write, condition)))
+    }
+
+    /// Uses `token` as the client request token instead of the generated one: 1 to 36 characters that name
+    /// this transaction for 10 minutes. Committing the same transaction with the same token again within that
+    /// window succeeds without applying it twice; a different transaction with that token is refused with
+    /// [`TransactionError::TokenMismatch`].
+    pub fn with_token(mut self, token: impl Into<String>) -> Self {
+        self.token = token.into();
+        self
+    }
+
+    /// The client request token this transaction is sent with.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The number of actions.
+    pub fn len(&self) -> usize {
+        self.actions.len()
+    }
+
+    /// Whether there are no actions yet.
+    pub fn is_empty(&self) -> bool {
+        self.actions.is_empty()
+    }
+
+    fn push<T: Item + Send + Sync>(mut self, kind: ActionKind, write: Result<Write, ValueError>) -> Self {
+        self.actions.push(Pending { write, kind, schema: T::KEY, decode: decode::<T> });
+        self
+    }
+
+    /// Sends the transaction: every action is applied, or none is.
+    ///
+    /// Before sending, it refuses a transaction with no actions or more than 100, two actions on one item, a
+    /// value DynamoDB would refuse, more than 4 MB, or a token that is not 1 to 36 characters. It can be
+    /// committed again (with the same token, it is applied at most once within 10 minutes).
+    pub async fn commit(&self) -> Result<(), TransactionError> {
+        let request = self.request()?;
+        match self.db.backend.transact_write(request).await {
+            Ok(()) => Ok(()),
+            Err(Refusal::Canceled(reasons)) => Err(TransactionError::Canceled(self.canceled(reasons))),
+            Err(Refusal::TokenMismatch(message)) => {
+                Err(TransactionError::TokenMismatch { token: self.token.clone(), message })
+            }
+            Err(other) => Err(TransactionError::from_refusal(other)),
+        }
+    }
+
+    /// The request to send, after the checks DynamoDB would otherwise make on the server.
+    fn request(&self) -> Result<TransactWrite, TransactionError> {
+        match self.actions.len() {
+            0 => return Err(TransactionError::Empty),
+            count if count > MAX_ACTIONS => return Err(TransactionError::TooManyActions { count }),
+            _ => {}
+        }
+        let actions = self
+            .actions
+            .iter()
+            .enumerate()
+            .map(|(action, pending)| {
+                pending.write.clone().map_err(|source| TransactionError::InvalidValue { action, source })
+            })
+            .collect::<Result<Vec<Write>, _>>()?;
+        let keys: Vec<RawItem> = self.actions.iter().zip(&actions).map(|(p, write)| key_of(write, p.schema)).collect();
+        let same = (1..actions.len()).find_map(|second| {
+            (0..second)
+                .find(|&first| actions[first].table == actions[second].table && keys[first] == keys[second])
+                .map(|first| (first, second))
+        });
+        if let Some((first, second)) = same {
+            let (table, key) = (actions[second].table.clone(), key_text(&keys[second]));
+            return Err(TransactionError::SameItem { first, second, table, key });
+        }
+        let size = actions.iter().map(write_size).sum();
+        if size > MAX_BYTES {
+            return Err(TransactionError::TooLarge { size });
+        }
+        let chars = self.token.chars().count();
+        if !(1..=MAX_TOKEN_CHARS).contains(&chars) {
+            return Err(TransactionError::InvalidToken { token: self.token.clone() });
+        }
+        Ok(TransactWrite { actions, token: Some(self.token.clone()) })
+    }
+
+    /// Pairs DynamoDB's reasons with the actions they belong to.
+    fn canceled(&self, reasons: Vec<CancelReason>) -> TransactionCanceled {
+        let actions = self
+            .actions
+            .iter()
+            .zip(reasons)
+            .enumerate()
+            .map(|(index, (pending, reason))| {
+                let (table, key) = match &pending.write {
+                    Ok(write) => (write.table.clone(), key_text(&key_of(write, pending.schema))),
+                    Err(_) => (String::new(), String::new()),
+                };
+                let stored = reason.item.filter(|item| !item.is_empty()).map(|raw| {
+                    let decoded = (pending.decode)(raw.clone());
+                    StoredItem { raw, decoded }
+                });
+                CanceledAction {
+                    index,
+                    kind: pending.kind,
+                    table,
+                    key,
+                    reason: Reason::from_code(&reason.code),
+                    message: reason.message,
+                    stored,
+                }
+            })
+            .collect();
+        TransactionCanceled { actions }
+    }
+}
+
+/// The key attributes of the item a write concerns.
+fn key_of(write: &Write, schema: KeySchema) -> RawItem {
+    let attributes = match &write.action {
+        Action::Put(item) => item,
+        Action::Update { key, .. } | Action::Delete { key } | Action::Check { key } => key,
+    };
+    [Some(schema.partition), schema.sort]
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, _)| attributes.get_key_value(name))
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect()
+}
+
+/// How much of DynamoDB's 4 MB a write takes: its item or key, and its expression values.
+fn write_size(write: &Write) -> usize {
+    let target = match &write.action {
+        Action::Put(item) => item,
+        Action::Update { key, .. } | Action::Delete { key } | Action::Check { key } => key,
+    };
+    size::item_size(target) + write.values.values().map(size::value_size).sum::<usize>()
+}
+
+/// Key attributes as text, partition key first: `id = "alice"`, `pk = "a", sk = 3`.
+fn key_text(key: &RawItem) -> String {
+    let mut parts: Vec<(&String, String)> = key
+        .iter()
+        .map(|(name, value)| {
+            let value = match value {
+                AttributeValue::S(s) => format!("{s:?}"),
+                AttributeValue::N(n) => n.clone(),
+                AttributeValue::B(b) => format!("<{} bytes>", b.as_ref().len()),
+                other => format!("{other:?}"),
+            };
+            (name, value)
+        })
+        .collect();
+    parts.sort();
+    parts.iter().map(|(name, value)| format!("{name} = {value}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Why a transaction failed. Nothing was written in any case.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TransactionError {
+    /// DynamoDB canceled the transaction: an action's condition was false, or an action was invalid,
+    /// conflicted with another transaction, or was throttled. It lists every action with its reason.
+    #[error(transparent)]
+    Canceled(TransactionCanceled),
+    /// The transaction has no actions.
+    #[error("the transaction has no actions: add at least one before committing")]
+    Empty,
+    /// More than 100 actions.
+    #[error("the transaction has {count} actions, more than DynamoDB's limit of 100: split it")]
+    TooManyActions {
+        /// The number of actions.
+        count: usize,
+    },
+    /// Two actions on one item, which DynamoDB refuses.
+    #[error(
+        "actions {first} and {second} both concern the item {key} of table `{table}`: a transaction may touch an item once, so merge them into one action"
+    )]
+    SameItem {
+        /// The index of the first action on the item.
+        first: usize,
+        /// The index of the second.
+        second: usize,
+        /// The item's table.
+        table: String,
+        /// The item's key, as text.
+        key: String,
+    },
+    /// The actions together are larger than DynamoDB's 4 MB.
+    #[error("the transaction is {size} bytes, over DynamoDB's limit of 4 MB (4194304 bytes): split it")]
+    TooLarge {
+        /// The size of the items, keys and values of all actions, in bytes.
+        size: usize,
+    },
+    /// A value of one action that DynamoDB would refuse.
+    #[error("action {action}: invalid value: {source}")]
+    InvalidValue {
+        /// The index of the action.
+        action: usize,
+        /// What is wrong with the value.
+        source: ValueError,
+    },
+    /// A client request token that is empty or longer than 36 characters.
+    #[error("client request token {token:?} must be 1 to 36 characters long")]
+    InvalidToken {
+        /// The token.
+        token: String,
+    },
+    /// The token was used in the last 10 minutes for a different transaction
+    /// (IdempotentParameterMismatchException): nothing was written.
+    #[error("client request token {token:?} was already used for a different transaction: {message}")]
+    TokenMismatch {
+        /// The token.
+        token: String,
+        /// The backend's message.
+        message: String,
+    },
+    /// DynamoDB refused the request as invalid (ValidationException).
+    #[error("DynamoDB refused the transaction: {message}")]
+    Validation {
+        /// DynamoDB's message.
+        message: String,
+    },
+    /// A table of the transaction does not exist.
+    #[error("a table of the transaction does not exist: {message}")]
+    TableNotFound {
+        /// The backend's message.
+        message: String,
+    },
+    /// A slot of another [`ReadTransaction`] was given to [`Snapshot::get`].
+    #[error("this slot belongs to another read transaction")]
+    ForeignSlot,
+    /// An item read by a [`ReadTransaction`] does not fit its struct.
+    #[error("stored item does not fit the struct: {0}")]
+    Decode(#[from] DecodeError),
+    /// Any other failure of the service or the connection to it.
+    #[error("DynamoDB request failed: {0}")]
+    Service(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl TransactionError {
+    /// The error for a refusal that concerns the request as a whole.
+    fn from_refusal(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Validation(message) => TransactionError::Validation { message },
+            Refusal::ResourceNotFound(message) => TransactionError::TableNotFound { message },
+            Refusal::Service(source) => TransactionError::Service(source),
+            Refusal::TokenMismatch(message) => TransactionError::Service(message.into()),
+            Refusal::Canceled(reasons) => {
+                TransactionError::Service(format!("transaction canceled: {reasons:?}").into())
+            }
+            Refusal::ConditionFailed(_) => {
+                TransactionError::Service("a transaction was answered as a single write".into())
+            }
+        }
+    }
+}
+
+/// A canceled transaction: every action, in the order they were added, with its reason.
+///
+/// ```
+/// # #[derive(dynatomic::Item, Debug, PartialEq)]
+/// # struct Product { #[dynatomic(partition_key)] sku: String, stock: i64 }
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// use dynatomic::{update, Db, Reason, TransactionError};
+/// let db = Db::memory();
+/// let products = db.table::<Product>();
+/// products.create_table().await?;
+/// products.put(&Product { sku: "a".into(), stock: 1 }).await?;
+/// products.put(&Product { sku: "b".into(), stock: 0 }).await?;
+/// let result = db
+///     .transaction()
+///     .update(&products, Product::key("a"), update!(Product: stock -= 1; where stock >= 1))
+///     .update(&products, Product::key("b"), update!(Product: stock -= 1; where stock >= 1))
+///     .commit()
+///     .await;
+/// let Err(TransactionError::Canceled(canceled)) = result else { panic!("the transaction went through") };
+/// let failed: Vec<_> = canceled.failed().collect();
+/// assert_eq!((failed.len(), failed[0].index, &failed[0].reason), (1, 1, &Reason::ConditionFailed));
+/// assert_eq!(failed[0].stored::<Product>(), Some(&Product { sku: "b".into(), stock: 0 }));
+/// # Ok(()) }
+/// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(demo()).unwrap();
+/// ```
+#[derive(Debug)]
+pub struct TransactionCanceled {
+    /// Every action of the transaction, in order; [`failed`](Self::failed) picks those that failed.
+    pub actions: Vec<CanceledAction>,
+}
+
+impl TransactionCanceled {
+    /// The actions that failed, in order.
+    pub fn failed(&self) -> impl Iterator<Item = &CanceledAction> {
+        self.actions.iter().filter(|action| action.reason != Reason::None)
+    }
+}
+
+impl fmt::Display for TransactionCanceled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("transaction canceled, nothing was written")?;
+        for (i, action) in self.failed().enumerate() {
+            f.write_str(if i == 0 { ": " } else { "; " })?;
+            write!(f, "{action}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for TransactionCanceled {}
+
+/// One action of a canceled transaction and why it failed (or [`Reason::None`] when it did not).
+#[derive(Debug)]
+pub struct CanceledAction {
+    /// Its position in the transaction, from 0.
+    pub index: usize,
+    /// What it does.
+    pub kind: ActionKind,
+    /// The table of its item.
+    pub table: String,
+    /// The key of its item, as text: `id = "alice"`.
+    pub key: String,
+    /// Why it failed.
+    pub reason: Reason,
+    /// The backend's message, if any.
+    pub message: Option<String>,
+    stored: Option<StoredItem>,
+}
+
+/// An item as it was stored when a condition on it failed: the attributes, and the item read as its struct.
+struct StoredItem {
+    raw: RawItem,
+    decoded: Result<Box<dyn Any + Send + Sync>, DecodeError>,
+}
+
+impl fmt::Debug for StoredItem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoredItem").field("raw", &self.raw).finish_non_exhaustive()
+    }
+}
+
+impl CanceledAction {
+    /// The item as it was stored when the action's condition failed, read as `T` (the struct of the action's
+    /// table); `None` when there was no such item, when the condition did not fail, when `T` is not that
+    /// struct, or when the item did not fit it (see [`decode_error`](Self::decode_error)).
+    pub fn stored<T: 'static>(&self) -> Option<&T> {
+        self.stored.as_ref()?.decoded.as_ref().ok()?.downcast_ref()
+    }
+
+    /// The stored item's attributes, as DynamoDB returned them.
+    pub fn stored_attributes(&self) -> Option<&RawItem> {
+        self.stored.as_ref().map(|stored| &stored.raw)
+    }
+
+    /// Why the stored item could not be read as its struct, if it could not.
+    pub fn decode_error(&self) -> Option<&DecodeError> {
+        self.stored.as_ref()?.decoded.as_ref().err()
+    }
+}
+
+impl fmt::Display for CanceledAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "action {} ({} of {} in `{}`): {}", self.index, self.kind, self.key, self.table, self.reason)?;
+        match (&self.reason, &self.message) {
+            (Reason::ConditionFailed, _) | (_, None) => Ok(()),
+            (_, Some(message)) => write!(f, " ({message})"),
+        }
+    }
+}
+
+/// Why one action of a transaction was canceled, from DynamoDB's cancellation reason codes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Reason {
+    /// This action was fine; another one failed.
+    None,
+    /// Its condition was false (`ConditionalCheckFailed`).
+    ConditionFailed,
+    /// It is invalid for the stored item, such as adding a number to a string (`ValidationError`).
+    Validation,
+    /// Another transaction was writing the item (`TransactionConflict`): sending it again may succeed.
+    Conflict,
+    /// The table or the account is over its throughput (`ThrottlingError`, `ProvisionedThroughputExceeded`,
+    /// `RequestLimitExceeded`): sending it again later may succeed.
+    Throttled,
+    /// Another code, as DynamoDB gave it.
+    Other(String),
+}
+
+impl Reason {
+    fn from_code(code: &str) -> Self {
+        match code {
+            "None" | "" => Reason::None,
+            "ConditionalCheckFailed" => Reason::ConditionFailed,
+            "ValidationError" => Reason::Validation,
+            "TransactionConflict" => Reason::Conflict,
+            "ThrottlingError" | "ProvisionedThroughputExceeded" | "RequestLimitExceeded" => Reason::Throttled,
+            other => Reason::Other(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::None => f.write_str("no error"),
+            Reason::ConditionFailed => f.write_str("condition failed"),
+            Reason::Validation => f.write_str("invalid"),
+            Reason::Conflict => f.write_str("conflict with another transaction"),
+            Reason::Throttled => f.write_str("throttled"),
+            Reason::Other(code) => f.write_str(code),
+        }
+    }
+}
+
+/// Reads of up to 100 items of any tables, answered as one consistent snapshot (TransactGetItems): no
+/// transaction is seen half applied.
+///
+/// ```
+/// # #[derive(dynatomic::Item, Debug)]
+/// # struct Account { #[dynatomic(partition_key)] id: String, balance: i64 }
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// let db = dynatomic::Db::memory();
+/// let accounts = db.table::<Account>();
+/// accounts.create_table().await?;
+/// accounts.put(&Account { id: "alice".into(), balance: 100 }).await?;
+///
+/// let mut reads = db.read_transaction();
+/// let alice = reads.get(&accounts, Account::key("alice"));
+/// let bob = reads.get(&accounts, Account::key("bob"));
+/// let snapshot = reads.send().await?;
+/// assert_eq!(snapshot.get(&alice)?.map(|a| a.balance), Some(100));
+/// assert!(snapshot.get(&bob)?.is_none());
+/// # Ok(()) }
+/// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(demo()).unwrap();
+/// ```
+#[derive(Debug, Clone)]
+pub struct ReadTransaction {
+    db: Db,
+    id: u64,
+    items: Vec<(String, Result<RawItem, ValueError>)>,
+}
+
+/// Where one item of a [`ReadTransaction`] is found in its [`Snapshot`].
+#[derive(Debug)]
+pub struct Slot<T> {
+    read: u64,
+    index: usize,
+    item: PhantomData<fn() -> T>,
+}
+
+impl<T> Clone for Slot<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Slot<T> {}
+
+impl ReadTransaction {
+    /// Adds the item with this key to the reads and returns where to find it in the snapshot.
+    pub fn get<T: Item>(&mut self, table: &Table<T>, key: Key<T>) -> Slot<T> {
+        self.items.push((table.name().to_owned(), key.into_attributes()));
+        Slot { read: self.id, index: self.items.len() - 1, item: PhantomData }
+    }
+
+    /// Reads every item at once. Refuses, before sending, no items, more than 100, two reads of one item,
+    /// or an invalid key.
+    pub async fn send(self) -> Result<Snapshot, TransactionError> {
+        match self.items.len() {
+            0 => return Err(TransactionError::Empty),
+            count if count > MAX_ACTIONS => return Err(TransactionError::TooManyActions { count }),
+            _ => {}
+        }
+        let items = self
+            .items
+            .into_iter()
+            .enumerate()
+            .map(|(action, (table, key))| {
+                key.map(|key| (table, key)).map_err(|source| TransactionError::InvalidValue { action, source })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let same = (1..items.len())
+            .find_map(|second| (0..second).find(|&first| items[first] == items[second]).map(|first| (first, second)));
+        if let Some((first, second)) = same {
+            let (table, key) = (items[second].0.clone(), key_text(&items[second].1));
+            return Err(TransactionError::SameItem { first, second, table, key });
+        }
+        let items = self.db.backend.transact_get(items).await.map_err(TransactionError::from_refusal)?;
+        Ok(Snapshot { read: self.id, items })
+    }
+}
+
+/// The items of a [`ReadTransaction`], as they all were at one moment.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    read: u64,
+    items: Vec<Option<RawItem>>,
+}
+
+impl Snapshot {
+    /// The item of `slot`, read as its struct; `None` when there is no such item.
+    pub fn get<T: Item>(&self, slot: &Slot<T>) -> Result<Option<T>, TransactionError> {
+        if slot.read != self.read {
+            return Err(TransactionError::ForeignSlot);
+        }
+        match self.items.get(slot.index) {
+            Some(Some(item)) if !item.is_empty() => Ok(Some(T::from_item(item.clone())?)),
+            Some(_) => Ok(None),
+            None => Err(TransactionError::ForeignSlot),
+        }
+    }
+}
