@@ -24,6 +24,8 @@ struct Field {
     name: String,
     name_span: Span,
     key: Option<KeyPart>,
+    /// The span of `version` in `#[dynatomic(version)]`, on the field whose attribute dynatomic manages.
+    version: Option<Span>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -91,9 +93,12 @@ fn read_field(field: syn::Field, errors: &mut Errors) -> Option<Field> {
     let ident = field.ident?;
     let mut name = (ident.unraw().to_string(), ident.span());
     let mut key = None;
+    let mut version = None;
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("dynatomic")) {
         let parsed = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("partition_key") {
+            if meta.path.is_ident("version") {
+                version = Some(meta.path.span());
+            } else if meta.path.is_ident("partition_key") {
                 key = Some(KeyPart::Partition);
             } else if meta.path.is_ident("sort_key") {
                 key = Some(KeyPart::Sort);
@@ -104,14 +109,14 @@ fn read_field(field: syn::Field, errors: &mut Errors) -> Option<Field> {
                 return Err(crate::diag::error(
                     meta.path.span(),
                     "unknown `dynatomic` attribute on a field",
-                    "a field takes `partition_key`, `sort_key` or `rename = \"attribute_name\"`",
+                    "a field takes `partition_key`, `sort_key`, `version` or `rename = \"attribute_name\"`",
                 ));
             }
             Ok(())
         });
         errors.keep(parsed);
     }
-    Some(Field { ident, ty: field.ty, name: name.0, name_span: name.1, key })
+    Some(Field { ident, ty: field.ty, name: name.0, name_span: name.1, key, version })
 }
 
 fn check(schema: &Schema, errors: &mut Errors) {
@@ -125,6 +130,25 @@ fn check(schema: &Schema, errors: &mut Errors) {
         }
     }
     let has = |part| schema.fields.iter().any(|f| f.key == Some(part));
+    let versions: Vec<(&Field, Span)> = schema.fields.iter().filter_map(|f| f.version.map(|span| (f, span))).collect();
+    for (field, span) in &versions {
+        if field.key.is_some() {
+            errors.at(
+                *span,
+                "a key attribute cannot be the version",
+                "put `#[dynatomic(version)]` on an integer field of its own, such as `version: u64`",
+            );
+        } else if !has(KeyPart::Partition) {
+            errors.at(
+                *span,
+                "only an item with a partition key can have a version",
+                "mark the partition key field with `#[dynatomic(partition_key)]`, or remove `version`",
+            );
+        }
+    }
+    for (_, span) in versions.iter().skip(1) {
+        errors.at(*span, "an item has at most one version attribute", "keep `#[dynatomic(version)]` on one field");
+    }
     if has(KeyPart::Sort) && !has(KeyPart::Partition) {
         errors.at(
             schema.ident.span(),
@@ -166,9 +190,10 @@ fn generate(schema: &Schema) -> TokenStream {
     let probes = schema.fields.iter().map(|f| {
         let field = &f.ident;
         let ty = relocated(&f.ty, ident);
-        let role = match f.key {
-            Some(_) => quote!(::dynatomic::__private::PartOfKey),
-            None => quote!(::dynatomic::__private::Data),
+        let role = match (f.key, f.version) {
+            (Some(_), _) => quote!(::dynatomic::__private::PartOfKey),
+            (None, Some(_)) => quote!(::dynatomic::__private::Version),
+            (None, None) => quote!(::dynatomic::__private::Data),
         };
         quote_spanned! {f.ty.span()=> pub #field: ::dynatomic::__private::Attr<#ty, #role> }
     });
@@ -286,6 +311,19 @@ fn generate_item(schema: &Schema) -> TokenStream {
         let (field, name) = (&f.ident, &f.name);
         quote! { (#name, ::dynatomic::Attribute::to_attr(&self.#field)) }
     });
+    let version_field = schema.fields.iter().find(|f| f.version.is_some() && f.key.is_none());
+    let versioned = version_field.map(|_| quote! { impl ::dynatomic::Versioned for #ident {} });
+    let version_items = version_field.map(|f| {
+        let (field, name, ty) = (&f.ident, &f.name, &f.ty);
+        let number = quote_spanned! {ty.span()=> ::dynatomic::__private::version_number(&self.#field) };
+        quote! {
+            const VERSION: ::core::option::Option<&'static str> = ::core::option::Option::Some(#name);
+
+            fn version(&self) -> u64 {
+                #number
+            }
+        }
+    });
     let doc = format!(
         "The key of the `{ident}` item with this {}.",
         if keys.len() == 2 { "partition key and sort key" } else { "partition key" }
@@ -299,7 +337,11 @@ fn generate_item(schema: &Schema) -> TokenStream {
             fn item_key(&self) -> ::dynatomic::Key<Self> {
                 ::dynatomic::Key::__new([#(#from_self),*])
             }
+
+            #version_items
         }
+
+        #versioned
 
         impl #ident {
             #[doc = #doc]

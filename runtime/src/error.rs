@@ -29,6 +29,11 @@ pub enum ValueError {
     /// An attribute name or map key that is empty.
     #[error("an attribute name or map key cannot be empty")]
     EmptyName,
+    /// A write of a versioned item whose key does not say which version it expects.
+    #[error(
+        "the item has a version attribute, and the key does not say which version the write expects: use `Key::at_version(n)`, or `Key::any_version()` to increment it without a check"
+    )]
+    VersionRequired,
     /// An item larger than DynamoDB's 400 KB limit.
     #[error("the item is {size} bytes, over DynamoDB's limit of 409600 bytes (400 KB)")]
     ItemTooLarge {
@@ -100,6 +105,17 @@ pub enum Error<T> {
     ConditionFailed {
         /// The item as it was stored when the condition failed (`None` when there was no item).
         stored: Option<Box<T>>,
+    },
+    /// The stored item is not at the version the write expected (optimistic locking); nothing was written.
+    /// Read the item again and redo the change, or let [`Table::modify`](crate::Table::modify) do it.
+    #[error("version conflict: the write expected version {expected}, the stored item is {}", match stored { Some(v) => format!("at version {v}"), None => "absent".to_owned() })]
+    VersionConflict {
+        /// The version the write expected (0: no item).
+        expected: u64,
+        /// The stored item's version; `None` when there is no item.
+        stored: Option<u64>,
+        /// The stored item.
+        item: Option<Box<T>>,
     },
     /// A value that DynamoDB would refuse, caught before sending.
     #[error("invalid value: {0}")]

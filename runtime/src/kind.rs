@@ -122,6 +122,27 @@ pub trait Writable<F> {
     type Field;
 }
 
+/// A field that an update may write itself: every field but the version, which dynatomic writes.
+#[diagnostic::on_unimplemented(
+    message = "the version attribute is managed by dynatomic and cannot be written in `update!`",
+    label = "this is the `#[dynatomic(version)]` field",
+    note = "every write checks the stored version and increments it: give the expected version with `Key::at_version(n)` and leave the field out of the update"
+)]
+pub trait Unmanaged {}
+
+/// An integer a `#[dynatomic(version)]` field can hold.
+#[diagnostic::on_unimplemented(
+    message = "a version must be an unsigned integer, not `{Self}`",
+    label = "the `#[dynatomic(version)]` field",
+    note = "declare the version field as `u64` (or `u32`, `u16`, `u8`)"
+)]
+pub trait VersionNumber: Copy + Into<u64> {}
+
+impl VersionNumber for u8 {}
+impl VersionNumber for u16 {}
+impl VersionNumber for u32 {}
+impl VersionNumber for u64 {}
+
 /// A string usable as a map key: `map[key]` takes `&str`, `String` or `&String`.
 #[diagnostic::on_unimplemented(
     message = "a map key must be a string, not `{Self}`",

@@ -40,6 +40,7 @@ mod size;
 mod table;
 mod transaction;
 mod value;
+mod version;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -51,7 +52,7 @@ pub use aws_sdk_dynamodb::types::AttributeValue;
 pub use db::Db;
 pub use error::{DecodeError, Error, ValueError};
 pub use operation::{Condition, Update};
-pub use retry::Backoff;
+pub use retry::{Backoff, Conflict, Retried};
 pub use schema::{Document, Item, Key, KeyAttribute, KeyKind, KeySchema};
 pub use table::Table;
 pub use transaction::{
@@ -59,6 +60,7 @@ pub use transaction::{
     TransactionError,
 };
 pub use value::IntoValue;
+pub use version::Versioned;
 
 /// Derives the schema of a struct: [`Document`] always, [`Item`] when a field is the partition key.
 ///

@@ -13,7 +13,9 @@ pub use aws_sdk_dynamodb::types::AttributeValue;
 use crate::attribute::Attribute;
 use crate::db::Db;
 use crate::error::{DecodeError, ValueError};
-use crate::kind::{Contains, Keyed, List, Measured, Number, Ordered, Prefixed, Removable, Set, Writable};
+use crate::kind::{
+    Contains, Keyed, List, Measured, Number, Ordered, Prefixed, Removable, Set, Unmanaged, VersionNumber, Writable,
+};
 use crate::schema::{Item, KeySchema};
 use crate::value::IntoValue;
 
@@ -61,9 +63,21 @@ pub async fn create_table(db: &Db, table: &str, key: KeySchema) -> Result<(), Re
 pub struct Data;
 /// The role of a field: part of the table's key, read-only in updates.
 pub struct PartOfKey;
+/// The role of a field: the version attribute, which only dynatomic writes.
+pub struct Version;
 
 impl<F> Writable<F> for Data {
     type Field = F;
+}
+impl<F> Writable<F> for Version {
+    type Field = F;
+}
+impl Unmanaged for Data {}
+impl Unmanaged for PartOfKey {}
+
+/// The number in a `#[dynatomic(version)]` field.
+pub fn version_number<V: VersionNumber>(version: &V) -> u64 {
+    (*version).into()
 }
 
 /// A typed probe of one attribute: its name, its Rust type `F` and its role `R`. A struct's probes are the
@@ -140,8 +154,11 @@ pub fn empty_list() -> Result<AttributeValue, ValueError> {
     Ok(AttributeValue::L(Vec::new()))
 }
 
-/// Rule: an update may not write a key attribute.
-pub fn writable<F, R: Writable<F, Field = G>, G>(probe: &Attr<F, R>) -> Attr<G, Data> {
+/// Rule: an update may not write a key attribute, nor the version.
+pub fn writable<F, R, G>(probe: &Attr<F, R>) -> Attr<G, Data>
+where
+    R: Writable<F, Field = G> + Unmanaged,
+{
     probe.checked()
 }
 

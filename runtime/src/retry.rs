@@ -3,6 +3,14 @@
 
 use std::time::{Duration, Instant};
 
+use crate::db::Db;
+use crate::error::Error;
+use crate::operation::Update;
+use crate::schema::{Item, Key};
+use crate::table::Table;
+use crate::transaction::{Reason, TransactionError};
+use crate::version::Expected;
+
 /// When and how often to try again: the `n`-th retry waits a random time between zero and
 /// `min(max_delay, base × 2ⁿ)` ("full jitter"), and there are at most `max_attempts` attempts in all, none
 /// starting after `max_elapsed`.
@@ -69,6 +77,130 @@ impl Attempts {
         tokio::time::sleep(delay).await;
         self.made += 1;
         true
+    }
+}
+
+/// An error that another writer may have caused, so that doing the work again on fresh data may succeed: a
+/// failed condition, a version conflict, or a transaction canceled for one of these or for a conflict.
+pub trait Conflict {
+    /// Whether this error is such a conflict.
+    fn is_conflict(&self) -> bool;
+}
+
+impl<T> Conflict for Error<T> {
+    fn is_conflict(&self) -> bool {
+        matches!(self, Error::ConditionFailed { .. } | Error::VersionConflict { .. })
+    }
+}
+
+impl Conflict for TransactionError {
+    fn is_conflict(&self) -> bool {
+        match self {
+            TransactionError::Canceled(canceled) => canceled.failed().all(|action| {
+                matches!(action.reason, Reason::ConditionFailed | Reason::VersionConflict { .. } | Reason::Conflict)
+            }),
+            _ => false,
+        }
+    }
+}
+
+/// A result reached after retrying conflicts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retried<R> {
+    /// The result.
+    pub value: R,
+    /// How many attempts failed with a conflict before it.
+    pub conflicts: u32,
+}
+
+impl Db {
+    /// Runs `attempt` until it succeeds, retrying it after each [`Conflict`] with this database's
+    /// [`Backoff`] (exponential, full jitter, bounded in attempts and time); any other error, or the last
+    /// conflict when the bounds are reached, is returned. `attempt` should read what it needs each time, so
+    /// that it works on fresh data.
+    ///
+    /// Throttling and transient service errors are not conflicts: aws-sdk-dynamodb retries those itself, as
+    /// its client is configured ([`Db::from_client`]).
+    ///
+    /// ```
+    /// # #[derive(dynatomic::Item, Debug)]
+    /// # struct Account { #[dynatomic(partition_key)] id: String, balance: i64 }
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// use dynatomic::{update, Db};
+    /// let db = Db::memory();
+    /// let accounts = db.table::<Account>();
+    /// accounts.create_table().await?;
+    /// accounts.put(&Account { id: "a".into(), balance: 100 }).await?;
+    /// // Move a tenth of a's balance to b, whatever it is when the transfer runs.
+    /// let moved = db
+    ///     .retry(async || {
+    ///         let balance = accounts.get(Account::key("a")).await?.map_or(0, |a| a.balance);
+    ///         let tenth = balance / 10;
+    ///         db.transaction()
+    ///             .update(&accounts, Account::key("a"), update!(Account: balance -= tenth; where balance == balance))
+    ///             .update(&accounts, Account::key("b"), update!(Account: balance += tenth))
+    ///             .commit()
+    ///             .await?;
+    ///         Ok::<_, dynatomic::TransactionError>(tenth)
+    ///     })
+    ///     .await?;
+    /// assert_eq!((moved.value, moved.conflicts), (10, 0));
+    /// # Ok(()) }
+    /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub async fn retry<R, E: Conflict>(&self, mut attempt: impl AsyncFnMut() -> Result<R, E>) -> Result<Retried<R>, E> {
+        let mut attempts = self.backoff.start();
+        let mut conflicts = 0;
+        loop {
+            match attempt().await {
+                Ok(value) => return Ok(Retried { value, conflicts }),
+                Err(error) if error.is_conflict() && attempts.wait().await => conflicts += 1,
+                Err(error) => return Err(error),
+            }
+        }
+    }
+}
+
+impl<T: Item> Table<T> {
+    /// Read-modify-write: reads the item with this key, lets `change` build an update from it (`None` when
+    /// there is no item), and applies the update, expecting the item to be as read: at the version read, for
+    /// a versioned item, and otherwise under the update's own `where` condition. On a conflict it reads the
+    /// item again and calls `change` again, as [`Db::retry`] does. Returns the item as written and the number
+    /// of conflicts retried.
+    ///
+    /// ```
+    /// # #[derive(dynatomic::Item, Debug)]
+    /// # struct Doc { #[dynatomic(partition_key)] id: String, words: u64, #[dynatomic(version)] version: u64 }
+    /// # async fn demo() -> Result<(), dynatomic::Error<Doc>> {
+    /// let docs = dynatomic::Db::memory().table::<Doc>();
+    /// docs.create_table().await?;
+    /// docs.create(&Doc { id: "a".into(), words: 10, version: 0 }).await?;
+    /// let doubled = docs
+    ///     .modify(Doc::key("a"), |doc| {
+    ///         let words = doc.map_or(0, |d| d.words * 2);
+    ///         dynatomic::update!(Doc: words = words)
+    ///     })
+    ///     .await?;
+    /// assert_eq!((doubled.value.words, doubled.value.version), (20, 2));
+    /// # Ok(()) }
+    /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub async fn modify(
+        &self,
+        key: Key<T>,
+        mut change: impl FnMut(Option<&T>) -> Update<T>,
+    ) -> Result<Retried<T>, Error<T>> {
+        self.db()
+            .retry(async || {
+                let current = self.get(key.clone()).await?;
+                let update = change(current.as_ref());
+                let mut key = key.clone();
+                if T::VERSION.is_some() {
+                    key.version = Expected::Exactly(current.as_ref().map_or(0, Item::version));
+                }
+                self.update_return_new(key, update).await
+            })
+            .await
     }
 }
 

@@ -7,6 +7,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::attribute::Attribute;
 use crate::error::{DecodeError, ValueError};
+use crate::version::Expected;
 
 /// A struct stored as a DynamoDB map: its fields are attributes. Implemented by `#[derive(Item)]`.
 ///
@@ -52,6 +53,15 @@ pub trait Item: Document {
 
     /// The key of this item.
     fn item_key(&self) -> Key<Self>;
+
+    /// The version attribute's name, for a struct with a `#[dynatomic(version)]` field: every write then
+    /// checks the stored version and increments it.
+    const VERSION: Option<&'static str> = None;
+
+    /// The item's version (0 for a new item, and for a struct without a version field).
+    fn version(&self) -> u64 {
+        0
+    }
 }
 
 /// The key attributes of a table: the partition key and the optional sort key, each a name and a type.
@@ -112,6 +122,7 @@ key_attribute!(Binary: crate::Bytes);
 /// ```
 pub struct Key<T> {
     attributes: Result<HashMap<String, AttributeValue>, ValueError>,
+    pub(crate) version: Expected,
     item: PhantomData<fn() -> T>,
 }
 
@@ -136,19 +147,19 @@ impl<T> Key<T> {
                 Err(e) => Err(e.at(name)),
             })
             .collect();
-        Key { attributes, item: PhantomData }
+        Key { attributes, version: Expected::Unspecified, item: PhantomData }
     }
 }
 
 impl<T> Clone for Key<T> {
     fn clone(&self) -> Self {
-        Key { attributes: self.attributes.clone(), item: PhantomData }
+        Key { attributes: self.attributes.clone(), version: self.version, item: PhantomData }
     }
 }
 
 impl<T> std::fmt::Debug for Key<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("Key").field(&self.attributes).finish()
+        f.debug_struct("Key").field("attributes", &self.attributes).field("version", &self.version).finish()
     }
 }
 

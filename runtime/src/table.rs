@@ -9,6 +9,7 @@ use crate::error::{Error, ValueError};
 use crate::operation::{Condition, Update};
 use crate::request::{Action, RawItem, Refusal, Returning, Write};
 use crate::schema::{Item, Key};
+use crate::version::{self, Expected};
 use crate::{AttributeValue, dynamo, size};
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 
@@ -82,13 +83,13 @@ impl<T: Item> Table<T> {
 
     /// Deletes the item with this key and returns it as it was (`None` when there was none).
     pub async fn delete(&self, key: Key<T>) -> Result<Option<T>, Error<T>> {
-        let request = self.request(Action::Delete { key: key.into_attributes()? }, Returning::AllOld);
+        let request = Write { returning: Returning::AllOld, ..self.keyed(key, false)? };
         self.decode_optional(self.send(request).await?)
     }
 
     /// Deletes the item only if `condition` holds; returns it as it was.
     pub async fn delete_if(&self, key: Key<T>, condition: Condition<T>) -> Result<Option<T>, Error<T>> {
-        let request = self.request(Action::Delete { key: key.into_attributes()? }, Returning::AllOld);
+        let request = Write { returning: Returning::AllOld, ..self.keyed(key, false)? };
         self.decode_optional(self.send(self.conditional(request, condition)?).await?)
     }
 
@@ -180,19 +181,36 @@ impl<T: Item> Table<T> {
         }
     }
 
+    /// A put of the item; a versioned item must be at its version, and is stored at the next.
     pub(crate) fn put_request(&self, item: &T) -> Result<Write, ValueError> {
+        version::guard::<T>(self.unchecked_put(item)?, Expected::Exactly(item.version()))
+    }
+
+    /// A put only if no item has the item's key; a versioned item starts at version 1.
+    pub(crate) fn create_request(&self, item: &T) -> Result<Write, ValueError> {
+        let mut request = self.unchecked_put(item)?;
+        if let (Some(attribute), Action::Put(item)) = (T::VERSION, &mut request.action) {
+            item.insert(attribute.to_owned(), AttributeValue::N("1".to_owned()));
+        }
+        request.condition = Some(Cow::Borrowed("attribute_not_exists(#pk)"));
+        request.names.insert("#pk".to_owned(), T::KEY.partition.0.to_owned());
+        Ok(request)
+    }
+
+    /// A put of the item, without a version check.
+    fn unchecked_put(&self, item: &T) -> Result<Write, ValueError> {
         item.item_key().into_attributes()?; // refuses empty keys before sending
         let item = item.to_item()?;
         size::check_item(&item)?;
         Ok(self.request(Action::Put(item), Returning::Nothing))
     }
 
-    /// A put only if no item has the item's key.
-    pub(crate) fn create_request(&self, item: &T) -> Result<Write, ValueError> {
-        let mut request = self.put_request(item)?;
-        request.condition = Some(Cow::Borrowed("attribute_not_exists(#pk)"));
-        request.names.insert("#pk".to_owned(), T::KEY.partition.0.to_owned());
-        Ok(request)
+    /// A delete of the item with this key, or a condition check on it.
+    pub(crate) fn keyed(&self, key: Key<T>, check: bool) -> Result<Write, ValueError> {
+        let expected = key.version;
+        let key = key.into_attributes()?;
+        let action = if check { Action::Check { key } } else { Action::Delete { key } };
+        version::guard::<T>(self.request(action, Returning::Nothing), expected)
     }
 
     pub(crate) fn update_write(
@@ -202,14 +220,19 @@ impl<T: Item> Table<T> {
         returning: Returning,
     ) -> Result<Write, ValueError> {
         let expression = Some(Cow::Borrowed(update.update_expression()));
+        let expected = key.version;
         let action = Action::Update { key: key.into_attributes()?, expression };
         let mut request = self.request(action, returning);
         request.condition = update.condition_expression().map(Cow::Borrowed);
-        request.with(update.placeholders)
+        version::guard::<T>(request.with(update.placeholders)?, expected)
     }
 
+    /// Adds `condition` to a request, before any version check.
     pub(crate) fn conditional(&self, mut request: Write, condition: Condition<T>) -> Result<Write, ValueError> {
-        request.condition = Some(Cow::Borrowed(condition.expression()));
+        request.condition = Some(match request.condition.take() {
+            Some(version) => Cow::Owned(format!("({}) AND {version}", condition.expression())),
+            None => Cow::Borrowed(condition.expression()),
+        });
         request.with(condition.placeholders)
     }
 

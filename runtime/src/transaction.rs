@@ -14,6 +14,7 @@ use crate::request::{Action, CancelReason, RawItem, Refusal, Returning, Transact
 use crate::schema::{Item, Key, KeySchema};
 use crate::size;
 use crate::table::Table;
+use crate::version;
 
 /// The most actions one transaction may hold.
 pub const MAX_ACTIONS: usize = 100;
@@ -147,20 +148,19 @@ impl Transaction {
 
     /// Adds a delete of the item with this key (nothing happens if there is none).
     pub fn delete<T: Item + Send + Sync>(self, table: &Table<T>, key: Key<T>) -> Self {
-        let write = key.into_attributes().map(|key| table.request(Action::Delete { key }, Returning::Nothing));
-        self.push::<T>(ActionKind::Delete, write)
+        self.push::<T>(ActionKind::Delete, table.keyed(key, false))
     }
 
     /// Adds a delete that needs `condition` to hold for the stored item.
     pub fn delete_if<T: Item + Send + Sync>(self, table: &Table<T>, key: Key<T>, condition: Condition<T>) -> Self {
-        let write = key.into_attributes().map(|key| table.request(Action::Delete { key }, Returning::Nothing));
-        self.push::<T>(ActionKind::Delete, write.and_then(|write| table.conditional(write, condition)))
+        let write = table.keyed(key, false).and_then(|write| table.conditional(write, condition));
+        self.push::<T>(ActionKind::Delete, write)
     }
 
     /// Adds a condition on an item that the transaction does not write: if it is false, nothing is written.
     pub fn check<T: Item + Send + Sync>(self, table: &Table<T>, key: Key<T>, condition: Condition<T>) -> Self {
-        let write = key.into_attributes().map(|key| table.request(Action::Check { key }, Returning::Nothing));
-        self.push::<T>(ActionKind::Check, write.and_then(|write| table.conditional(write, condition)))
+        let write = table.keyed(key, true).and_then(|write| table.conditional(write, condition));
+        self.push::<T>(ActionKind::Check, write)
     }
 
     /// Uses `token` as the client request token instead of the generated one: 1 to 36 characters that name
@@ -257,7 +257,14 @@ impl Transaction {
                     Ok(write) => (write.table.clone(), key_text(&key_of(write, pending.schema))),
                     Err(_) => (String::new(), String::new()),
                 };
-                let stored = reason.item.filter(|item| !item.is_empty()).map(|raw| {
+                let stored = reason.item.filter(|item| !item.is_empty());
+                let mut code = Reason::from_code(&reason.code);
+                if let (Reason::ConditionFailed, Ok(write)) = (&code, &pending.write) {
+                    if let Some((expected, stored)) = version::conflict(write, stored.as_ref()) {
+                        code = Reason::VersionConflict { expected, stored };
+                    }
+                }
+                let stored = stored.map(|raw| {
                     let decoded = (pending.decode)(raw.clone());
                     StoredItem { raw, decoded }
                 });
@@ -266,7 +273,7 @@ impl Transaction {
                     kind: pending.kind,
                     table,
                     key,
-                    reason: Reason::from_code(&reason.code),
+                    reason: code,
                     message: reason.message,
                     stored,
                 }
@@ -538,6 +545,14 @@ pub enum Reason {
     ConditionFailed,
     /// It is invalid for the stored item, such as adding a number to a string (`ValidationError`).
     Validation,
+    /// The stored item is not at the version the action expected (a failed condition, told apart by the
+    /// stored item's version).
+    VersionConflict {
+        /// The version the action expected (0: no item).
+        expected: u64,
+        /// The stored item's version; `None` when there is no item.
+        stored: Option<u64>,
+    },
     /// Another transaction was writing the item (`TransactionConflict`): sending it again may succeed.
     Conflict,
     /// The table or the account is over its throughput (`ThrottlingError`, `ProvisionedThroughputExceeded`,
@@ -566,6 +581,12 @@ impl fmt::Display for Reason {
             Reason::None => f.write_str("no error"),
             Reason::ConditionFailed => f.write_str("condition failed"),
             Reason::Validation => f.write_str("invalid"),
+            Reason::VersionConflict { expected, stored: Some(stored) } => {
+                write!(f, "version conflict: expected version {expected}, stored version {stored}")
+            }
+            Reason::VersionConflict { expected, stored: None } => {
+                write!(f, "version conflict: expected version {expected}, no item stored")
+            }
             Reason::Conflict => f.write_str("conflict with another transaction"),
             Reason::Throttled => f.write_str("throttled"),
             Reason::Other(code) => f.write_str(code),
