@@ -259,10 +259,10 @@ impl Transaction {
                 };
                 let stored = reason.item.filter(|item| !item.is_empty());
                 let mut code = Reason::from_code(&reason.code);
-                if let (Reason::ConditionFailed, Ok(write)) = (&code, &pending.write) {
-                    if let Some((expected, stored)) = version::conflict(write, stored.as_ref()) {
-                        code = Reason::VersionConflict { expected, stored };
-                    }
+                if let (Reason::ConditionFailed, Ok(write)) = (&code, &pending.write)
+                    && let Some((expected, stored)) = version::conflict(write, stored.as_ref())
+                {
+                    code = Reason::VersionConflict { expected, stored };
                 }
                 let stored = stored.map(|raw| {
                     let decoded = (pending.decode)(raw.clone());
