@@ -91,6 +91,8 @@ pub enum ActionKind {
     Delete,
     /// A condition on an item that is not written.
     Check,
+    /// A read of a [`ReadTransaction`].
+    Get,
 }
 
 impl fmt::Display for ActionKind {
@@ -101,6 +103,7 @@ impl fmt::Display for ActionKind {
             ActionKind::Create => "create",
             ActionKind::Delete => "delete",
             ActionKind::Check => "condition check",
+            ActionKind::Get => "read",
         })
     }
 }
@@ -268,15 +271,7 @@ impl Transaction {
                     let decoded = (pending.decode)(raw.clone());
                     StoredItem { raw, decoded }
                 });
-                CanceledAction {
-                    index,
-                    kind: pending.kind,
-                    table,
-                    key,
-                    reason: code,
-                    message: reason.message,
-                    stored,
-                }
+                CanceledAction { index, kind: pending.kind, table, key, reason: code, message: reason.message, stored }
             })
             .collect();
         TransactionCanceled { actions }
@@ -377,11 +372,11 @@ pub enum TransactionError {
     },
     /// The token was used in the last 10 minutes for a different transaction
     /// (IdempotentParameterMismatchException): nothing was written.
-    #[error("client request token {token:?} was already used for a different transaction: {message}")]
+    #[error("client request token {token:?} was already used for a different transaction{}", detail(message))]
     TokenMismatch {
         /// The token.
         token: String,
-        /// The backend's message.
+        /// The backend's message (DynamoDB Local gives none).
         message: String,
     },
     /// DynamoDB refused the request as invalid (ValidationException).
@@ -407,6 +402,11 @@ pub enum TransactionError {
     Service(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
+/// `: message`, or nothing for an empty message.
+fn detail(message: &str) -> String {
+    if message.is_empty() { String::new() } else { format!(": {message}") }
+}
+
 impl TransactionError {
     /// The error for a refusal that concerns the request as a whole.
     fn from_refusal(refusal: Refusal) -> Self {
@@ -425,7 +425,8 @@ impl TransactionError {
     }
 }
 
-/// A canceled transaction: every action, in the order they were added, with its reason.
+/// A canceled transaction: every action, in the order they were added, with its reason. Nothing was
+/// written (or, for a [`ReadTransaction`], read).
 ///
 /// ```
 /// # #[derive(dynatomic::Item, Debug, PartialEq)]
@@ -646,7 +647,8 @@ impl ReadTransaction {
     }
 
     /// Reads every item at once. Refuses, before sending, no items, more than 100, two reads of one item,
-    /// or an invalid key.
+    /// or an invalid key. DynamoDB cancels the read when another transaction is writing one of the items
+    /// ([`TransactionError::Canceled`] with [`Reason::Conflict`]); reading again may succeed.
     pub async fn send(self) -> Result<Snapshot, TransactionError> {
         match self.items.len() {
             0 => return Err(TransactionError::Empty),
@@ -667,8 +669,28 @@ impl ReadTransaction {
             let (table, key) = (items[second].0.clone(), key_text(&items[second].1));
             return Err(TransactionError::SameItem { first, second, table, key });
         }
-        let items = self.db.backend.transact_get(items).await.map_err(TransactionError::from_refusal)?;
-        Ok(Snapshot { read: self.id, items })
+        let targets: Vec<(String, String)> = items.iter().map(|(table, key)| (table.clone(), key_text(key))).collect();
+        match self.db.backend.transact_get(items).await {
+            Ok(items) => Ok(Snapshot { read: self.id, items }),
+            Err(Refusal::Canceled(reasons)) => {
+                let actions = targets
+                    .into_iter()
+                    .zip(reasons)
+                    .enumerate()
+                    .map(|(index, ((table, key), reason))| CanceledAction {
+                        index,
+                        kind: ActionKind::Get,
+                        table,
+                        key,
+                        reason: Reason::from_code(&reason.code),
+                        message: reason.message,
+                        stored: None,
+                    })
+                    .collect();
+                Err(TransactionError::Canceled(TransactionCanceled { actions }))
+            }
+            Err(refusal) => Err(TransactionError::from_refusal(refusal)),
+        }
     }
 }
 

@@ -730,6 +730,21 @@ async fn a_transaction_is_refused_before_sending_when_dynamodb_would_refuse_it(b
     let text = error.to_string();
     assert!(text.starts_with("action 2: invalid value: ") && text.contains("`id` is empty"), "{text}");
 
+    // An item over 400 KB, at action 1.
+    let error = db
+        .transaction()
+        .put(&blobs, &Blob { id: "small".into(), data: "x".into() })
+        .put(&blobs, &Blob { id: "huge".into(), data: "x".repeat(410_000) })
+        .commit()
+        .await
+        .expect_err("an item over 400 KB");
+    assert!(
+        matches!(&error, TransactionError::InvalidValue { action: 1, source: ValueError::ItemTooLarge { .. } }),
+        "{error:?}"
+    );
+    assert!(error.to_string().starts_with("action 1: invalid value: the item is "), "{error}");
+    assert_eq!(read(&blobs, Blob::key("small")).await, None);
+
     // Tokens: 36 characters at most, not empty.
     let generated = db.transaction();
     assert_eq!(generated.token().len(), 36);
@@ -1007,6 +1022,8 @@ async fn snapshots_are_consistent_under_concurrent_transfers(backend: Backend) {
                     );
                     assert!(balances.iter().all(|b| *b >= 0), "{balances:?}");
                     snapshots.push(balances);
+                    // The memory backend answers without awaiting anything: let the writers run.
+                    tokio::task::yield_now().await;
                 }
                 snapshots
             })
