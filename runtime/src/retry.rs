@@ -134,10 +134,12 @@ impl Db {
     /// // Move a tenth of a's balance to b, whatever it is when the transfer runs.
     /// let moved = db
     ///     .retry(async || {
-    ///         let balance = accounts.get(Account::key("a")).await?.map_or(0, |a| a.balance);
-    ///         let tenth = balance / 10;
+    ///         let mut reads = db.read_transaction();
+    ///         let a = reads.get(&accounts, Account::key("a"));
+    ///         let read = reads.send().await?.get(&a)?.map_or(0, |a| a.balance);
+    ///         let tenth = read / 10;
     ///         db.transaction()
-    ///             .update(&accounts, Account::key("a"), update!(Account: balance -= tenth; where balance == balance))
+    ///             .update(&accounts, Account::key("a"), update!(Account: balance -= tenth; where balance == read))
     ///             .update(&accounts, Account::key("b"), update!(Account: balance += tenth))
     ///             .commit()
     ///             .await?;

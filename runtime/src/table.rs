@@ -9,7 +9,7 @@ use crate::error::{Error, ValueError};
 use crate::operation::{Condition, Update};
 use crate::request::{Action, RawItem, Refusal, Returning, Write};
 use crate::schema::{Item, Key};
-use crate::version::{self, Expected};
+use crate::version::{self, Expectation, Expected};
 use crate::{AttributeValue, dynamo, size};
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 
@@ -237,7 +237,17 @@ impl<T: Item> Table<T> {
     }
 
     async fn send(&self, request: Write) -> Result<Option<RawItem>, Error<T>> {
-        self.db.backend.write(request).await.map_err(|e| self.error(e))
+        let expectation = Expectation::of(&request);
+        self.db.backend.write(request).await.map_err(|refusal| match (refusal, expectation) {
+            (Refusal::ConditionFailed(stored), Some(expectation)) => match expectation.conflict(stored.as_ref()) {
+                Some((expected, version)) => match stored.map(T::from_item).transpose() {
+                    Ok(item) => Error::VersionConflict { expected, stored: version, item: item.map(Box::new) },
+                    Err(decode) => Error::Decode(decode),
+                },
+                None => self.error(Refusal::ConditionFailed(stored)),
+            },
+            (refusal, _) => self.error(refusal),
+        })
     }
 
     fn decode_optional(&self, stored: Option<RawItem>) -> Result<Option<T>, Error<T>> {

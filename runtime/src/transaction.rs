@@ -14,7 +14,7 @@ use crate::request::{Action, CancelReason, RawItem, Refusal, Returning, Transact
 use crate::schema::{Item, Key, KeySchema};
 use crate::size;
 use crate::table::Table;
-use crate::version;
+use crate::version::Expectation;
 
 /// The most actions one transaction may hold.
 pub const MAX_ACTIONS: usize = 100;
@@ -263,7 +263,8 @@ impl Transaction {
                 let stored = reason.item.filter(|item| !item.is_empty());
                 let mut code = Reason::from_code(&reason.code);
                 if let (Reason::ConditionFailed, Ok(write)) = (&code, &pending.write)
-                    && let Some((expected, stored)) = version::conflict(write, stored.as_ref())
+                    && let Some((expected, stored)) =
+                        Expectation::of(write).and_then(|expectation| expectation.conflict(stored.as_ref()))
                 {
                     code = Reason::VersionConflict { expected, stored };
                 }

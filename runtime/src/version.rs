@@ -123,19 +123,32 @@ pub(crate) fn guard<T: Item>(mut write: Write, expected: Expected) -> Result<Wri
     Ok(write)
 }
 
-/// The versions of a failed versioned write, when the version is why it failed: the version it expected
-/// and the stored item's (`None`: no item). `None` when the write checks no version or the stored item is at
-/// the expected version (then another condition failed).
-pub(crate) fn conflict(write: &Write, stored: Option<&RawItem>) -> Option<(u64, Option<u64>)> {
-    let attribute = write.names.get(NAME)?;
-    let expected = match write.values.get(EXPECTED) {
-        Some(AttributeValue::N(n)) => n.parse().ok()?,
-        _ if write.condition.as_deref()?.ends_with(&format!("attribute_not_exists({NAME})")) => 0,
-        _ => return None,
-    };
-    let found = stored.map(|item| match item.get(attribute.as_str()) {
-        Some(AttributeValue::N(n)) => n.parse().unwrap_or(u64::MAX),
-        _ => 0,
-    });
-    (found.unwrap_or(0) != expected).then_some((expected, found))
+/// What a versioned write expects of the stored item's version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Expectation {
+    attribute: String,
+    expected: u64,
+}
+
+impl Expectation {
+    /// The expectation of a write, if it checks a version.
+    pub(crate) fn of(write: &Write) -> Option<Self> {
+        let attribute = write.names.get(NAME)?.clone();
+        let expected = match write.values.get(EXPECTED) {
+            Some(AttributeValue::N(n)) => n.parse().ok()?,
+            _ if write.condition.as_deref()?.ends_with(&format!("attribute_not_exists({NAME})")) => 0,
+            _ => return None,
+        };
+        Some(Expectation { attribute, expected })
+    }
+
+    /// When the version is why the write failed: the version it expected and the stored item's (`None`: no
+    /// item). `None` when the stored item is at the expected version (then another condition failed).
+    pub(crate) fn conflict(&self, stored: Option<&RawItem>) -> Option<(u64, Option<u64>)> {
+        let found = stored.map(|item| match item.get(&self.attribute) {
+            Some(AttributeValue::N(n)) => n.parse().unwrap_or(u64::MAX),
+            _ => 0,
+        });
+        (found.unwrap_or(0) != self.expected).then_some((self.expected, found))
+    }
 }
