@@ -28,7 +28,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("reserve {qty}: {}  [where {}]", op.update_expression(), op.condition_expression().unwrap_or("-"));
         match products.update_return_new(Product::key("sku-1"), op).await {
             Ok(now) => println!("  {}: stock {}, reserved {}", now.sku, now.stock, now.reserved),
-            Err(Error::ConditionFailed { stored }) => {
+            Err(Error::ConditionFailed { stored, .. }) => {
                 let stock = stored.map(|p| p.stock);
                 println!("  refused: not enough stock (stored stock: {stock:?})");
             }

@@ -91,7 +91,7 @@ async fn transfer(db: &Db) -> Result<(), Failure> {
         let debit = update!(Account: balance -= amount; where balance >= amount);
         match accounts.update_return_new(Account::key("alice"), debit).await {
             Ok(alice) => println!("   debit {amount}: done, balance {}", alice.balance),
-            Err(Error::ConditionFailed { stored }) => {
+            Err(Error::ConditionFailed { stored, .. }) => {
                 let balance = stored.map(|a| a.balance);
                 println!("   debit {amount}: refused, insufficient funds (stored balance {balance:?})");
             }
@@ -154,7 +154,7 @@ fn show(step: &str, result: Result<Option<Product>, Error<Product>>) {
             p.version
         ),
         Ok(None) => println!("   {step}: ok"),
-        Err(Error::ConditionFailed { stored: Some(p) }) => println!(
+        Err(Error::ConditionFailed { stored: Some(p), .. }) => println!(
             "   {step}: refused, the condition was false; stored item: stock {}, reserved {}, labels {:?}",
             p.stock,
             p.reserved,

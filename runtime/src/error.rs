@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::explain::Explanation;
+
 /// A value that DynamoDB would refuse, caught before anything is sent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -100,11 +102,15 @@ impl DecodeError {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error<T> {
-    /// The condition of a conditional write was false; nothing was written.
-    #[error("the condition was not met; nothing was written")]
+    /// The condition of a conditional write was false; nothing was written. With an explanation, it reads
+    /// `condition failed: stock >= qty (stock = 3, qty = 5)`.
+    #[error("{}", ConditionFailed(.explanation))]
     ConditionFailed {
         /// The item as it was stored when the condition failed (`None` when there was no item).
         stored: Option<Box<T>>,
+        /// Which clauses of the condition were false, and the values they compared; `None` when the backend's
+        /// answer cannot be explained (the stored item satisfies the condition as dynatomic reads it).
+        explanation: Option<Explanation>,
     },
     /// The stored item is not at the version the write expected (optimistic locking); nothing was written.
     /// Read the item again and redo the change, or let [`Table::modify`](crate::Table::modify) do it.
@@ -176,4 +182,16 @@ pub enum Error<T> {
         /// The backend it was called on (`memory`).
         backend: &'static str,
     },
+}
+
+/// The message of [`Error::ConditionFailed`].
+struct ConditionFailed<'a>(&'a Option<Explanation>);
+
+impl fmt::Display for ConditionFailed<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(explanation) => write!(f, "condition failed: {explanation}"),
+            None => f.write_str("the condition was not met; nothing was written"),
+        }
+    }
 }

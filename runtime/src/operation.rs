@@ -1,12 +1,13 @@
 //! The operations `update!` and `condition!` build: finished expression strings plus their name and value maps.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::error::ValueError;
+use crate::explain::{Explainer, Explanation, Sources};
 
 /// The expression placeholders of one operation: `#name` to attribute name, `:value` to value.
 #[derive(Debug, Clone)]
@@ -41,6 +42,13 @@ impl Placeholders {
             Err(e) => Err(e),
         }
     }
+
+    /// The ExpressionAttributeNames and ExpressionAttributeValues of a request; `None` if a value was refused.
+    pub(crate) fn maps(&self) -> Option<(HashMap<String, String>, HashMap<String, AttributeValue>)> {
+        let values = self.values.as_ref().ok()?;
+        let names = self.names.iter().map(|(k, v)| ((*k).to_owned(), v.clone().into_owned())).collect();
+        Some((names, values.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()))
+    }
 }
 
 /// An update of one item of `T`, built by [`update!`](crate::update): an UpdateExpression, an optional
@@ -61,6 +69,7 @@ pub struct Update<T> {
     update: &'static str,
     condition: Option<&'static str>,
     pub(crate) placeholders: Placeholders,
+    pub(crate) sources: Sources,
     item: PhantomData<fn() -> T>,
 }
 
@@ -85,14 +94,51 @@ impl<T> Update<T> {
         self.placeholders.values()
     }
 
+    /// Why the `where` condition is false for `stored`, the item as stored (`None`: there is none): the
+    /// clauses that made it false, as written, with the values they compared. `None` when the condition holds,
+    /// when there is no `where` part, or when a value was refused. [`Table::update`](crate::Table::update) does
+    /// this for you: a failed condition comes back as [`Error::ConditionFailed`](crate::Error::ConditionFailed)
+    /// with its explanation.
+    ///
+    /// ```
+    /// use dynatomic::AttributeValue;
+    ///
+    /// #[derive(dynatomic::Item)]
+    /// struct Product { #[dynatomic(partition_key)] sku: String, stock: i64 }
+    ///
+    /// let qty = 5;
+    /// let op = dynatomic::update!(Product: stock -= qty; where stock >= qty);
+    /// let stored = [("stock".to_owned(), AttributeValue::N("3".into()))].into();
+    /// let why = op.explain(Some(&stored)).expect("3 >= 5 is false");
+    /// assert_eq!(why.to_string(), "stock >= qty (stock = 3, qty = 5)");
+    /// assert!(op.explain(None).is_some(), "an absent item has no stock");
+    /// ```
+    pub fn explain(&self, stored: Option<&HashMap<String, AttributeValue>>) -> Option<Explanation> {
+        crate::explain::explain_operation(self.condition?, &self.placeholders, &self.sources, stored)
+    }
+
+    /// What explains the `where` condition if it fails, kept while the request is sent.
+    pub(crate) fn explainer(&self) -> Option<Explainer> {
+        Some(Explainer::new(self.condition?, self.placeholders.clone(), self.sources))
+    }
+
     #[doc(hidden)]
     pub fn __new<const N: usize, const V: usize>(
         update: &'static str,
         condition: Option<&'static str>,
         names: [(&'static str, Cow<'static, str>); N],
         values: [(&'static str, Result<AttributeValue, ValueError>); V],
+        clauses: &'static [&'static str],
+        names_written: &'static [(&'static str, &'static str)],
+        values_written: &'static [(&'static str, &'static str)],
     ) -> Self {
-        Update { update, condition, placeholders: Placeholders::new(names, values), item: PhantomData }
+        Update {
+            update,
+            condition,
+            placeholders: Placeholders::new(names, values),
+            sources: Sources { clauses, names: names_written, values: values_written },
+            item: PhantomData,
+        }
     }
 }
 
@@ -109,6 +155,7 @@ impl<T> Update<T> {
 pub struct Condition<T> {
     expression: &'static str,
     pub(crate) placeholders: Placeholders,
+    pub(crate) sources: Sources,
     item: PhantomData<fn() -> T>,
 }
 
@@ -128,12 +175,47 @@ impl<T> Condition<T> {
         self.placeholders.values()
     }
 
+    /// Why the condition is false for `stored`, the item as stored (`None`: there is none): the clauses that
+    /// made it false, as written, with the values they compared. `None` when the condition holds or a value was
+    /// refused. [`Table::put_if`](crate::Table::put_if) and [`Table::delete_if`](crate::Table::delete_if) do
+    /// this for you: a failed condition comes back as
+    /// [`Error::ConditionFailed`](crate::Error::ConditionFailed) with its explanation.
+    ///
+    /// ```
+    /// use dynatomic::AttributeValue;
+    ///
+    /// #[derive(dynatomic::Item)]
+    /// struct Product { #[dynatomic(partition_key)] sku: String, stock: i64, note: Option<String> }
+    ///
+    /// let cond = dynatomic::condition!(Product: stock == 0 && !note.exists());
+    /// let n = |n: &str| AttributeValue::N(n.into());
+    /// let stored = [("stock".to_owned(), n("0")), ("note".to_owned(), AttributeValue::S("fragile".into()))].into();
+    /// let why = cond.explain(Some(&stored)).expect("the note exists");
+    /// assert_eq!(why.to_string(), r#"!note.exists() (note = "fragile")"#);
+    /// ```
+    pub fn explain(&self, stored: Option<&HashMap<String, AttributeValue>>) -> Option<Explanation> {
+        crate::explain::explain_operation(self.expression, &self.placeholders, &self.sources, stored)
+    }
+
+    /// What explains the condition if it fails, kept while the request is sent.
+    pub(crate) fn explainer(&self) -> Explainer {
+        Explainer::new(self.expression, self.placeholders.clone(), self.sources)
+    }
+
     #[doc(hidden)]
     pub fn __new<const N: usize, const V: usize>(
         expression: &'static str,
         names: [(&'static str, Cow<'static, str>); N],
         values: [(&'static str, Result<AttributeValue, ValueError>); V],
+        clauses: &'static [&'static str],
+        names_written: &'static [(&'static str, &'static str)],
+        values_written: &'static [(&'static str, &'static str)],
     ) -> Self {
-        Condition { expression, placeholders: Placeholders::new(names, values), item: PhantomData }
+        Condition {
+            expression,
+            placeholders: Placeholders::new(names, values),
+            sources: Sources { clauses, names: names_written, values: values_written },
+            item: PhantomData,
+        }
     }
 }

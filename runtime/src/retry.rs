@@ -133,7 +133,7 @@ impl Db {
     /// accounts.put(&Account { id: "a".into(), balance: 100 }).await?;
     /// // Move a tenth of a's balance to b, whatever it is when the transfer runs.
     /// let moved = db
-    ///     .retry(async || {
+    ///     .retry(|| async {
     ///         let mut reads = db.read_transaction();
     ///         let a = reads.get(&accounts, Account::key("a"));
     ///         let read = reads.send().await?.get(&a)?.map_or(0, |a| a.balance);
@@ -150,7 +150,10 @@ impl Db {
     /// # Ok(()) }
     /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(demo()).unwrap();
     /// ```
-    pub async fn retry<R, E: Conflict>(&self, mut attempt: impl AsyncFnMut() -> Result<R, E>) -> Result<Retried<R>, E> {
+    pub async fn retry<R, E: Conflict, F: Future<Output = Result<R, E>>>(
+        &self,
+        mut attempt: impl FnMut() -> F,
+    ) -> Result<Retried<R>, E> {
         let mut attempts = self.backoff.start();
         let mut conflicts = 0;
         loop {
@@ -168,7 +171,7 @@ impl<T: Item> Table<T> {
     /// there is no item), and applies the update, expecting the item to be as read: at the version read, for
     /// a versioned item, and otherwise under the update's own `where` condition. On a conflict it reads the
     /// item again and calls `change` again, as [`Db::retry`] does. Returns the item as written and the number
-    /// of conflicts retried.
+    /// of conflicts retried. The item is read and written with strongly consistent operations.
     ///
     /// ```
     /// # #[derive(dynatomic::Item, Debug)]
@@ -192,17 +195,21 @@ impl<T: Item> Table<T> {
         key: Key<T>,
         mut change: impl FnMut(Option<&T>) -> Update<T>,
     ) -> Result<Retried<T>, Error<T>> {
-        self.db()
-            .retry(async || {
-                let current = self.get(key.clone()).await?;
-                let update = change(current.as_ref());
-                let mut key = key.clone();
-                if T::VERSION.is_some() {
-                    key.version = Expected::Exactly(current.as_ref().map_or(0, Item::version));
-                }
-                self.update_return_new(key, update).await
-            })
-            .await
+        let mut attempts = self.db().backoff.start();
+        let mut conflicts = 0;
+        loop {
+            let current = self.get(key.clone()).await?;
+            let update = change(current.as_ref());
+            let mut key = key.clone();
+            if T::VERSION.is_some() {
+                key.version = Expected::Exactly(current.as_ref().map_or(0, Item::version));
+            }
+            match self.update_return_new(key, update).await {
+                Ok(value) => return Ok(Retried { value, conflicts }),
+                Err(error) if error.is_conflict() && attempts.wait().await => conflicts += 1,
+                Err(error) => return Err(error),
+            }
+        }
     }
 }
 

@@ -6,6 +6,7 @@ use std::marker::PhantomData;
 
 use crate::db::{Backend, Db};
 use crate::error::{Error, ValueError};
+use crate::explain::Explainer;
 use crate::operation::{Condition, Update};
 use crate::request::{Action, RawItem, Refusal, Returning, Write};
 use crate::schema::{Item, Key};
@@ -83,14 +84,13 @@ impl<T: Item> Table<T> {
 
     /// Deletes the item with this key and returns it as it was (`None` when there was none).
     pub async fn delete(&self, key: Key<T>) -> Result<Option<T>, Error<T>> {
-        let request = Write { returning: Returning::AllOld, ..self.keyed(key, false)? };
-        self.decode_optional(self.send(request).await?)
+        self.decode_optional(self.send(self.keyed(key, false, Returning::AllOld)?).await?)
     }
 
     /// Deletes the item only if `condition` holds; returns it as it was.
     pub async fn delete_if(&self, key: Key<T>, condition: Condition<T>) -> Result<Option<T>, Error<T>> {
-        let request = Write { returning: Returning::AllOld, ..self.keyed(key, false)? };
-        self.decode_optional(self.send(self.conditional(request, condition)?).await?)
+        let request = self.conditional(self.keyed(key, false, Returning::AllOld)?, condition)?;
+        self.decode_optional(self.send(request).await?)
     }
 
     /// Applies an update built by `update!`; a `where` part that is false gives `Error::ConditionFailed`.
@@ -150,7 +150,7 @@ impl<T: Item> Table<T> {
     /// # Ok(()) }
     /// ```
     pub fn update_request(&self, key: Key<T>, update: Update<T>) -> Result<UpdateItemFluentBuilder, Error<T>> {
-        let write = self.update_write(key, update, Returning::Nothing)?;
+        let write = self.update_write(key, update, Returning::Nothing)?.write;
         match &self.db.backend {
             Backend::DynamoDb(client) => match dynamo::request(client, write) {
                 Ok(dynamo::Request::Update(request)) => Ok(request),
@@ -182,19 +182,19 @@ impl<T: Item> Table<T> {
     }
 
     /// A put of the item; a versioned item must be at its version, and is stored at the next.
-    pub(crate) fn put_request(&self, item: &T) -> Result<Write, ValueError> {
-        version::guard::<T>(self.unchecked_put(item)?, Expected::Exactly(item.version()))
+    pub(crate) fn put_request(&self, item: &T) -> Result<Sent, ValueError> {
+        Ok(version::guard::<T>(self.unchecked_put(item)?, Expected::Exactly(item.version()))?.into())
     }
 
     /// A put only if no item has the item's key; a versioned item starts at version 1.
-    pub(crate) fn create_request(&self, item: &T) -> Result<Write, ValueError> {
+    pub(crate) fn create_request(&self, item: &T) -> Result<Sent, ValueError> {
         let mut request = self.unchecked_put(item)?;
         if let (Some(attribute), Action::Put(item)) = (T::VERSION, &mut request.action) {
             item.insert(attribute.to_owned(), AttributeValue::N("1".to_owned()));
         }
-        request.condition = Some(Cow::Borrowed("attribute_not_exists(#pk)"));
-        request.names.insert("#pk".to_owned(), T::KEY.partition.0.to_owned());
-        Ok(request)
+        let absent = [("#pk", Cow::Borrowed(T::KEY.partition.0))];
+        let condition = Condition::__new("attribute_not_exists(#pk)", absent, [], &[], &[], &[]);
+        self.conditional(request.into(), condition)
     }
 
     /// A put of the item, without a version check.
@@ -206,11 +206,11 @@ impl<T: Item> Table<T> {
     }
 
     /// A delete of the item with this key, or a condition check on it.
-    pub(crate) fn keyed(&self, key: Key<T>, check: bool) -> Result<Write, ValueError> {
+    pub(crate) fn keyed(&self, key: Key<T>, check: bool, returning: Returning) -> Result<Sent, ValueError> {
         let expected = key.version;
         let key = key.into_attributes()?;
         let action = if check { Action::Check { key } } else { Action::Delete { key } };
-        version::guard::<T>(self.request(action, Returning::Nothing), expected)
+        Ok(version::guard::<T>(self.request(action, returning), expected)?.into())
     }
 
     pub(crate) fn update_write(
@@ -218,35 +218,47 @@ impl<T: Item> Table<T> {
         key: Key<T>,
         update: Update<T>,
         returning: Returning,
-    ) -> Result<Write, ValueError> {
+    ) -> Result<Sent, ValueError> {
         let expression = Some(Cow::Borrowed(update.update_expression()));
         let expected = key.version;
         let action = Action::Update { key: key.into_attributes()?, expression };
         let mut request = self.request(action, returning);
         request.condition = update.condition_expression().map(Cow::Borrowed);
-        version::guard::<T>(request.with(update.placeholders)?, expected)
+        let explainer = update.explainer();
+        let write = version::guard::<T>(request.with(update.placeholders)?, expected)?;
+        Ok(Sent { write, explainer })
     }
 
     /// Adds `condition` to a request, before any version check.
-    pub(crate) fn conditional(&self, mut request: Write, condition: Condition<T>) -> Result<Write, ValueError> {
-        request.condition = Some(match request.condition.take() {
+    pub(crate) fn conditional(&self, request: Sent, condition: Condition<T>) -> Result<Sent, ValueError> {
+        let mut write = request.write;
+        write.condition = Some(match write.condition.take() {
             Some(version) => Cow::Owned(format!("({}) AND {version}", condition.expression())),
             None => Cow::Borrowed(condition.expression()),
         });
-        request.with(condition.placeholders)
+        let explainer = Some(condition.explainer());
+        Ok(Sent { write: write.with(condition.placeholders)?, explainer })
     }
 
-    async fn send(&self, request: Write) -> Result<Option<RawItem>, Error<T>> {
-        let expectation = Expectation::of(&request);
-        self.db.backend.write(request).await.map_err(|refusal| match (refusal, expectation) {
-            (Refusal::ConditionFailed(stored), Some(expectation)) => match expectation.conflict(stored.as_ref()) {
-                Some((expected, version)) => match stored.map(T::from_item).transpose() {
-                    Ok(item) => Error::VersionConflict { expected, stored: version, item: item.map(Box::new) },
-                    Err(decode) => Error::Decode(decode),
-                },
-                None => self.error(Refusal::ConditionFailed(stored)),
-            },
-            (refusal, _) => self.error(refusal),
+    async fn send(&self, request: Sent) -> Result<Option<RawItem>, Error<T>> {
+        let Sent { write, explainer } = request;
+        let expectation = Expectation::of(&write);
+        self.db.backend.write(write).await.map_err(|refusal| match refusal {
+            Refusal::ConditionFailed(stored) => {
+                let conflict = expectation.and_then(|expectation| expectation.conflict(stored.as_ref()));
+                let explanation = match conflict {
+                    Some(_) => None,
+                    None => explainer.and_then(|explainer| explainer.explain(stored.as_ref())),
+                };
+                match (conflict, stored.map(T::from_item).transpose()) {
+                    (_, Err(decode)) => Error::Decode(decode),
+                    (Some((expected, version)), Ok(item)) => {
+                        Error::VersionConflict { expected, stored: version, item: item.map(Box::new) }
+                    }
+                    (None, Ok(stored)) => Error::ConditionFailed { stored: stored.map(Box::new), explanation },
+                }
+            }
+            refusal => self.error(refusal),
         })
     }
 
@@ -257,7 +269,7 @@ impl<T: Item> Table<T> {
     pub(crate) fn error(&self, refusal: Refusal) -> Error<T> {
         match refusal {
             Refusal::ConditionFailed(stored) => match stored.map(T::from_item).transpose() {
-                Ok(stored) => Error::ConditionFailed { stored: stored.map(Box::new) },
+                Ok(stored) => Error::ConditionFailed { stored: stored.map(Box::new), explanation: None },
                 Err(decode) => Error::Decode(decode),
             },
             Refusal::Validation(message) => Error::Validation { message },
@@ -267,5 +279,18 @@ impl<T: Item> Table<T> {
                 Error::Service("a single-item request was answered as a transaction".into())
             }
         }
+    }
+}
+
+/// A request and, if it has a condition, what explains the condition when the backend finds it false.
+#[derive(Debug, Clone)]
+pub(crate) struct Sent {
+    pub(crate) write: Write,
+    pub(crate) explainer: Option<Explainer>,
+}
+
+impl From<Write> for Sent {
+    fn from(write: Write) -> Self {
+        Sent { write, explainer: None }
     }
 }

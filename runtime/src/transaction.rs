@@ -9,11 +9,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::AttributeValue;
 use crate::db::Db;
 use crate::error::{DecodeError, ValueError};
+use crate::explain::Explanation;
 use crate::operation::{Condition, Update};
 use crate::request::{Action, CancelReason, RawItem, Refusal, Returning, TransactWrite, Write};
 use crate::schema::{Item, Key, KeySchema};
 use crate::size;
-use crate::table::Table;
+use crate::table::{Sent, Table};
 use crate::version::Expectation;
 
 /// The most actions one transaction may hold.
@@ -65,7 +66,7 @@ pub struct Transaction {
 /// the item it concerns.
 #[derive(Debug, Clone)]
 struct Pending {
-    write: Result<Write, ValueError>,
+    write: Result<Sent, ValueError>,
     kind: ActionKind,
     schema: KeySchema,
     decode: Decoder,
@@ -151,18 +152,18 @@ impl Transaction {
 
     /// Adds a delete of the item with this key (nothing happens if there is none).
     pub fn delete<T: Item + Send + Sync>(self, table: &Table<T>, key: Key<T>) -> Self {
-        self.push::<T>(ActionKind::Delete, table.keyed(key, false))
+        self.push::<T>(ActionKind::Delete, table.keyed(key, false, Returning::Nothing))
     }
 
     /// Adds a delete that needs `condition` to hold for the stored item.
     pub fn delete_if<T: Item + Send + Sync>(self, table: &Table<T>, key: Key<T>, condition: Condition<T>) -> Self {
-        let write = table.keyed(key, false).and_then(|write| table.conditional(write, condition));
+        let write = table.keyed(key, false, Returning::Nothing).and_then(|write| table.conditional(write, condition));
         self.push::<T>(ActionKind::Delete, write)
     }
 
     /// Adds a condition on an item that the transaction does not write: if it is false, nothing is written.
     pub fn check<T: Item + Send + Sync>(self, table: &Table<T>, key: Key<T>, condition: Condition<T>) -> Self {
-        let write = table.keyed(key, true).and_then(|write| table.conditional(write, condition));
+        let write = table.keyed(key, true, Returning::Nothing).and_then(|write| table.conditional(write, condition));
         self.push::<T>(ActionKind::Check, write)
     }
 
@@ -190,7 +191,7 @@ impl Transaction {
         self.actions.is_empty()
     }
 
-    fn push<T: Item + Send + Sync>(mut self, kind: ActionKind, write: Result<Write, ValueError>) -> Self {
+    fn push<T: Item + Send + Sync>(mut self, kind: ActionKind, write: Result<Sent, ValueError>) -> Self {
         self.actions.push(Pending { write, kind, schema: T::KEY, decode: decode::<T> });
         self
     }
@@ -223,8 +224,9 @@ impl Transaction {
             .actions
             .iter()
             .enumerate()
-            .map(|(action, pending)| {
-                pending.write.clone().map_err(|source| TransactionError::InvalidValue { action, source })
+            .map(|(action, pending)| match &pending.write {
+                Ok(sent) => Ok(sent.write.clone()),
+                Err(source) => Err(TransactionError::InvalidValue { action, source: source.clone() }),
             })
             .collect::<Result<Vec<Write>, _>>()?;
         let keys: Vec<RawItem> = self.actions.iter().zip(&actions).map(|(p, write)| key_of(write, p.schema)).collect();
@@ -257,22 +259,32 @@ impl Transaction {
             .enumerate()
             .map(|(index, (pending, reason))| {
                 let (table, key) = match &pending.write {
-                    Ok(write) => (write.table.clone(), key_text(&key_of(write, pending.schema))),
+                    Ok(sent) => (sent.write.table.clone(), key_text(&key_of(&sent.write, pending.schema))),
                     Err(_) => (String::new(), String::new()),
                 };
                 let stored = reason.item.filter(|item| !item.is_empty());
                 let mut code = Reason::from_code(&reason.code);
-                if let (Reason::ConditionFailed, Ok(write)) = (&code, &pending.write)
-                    && let Some((expected, stored)) =
-                        Expectation::of(write).and_then(|expectation| expectation.conflict(stored.as_ref()))
-                {
-                    code = Reason::VersionConflict { expected, stored };
+                let mut explanation = None;
+                if let (Reason::ConditionFailed, Ok(sent)) = (&code, &pending.write) {
+                    match Expectation::of(&sent.write).and_then(|expectation| expectation.conflict(stored.as_ref())) {
+                        Some((expected, stored)) => code = Reason::VersionConflict { expected, stored },
+                        None => explanation = sent.explainer.as_ref().and_then(|e| e.explain(stored.as_ref())),
+                    }
                 }
                 let stored = stored.map(|raw| {
                     let decoded = (pending.decode)(raw.clone());
                     StoredItem { raw, decoded }
                 });
-                CanceledAction { index, kind: pending.kind, table, key, reason: code, message: reason.message, stored }
+                CanceledAction {
+                    index,
+                    kind: pending.kind,
+                    table,
+                    key,
+                    reason: code,
+                    message: reason.message,
+                    explanation,
+                    stored,
+                }
             })
             .collect();
         TransactionCanceled { actions }
@@ -493,6 +505,8 @@ pub struct CanceledAction {
     pub reason: Reason,
     /// The backend's message, if any.
     pub message: Option<String>,
+    /// For a failed condition: which clauses were false, with the values they compared.
+    pub explanation: Option<Explanation>,
     stored: Option<StoredItem>,
 }
 
@@ -530,9 +544,10 @@ impl CanceledAction {
 impl fmt::Display for CanceledAction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "action {} ({} of {} in `{}`): {}", self.index, self.kind, self.key, self.table, self.reason)?;
-        match (&self.reason, &self.message) {
-            (Reason::ConditionFailed, _) | (_, None) => Ok(()),
-            (_, Some(message)) => write!(f, " ({message})"),
+        match (&self.explanation, &self.reason, &self.message) {
+            (Some(explanation), _, _) => write!(f, ": {explanation}"),
+            (None, Reason::ConditionFailed, _) | (None, _, None) => Ok(()),
+            (None, _, Some(message)) => write!(f, " ({message})"),
         }
     }
 }
@@ -685,6 +700,7 @@ impl ReadTransaction {
                         key,
                         reason: Reason::from_code(&reason.code),
                         message: reason.message,
+                        explanation: None,
                         stored: None,
                     })
                     .collect();

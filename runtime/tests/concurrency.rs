@@ -72,7 +72,7 @@ async fn guarded_decrements_never_oversell(backend: Backend) {
     for result in results {
         match result {
             Ok(()) => sold += 1,
-            Err(Error::ConditionFailed { stored: Some(stored) }) => {
+            Err(Error::ConditionFailed { stored: Some(stored), .. }) => {
                 assert_eq!(stored.stock, 0, "a decrement is refused only when the stock is gone");
                 refused += 1;
             }

@@ -32,7 +32,7 @@ async fn holds(fx: &Fixture<Product>, label: &str, condition: Condition<Product>
             assert_eq!(stored, marked, "{label}: the write went through");
             true
         }
-        Err(Error::ConditionFailed { stored: refused }) => {
+        Err(Error::ConditionFailed { stored: refused, .. }) => {
             assert_eq!(refused.as_deref(), Some(&sample), "{label}: the refusal carries the stored item");
             assert_eq!(stored, sample, "{label}: nothing was written");
             false
@@ -223,7 +223,7 @@ async fn where_conditions_guard_updates(backend: Backend) {
     let qty = 4;
     let refused = update!(Product: stock -= qty, reserved += qty; where stock >= qty && note.exists());
     assert!(
-        matches!(fx.table.update(key(), refused).await, Err(Error::ConditionFailed { stored: Some(s) }) if *s == sample)
+        matches!(fx.table.update(key(), refused).await, Err(Error::ConditionFailed { stored: Some(s), .. }) if *s == sample)
     );
     assert_eq!(fx.stored(key()).await, sample);
 

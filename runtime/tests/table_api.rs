@@ -31,7 +31,7 @@ fn event(sk: &str, count: i64) -> Event {
 /// The stored item of a `ConditionFailed`; panics on any other result.
 fn refused<T: std::fmt::Debug, R: std::fmt::Debug>(result: Result<R, Error<T>>) -> Option<T> {
     match result {
-        Err(Error::ConditionFailed { stored }) => stored.map(|item| *item),
+        Err(Error::ConditionFailed { stored, .. }) => stored.map(|item| *item),
         other => panic!("expected ConditionFailed, got {other:?}"),
     }
 }
@@ -227,7 +227,7 @@ async fn updates_return_the_updated_attributes(backend: Backend) {
     assert_eq!(old.expect("update"), HashMap::new());
     let refused =
         fx.table.update_return_updated_new(sample.item_key(), update!(Product: hits += 1; where hits > 0)).await;
-    assert!(matches!(refused, Err(Error::ConditionFailed { stored: Some(_) })), "{refused:?}");
+    assert!(matches!(refused, Err(Error::ConditionFailed { stored: Some(_), .. })), "{refused:?}");
 }
 
 async fn a_missing_table_is_reported_as_such(backend: Backend) {

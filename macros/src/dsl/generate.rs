@@ -8,6 +8,7 @@ use syn::spanned::Spanned;
 use super::Kind;
 use super::model::*;
 use super::parse::Parsed;
+use super::source;
 use crate::diag::Errors;
 
 pub(crate) fn generate(parsed: &Parsed, kind: Kind, errors: &Errors) -> TokenStream {
@@ -18,6 +19,8 @@ pub(crate) fn generate(parsed: &Parsed, kind: Kind, errors: &Errors) -> TokenStr
         out.assignment(assignment, &mut clauses);
     }
     let condition = invocation.condition.as_ref().map(|c| out.condition(c, Precedence::Or));
+    // Only the clauses of the condition that is sent: salvaged parts come with a compile error.
+    let leaves = std::mem::take(&mut out.leaves);
     for part in &parsed.salvaged {
         out.condition(part, Precedence::Or);
     }
@@ -29,6 +32,15 @@ pub(crate) fn generate(parsed: &Parsed, kind: Kind, errors: &Errors) -> TokenStr
         quote! { (#placeholder, ::dynatomic::__private::Attr::name(#probe)) }
     });
     let values = out.values.iter().map(|(placeholder, value)| quote! { (#placeholder, #value) });
+    let pairs = |pairs: &[(String, String)]| {
+        let pairs = pairs.iter().map(|(placeholder, text)| quote! { (#placeholder, #text) });
+        quote! { &[#(#pairs),*] }
+    };
+    // The source text explanations of a failed condition are made of, as `&'static` data.
+    let sources = {
+        let (names, values) = (pairs(&out.name_sources), pairs(&out.value_sources));
+        quote! { &[#(#leaves),*], #names, #values }
+    };
     let built = match kind {
         Kind::Update => {
             let update = clauses.render();
@@ -36,11 +48,11 @@ pub(crate) fn generate(parsed: &Parsed, kind: Kind, errors: &Errors) -> TokenStr
                 Some(text) => quote!(::core::option::Option::Some(#text)),
                 None => quote!(::core::option::Option::None),
             };
-            quote! { ::dynatomic::Update::<#item>::__new(#update, #condition, [#(#names),*], [#(#values),*]) }
+            quote! { ::dynatomic::Update::<#item>::__new(#update, #condition, [#(#names),*], [#(#values),*], #sources) }
         }
         Kind::Condition => {
             let text = condition.unwrap_or_default();
-            quote! { ::dynatomic::Condition::<#item>::__new(#text, [#(#names),*], [#(#values),*]) }
+            quote! { ::dynatomic::Condition::<#item>::__new(#text, [#(#names),*], [#(#values),*], #sources) }
         }
     };
     let fields = &out.fields;
@@ -100,6 +112,15 @@ struct Builder {
     name_of: Vec<(String, String)>,
     /// `:v` placeholders and the code that converts each value.
     values: Vec<(String, TokenStream)>,
+    /// The text of every leaf of the ConditionExpression (comparison, BETWEEN, IN, function), as the user wrote
+    /// it, in the order the leaves appear in the expression text. The invariant the runtime relies on to match
+    /// a leaf of the parsed expression with its text: [`Builder::primary`] writes exactly one leaf and pushes
+    /// exactly its text, and `AND`, `OR` and `NOT` write their operands left to right.
+    leaves: Vec<String>,
+    /// `#n` placeholders and the path segment each one names, as written: `city`, `[user]`.
+    name_sources: Vec<(String, String)>,
+    /// `:v` placeholders and the Rust expression of each value, as written: `qty`.
+    value_sources: Vec<(String, String)>,
     /// How many checked probes the rules have bound.
     checked: usize,
 }
@@ -114,6 +135,9 @@ impl Default for Builder {
             names: Vec::new(),
             name_of: Vec::new(),
             values: Vec::new(),
+            leaves: Vec::new(),
+            name_sources: Vec::new(),
+            value_sources: Vec::new(),
             checked: 0,
         }
     }
@@ -158,24 +182,28 @@ impl Builder {
         let mut text = String::new();
         for (i, segment) in path.segments.iter().enumerate() {
             let key = path.text_of(i + 1);
-            match segment {
-                Segment::Index(index, _) => text.push_str(&format!("[{index}]")),
-                Segment::Field(_) | Segment::Key(_) => {
-                    let shared = matches!(segment, Segment::Field(_));
-                    let existing = self.name_of.iter().find(|(k, _)| shared && *k == key).map(|(_, n)| n.clone());
-                    let placeholder = existing.unwrap_or_else(|| {
-                        let placeholder = format!("#n{}", self.names.len());
-                        let segment_probe = self.probe_of.iter().rev().find(|(k, _)| *k == key).map(|(_, p)| p.clone());
-                        self.names.push((placeholder.clone(), segment_probe.unwrap_or_else(|| probe.clone())));
-                        self.name_of.push((key, placeholder.clone()));
-                        placeholder
-                    });
-                    if i > 0 {
-                        text.push('.');
-                    }
-                    text.push_str(&placeholder);
+            let written = match segment {
+                Segment::Index(index, _) => {
+                    text.push_str(&format!("[{index}]"));
+                    continue;
                 }
+                Segment::Field(ident) => ident.to_string(),
+                Segment::Key(expr) => format!("[{}]", source::text(expr)),
+            };
+            let shared = matches!(segment, Segment::Field(_));
+            let existing = self.name_of.iter().find(|(k, _)| shared && *k == key).map(|(_, n)| n.clone());
+            let placeholder = existing.unwrap_or_else(|| {
+                let placeholder = format!("#n{}", self.names.len());
+                let segment_probe = self.probe_of.iter().rev().find(|(k, _)| *k == key).map(|(_, p)| p.clone());
+                self.names.push((placeholder.clone(), segment_probe.unwrap_or_else(|| probe.clone())));
+                self.name_sources.push((placeholder.clone(), written));
+                self.name_of.push((key, placeholder.clone()));
+                placeholder
+            });
+            if i > 0 {
+                text.push('.');
             }
+            text.push_str(&placeholder);
         }
         (text, probe)
     }
@@ -199,7 +227,9 @@ impl Builder {
     fn typed_value(&mut self, probe: &Ident, expr: &syn::Expr) -> String {
         let (probe, span) = (respan(probe, expr.span()), at(expr.span()));
         let code = quote_spanned! {span=> ::dynatomic::__private::value(&#probe, #expr) };
-        self.value(code)
+        let placeholder = self.value(code);
+        self.value_sources.push((placeholder.clone(), source::text(expr)));
+        placeholder
     }
 
     /// A rule check reported at `span`; returns the probe of what the operation works on next, so that the
@@ -304,7 +334,9 @@ impl Builder {
         if own < context { format!("({text})") } else { text }
     }
 
+    /// The text of a leaf condition, whose source text it records (see [`Builder::leaves`]).
     fn primary(&mut self, condition: &Condition) -> String {
+        self.leaves.extend(source::clause(condition));
         match condition {
             Condition::Compare { left, op, right } => self.comparison(left, *op, right),
             Condition::Exists { path, negated, .. } => {
@@ -381,4 +413,110 @@ fn respan(ident: &Ident, span: Span) -> Ident {
 /// come from, also when `update!` is called from inside another macro.
 fn at(span: Span) -> Span {
     Span::call_site().located_at(span)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse;
+    use super::*;
+
+    /// The ConditionExpression of `condition!(Product: <condition>)` and what the builder records for it.
+    fn lowered(condition: &str) -> (String, Builder) {
+        let input: TokenStream = format!("Product: {condition}").parse().expect(condition);
+        let mut errors = Errors::default();
+        let parsed = parse::parse(input, Kind::Condition, &mut errors).expect(condition);
+        assert!(errors.into_error().is_none(), "{condition}");
+        let mut out = Builder::default();
+        let text = out.condition(parsed.invocation.condition.as_ref().expect(condition), Precedence::Or);
+        (text, out)
+    }
+
+    /// The leaves of a ConditionExpression the builder wrote, in the order they appear: the text between `AND`,
+    /// `OR`, `NOT` and grouping parentheses (not those of a function call or IN list, nor BETWEEN's `AND`).
+    fn leaves_of(expression: &str) -> Vec<String> {
+        let mut leaves = vec![String::new()];
+        // Per open parenthesis: whether it is part of a leaf.
+        let mut parens: Vec<bool> = Vec::new();
+        let (mut between, mut rest) = (false, expression);
+        while let Some(c) = rest.chars().next() {
+            let leaf = leaves.last_mut().expect("a leaf");
+            let inside = parens.last() == Some(&true);
+            let keyword = ["AND ", "OR ", "NOT "].into_iter().find(|k| rest.starts_with(k));
+            match keyword {
+                Some(keyword) if !inside && (leaf.is_empty() || leaf.ends_with(' ')) => {
+                    rest = &rest[keyword.len()..];
+                    if keyword == "AND " && between {
+                        between = false;
+                        leaf.push_str(keyword);
+                    } else {
+                        leaves.push(String::new());
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            rest = &rest[c.len_utf8()..];
+            let keep = match c {
+                '(' => {
+                    let call = leaf.ends_with(|c: char| c.is_alphanumeric() || c == '_') || leaf.ends_with("IN ");
+                    parens.push(inside || call);
+                    inside || call
+                }
+                ')' => parens.pop() == Some(true),
+                _ => true,
+            };
+            if keep {
+                leaf.push(c);
+                between |= leaf.ends_with(" BETWEEN");
+            }
+        }
+        leaves.into_iter().map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()).collect()
+    }
+
+    #[test]
+    fn each_leaf_text_is_recorded_in_the_order_the_leaves_appear() {
+        let (expression, out) = lowered(
+            "a == 1 || !(b.contains(x) && c.between(lo, hi)) && !d.exists() \
+             || e.len() > n && f.is_in([1, 2]) && (g.begins_with(\"p\") || h != #a) && i.exists()",
+        );
+        assert_eq!(
+            expression,
+            "#n0 = :v0 OR NOT (contains(#n1, :v1) AND #n2 BETWEEN :v2 AND :v3) AND attribute_not_exists(#n3) \
+             OR size(#n4) > :v4 AND #n5 IN (:v5, :v6) AND (begins_with(#n6, :v7) OR #n7 <> #n0) AND attribute_exists(#n8)"
+        );
+        let expected = [
+            ("#n0 = :v0", "a == 1"),
+            ("contains(#n1, :v1)", "b.contains(x)"),
+            ("#n2 BETWEEN :v2 AND :v3", "c.between(lo, hi)"),
+            ("attribute_not_exists(#n3)", "!d.exists()"),
+            ("size(#n4) > :v4", "e.len() > n"),
+            ("#n5 IN (:v5, :v6)", "f.is_in([1, 2])"),
+            ("begins_with(#n6, :v7)", "g.begins_with(\"p\")"),
+            ("#n7 <> #n0", "h != #a"),
+            ("attribute_exists(#n8)", "i.exists()"),
+        ];
+        let pairs: Vec<(String, &str)> =
+            leaves_of(&expression).into_iter().zip(out.leaves.iter().map(String::as_str)).collect();
+        let expected: Vec<(String, &str)> = expected.iter().map(|(leaf, text)| ((*leaf).to_owned(), *text)).collect();
+        assert_eq!(pairs, expected);
+        assert_eq!(out.leaves.len(), expected.len());
+    }
+
+    #[test]
+    fn placeholders_record_what_they_stand_for_as_written() {
+        let (expression, out) =
+            lowered("address.city == city && scores[ & user ].len() >= order . qty*2 && version != #address.zip");
+        assert_eq!(expression, "#n0.#n1 = :v0 AND size(#n2.#n3) >= :v1 AND #n4 <> #n0.#n5");
+        let pairs =
+            |pairs: &[(String, String)]| -> Vec<String> { pairs.iter().map(|(p, t)| format!("{p} {t}")).collect() };
+        assert_eq!(
+            pairs(&out.name_sources),
+            ["#n0 address", "#n1 city", "#n2 scores", "#n3 [&user]", "#n4 version", "#n5 zip"]
+        );
+        assert_eq!(pairs(&out.value_sources), [":v0 city", ":v1 order.qty * 2"]);
+        assert_eq!(
+            out.leaves,
+            ["address.city == city", "scores[&user].len() >= order.qty * 2", "version != #address.zip"]
+        );
+    }
 }

@@ -9,6 +9,7 @@ mod check;
 mod generate;
 mod model;
 mod parse;
+mod source;
 
 /// Which macro is expanding.
 #[derive(Clone, Copy, PartialEq)]

@@ -42,7 +42,7 @@ impl Path {
                 Segment::Field(ident) if text.is_empty() => text.push_str(&ident.to_string()),
                 Segment::Field(ident) => text.push_str(&format!(".{ident}")),
                 Segment::Index(i, _) => text.push_str(&format!("[{i}]")),
-                Segment::Key(expr) => text.push_str(&format!("[{}]", quote::quote!(#expr))),
+                Segment::Key(expr) => text.push_str(&format!("[{}]", super::source::text(expr))),
             }
         }
         text
@@ -132,6 +132,18 @@ impl ComparisonKind {
         match self {
             ComparisonKind::Eq => "=",
             ComparisonKind::Ne => "<>",
+            ComparisonKind::Lt => "<",
+            ComparisonKind::Le => "<=",
+            ComparisonKind::Gt => ">",
+            ComparisonKind::Ge => ">=",
+        }
+    }
+
+    /// The Rust operator, as written in the DSL.
+    pub(crate) fn rust(self) -> &'static str {
+        match self {
+            ComparisonKind::Eq => "==",
+            ComparisonKind::Ne => "!=",
             ComparisonKind::Lt => "<",
             ComparisonKind::Le => "<=",
             ComparisonKind::Gt => ">",

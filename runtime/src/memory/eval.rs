@@ -3,13 +3,15 @@
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::bind::Context;
-use super::parser::{Comparator, Condition, Func, Operand, SetValue};
-use super::path;
+use super::parser::{Comparator, Condition, Element, Func, Name, Operand, SetValue};
 use super::values::{self, compare, equal, holds, number_value};
+use super::{Memory, parser, path};
+use crate::explain::{Clause, Form, Part, Step, Term, Written};
 use crate::request::RawItem;
 
 /// DynamoDB's message when an update operand has the wrong type.
@@ -62,6 +64,69 @@ pub(crate) fn condition(condition: &Condition, item: &RawItem, context: &Context
         Condition::Not(inner) => !self::condition(inner, item, context),
         Condition::And(a, b) => self::condition(a, item, context) && self::condition(b, item, context),
         Condition::Or(a, b) => self::condition(a, item, context) || self::condition(b, item, context),
+    }
+}
+
+impl Memory {
+    /// Parses a ConditionExpression with this backend's parser and decides it on `item` (an absent item is an
+    /// empty one) with this backend's evaluator, describing every part of it: whether it holds, and for each
+    /// leaf its operands as written with their values. What [`crate::explain`] writes explanations of failed
+    /// conditions from (it cannot see this module); `None` when the expression does not parse.
+    pub(crate) fn describe_condition(
+        expression: &str,
+        names: &HashMap<String, String>,
+        values: &HashMap<String, AttributeValue>,
+        item: &RawItem,
+    ) -> Option<Clause> {
+        let parsed = parser::condition(expression).ok()?;
+        let context = Context::bind(&parsed.placeholders, names, values);
+        Some(describe(&parsed.root, item, &context))
+    }
+}
+
+/// A condition and its parts, each decided by [`condition`]; leaves come in the order they are written.
+fn describe(condition: &Condition, item: &RawItem, context: &Context<'_>) -> Clause {
+    let part = |c: &Condition| Box::new(describe(c, item, context));
+    let leaf = |form: Form, operands: Vec<&Operand>| {
+        let terms = operands
+            .into_iter()
+            .map(|o| Term { written: written(o, context), value: operand(o, item, context).map(Cow::into_owned) });
+        Part::Leaf(form, terms.collect())
+    };
+    let part = match condition {
+        Condition::And(a, b) => Part::And(part(a), part(b)),
+        Condition::Or(a, b) => Part::Or(part(a), part(b)),
+        Condition::Not(inner) => Part::Not(part(inner)),
+        Condition::Compare(comparator, a, b) => leaf(Form::Compare(comparator.symbol()), vec![a, b]),
+        Condition::Between(a, low, high) => leaf(Form::Between, vec![a, low, high]),
+        Condition::In(a, list) => leaf(Form::In, std::iter::once(a).chain(list).collect()),
+        Condition::Call(func, args) => leaf(Form::Function(func.name().to_owned()), args.iter().collect()),
+    };
+    Clause { holds: self::condition(condition, item, context), part }
+}
+
+/// An operand as the expression writes it, with its placeholders and the names they stand for.
+fn written(operand: &Operand, context: &Context<'_>) -> Written {
+    match operand {
+        Operand::Path(path) => Written::Path(
+            path.0
+                .iter()
+                .map(|element| match element {
+                    Element::Name(Name::Bare(name)) => Step::Name(name.to_string()),
+                    Element::Name(Name::Placeholder(slot)) => Step::Placeholder {
+                        placeholder: context.name_text(*slot).to_owned(),
+                        name: context.name_of(*slot).map(str::to_owned),
+                    },
+                    Element::Index(index) => Step::Index(index.to_string()),
+                    Element::BadIndex(index) => Step::Index(index.to_string()),
+                    Element::Value(slot) => Step::Name(context.value_text(*slot).to_owned()),
+                })
+                .collect(),
+        ),
+        Operand::Value(slot) => Written::Value(context.value_text(*slot).to_owned()),
+        Operand::Call(func, args) => {
+            Written::Call(func.name().to_owned(), args.iter().map(|arg| written(arg, context)).collect())
+        }
     }
 }
 

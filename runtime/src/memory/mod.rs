@@ -4,6 +4,10 @@
 //! expression, the condition expression, unused placeholders, key attributes), then, holding the lock of the
 //! item's shard, the condition is evaluated on the stored item, the update is computed on copies of the
 //! attributes it touches, the size limit is checked, and the result is stored. A refused write changes nothing.
+//!
+//! These phases (`Table::prepare` and `Expressions::bind` without a lock, `Table::plan` on the locked item,
+//! `commit`) are shared with the actions of a transaction (`transact.rs`), which plans every action with all
+//! its shards locked and commits all of them or none.
 
 mod apply;
 mod bind;
@@ -15,6 +19,7 @@ mod parser;
 mod path;
 mod reserved;
 mod small;
+mod tokens;
 mod transact;
 mod validate;
 mod values;
@@ -72,9 +77,10 @@ impl Hasher for FastHasher {
 /// A `HashMap` with [`FastHasher`].
 type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
-/// The in-memory database: tables by name.
+/// The in-memory database: tables by name, and the ClientRequestTokens of recent transactions.
 pub(crate) struct Memory {
     tables: RwLock<FastMap<String, Arc<Table>>>,
+    tokens: Mutex<tokens::Tokens>,
 }
 
 impl fmt::Debug for Memory {
@@ -88,8 +94,15 @@ impl fmt::Debug for Memory {
 struct Table {
     partition: (String, KeyKind),
     sort: Option<(String, KeyKind)>,
-    shards: Box<[Mutex<FastMap<ItemKey, Stored>>]>,
+    shards: Box<[Mutex<Shard>]>,
 }
+
+/// The items of one shard of a table, by key.
+type Shard = FastMap<ItemKey, Stored>;
+
+/// A shard's place in the one order every request that locks several shards takes them in: the table's
+/// address, then the shard's number.
+type ShardId = (usize, usize);
 
 /// A key attribute's value as an item is found by: numbers in canonical form.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -108,6 +121,52 @@ struct ItemKey(KeyValue, Option<KeyValue>);
 struct Stored {
     item: RawItem,
     size: usize,
+}
+
+/// Why a key does not fit its table's schema. Each request reports these its own way (a transaction's action
+/// fails alone on some of them, TransactGetItems cancels on others), so they stay apart until then.
+#[derive(Debug, Clone, PartialEq)]
+enum KeyError {
+    /// The Key parameter has more or fewer attributes than the schema.
+    Count,
+    /// A key attribute is missing.
+    Missing,
+    /// A key attribute has the wrong type.
+    Type,
+    /// A key attribute is an empty string or binary value.
+    Empty { name: String, binary: bool },
+    /// A key attribute is over its size limit.
+    TooLong,
+    /// A number key attribute is not a number: DynamoDB's message.
+    Number(String),
+}
+
+impl KeyError {
+    /// DynamoDB's message.
+    fn message(&self) -> String {
+        match self {
+            KeyError::Count => "The number of conditions on the keys is invalid".to_owned(),
+            KeyError::Missing => "One of the required keys was not given a value".to_owned(),
+            KeyError::Type => "One or more parameter values were invalid: Type mismatch for key".to_owned(),
+            KeyError::Empty { name, binary } => {
+                let what = if *binary { "binary" } else { "string" };
+                format!(
+                    "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty {what} value. Key: {name}"
+                )
+            }
+            KeyError::TooLong => {
+                "Hash primary key values must be under 2048 bytes, and range primary key values must be under 1024 bytes"
+                    .to_owned()
+            }
+            KeyError::Number(message) => message.clone(),
+        }
+    }
+}
+
+impl From<KeyError> for Refusal {
+    fn from(error: KeyError) -> Self {
+        Refusal::Validation(error.message())
+    }
 }
 
 fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
@@ -158,7 +217,7 @@ type BoundCondition<'e, 'a> = Option<(&'e ConditionExpr, &'e Context<'a>)>;
 impl Memory {
     /// An empty database.
     pub(crate) fn new() -> Self {
-        Memory { tables: RwLock::new(FastMap::default()) }
+        Memory { tables: RwLock::new(FastMap::default()), tokens: Mutex::new(tokens::Tokens::default()) }
     }
 
     /// Creates a table with this key schema; a table that already exists is left as it is.
@@ -197,134 +256,209 @@ impl Memory {
     }
 
     /// Runs one write (PutItem, UpdateItem or DeleteItem) and returns the attributes it asked for.
+    ///
+    /// The phases are those of a transaction's action: checks without the items ([`Table::prepare`],
+    /// [`Expressions::bind`]), then, holding the item's shard, the plan of the effect ([`Table::plan`]) and its
+    /// [`commit`].
     pub(crate) fn write(&self, write: Write) -> Result<Option<RawItem>, Refusal> {
         let table = self.table(&write.table)?;
-        let Write { action, condition, names, values, returning, .. } = write;
-        let condition = condition.as_deref();
-        match action {
-            Action::Put(item) => {
-                allow_returning(returning)?;
-                values::check_map(&item, values::MAX_ITEM_DEPTH).map_err(invalid)?;
-                let key = table.key_of_item(&item)?;
-                let item = values::canonical_map(&item);
-                let size = item_size(&item);
-                if size > MAX_ITEM_BYTES {
-                    return Err(invalid("Item size has exceeded the maximum allowed size"));
-                }
-                self.checked(None, condition, &names, &values, |_, condition| {
-                    table.check_condition_scalar_keys(condition)?;
-                    let mut shard = lock(table.shard(&key));
-                    check_condition(condition, shard.get(&key))?;
-                    let old = shard.insert(key, Stored { item, size });
-                    Ok(old.filter(|_| returning == Returning::AllOld).map(|old| old.item))
-                })
-            }
-            Action::Delete { key } => {
-                allow_returning(returning)?;
-                let key = table.key_of(&key)?;
-                self.checked(None, condition, &names, &values, |_, condition| {
-                    table.check_condition_scalar_keys(condition)?;
-                    let mut shard = lock(table.shard(&key));
-                    check_condition(condition, shard.get(&key))?;
-                    let old = shard.remove(&key);
-                    Ok(old.filter(|_| returning == Returning::AllOld).map(|old| old.item))
-                })
-            }
-            Action::Check { .. } => Err(invalid(CHECK_OUTSIDE_TRANSACTION)),
-            Action::Update { key, expression } => {
-                let item_key = table.key_of(&key)?;
-                self.checked(expression.as_deref(), condition, &names, &values, |update, condition| {
-                    // DynamoDB Local checks the condition's paths into key attributes, then evaluates the
-                    // condition, and only then refuses an update of a key attribute or a path into one.
-                    table.check_condition_scalar_keys(condition)?;
-                    let mut shard = lock(table.shard(&item_key));
-                    let old = shard.get(&item_key);
-                    check_condition(condition, old)?;
-                    table.check_key_untouched(update)?;
-                    table.check_update_scalar_keys(update)?;
-                    let new_key;
-                    let base = match old {
-                        Some(old) => &old.item,
-                        None => {
-                            new_key = values::canonical_map(&key);
-                            &new_key
-                        }
-                    };
-                    let changes = match update {
-                        Some((update, context)) => apply::update(update, base, context).map_err(invalid)?,
-                        None => apply::Changes { attributes: Vec::new(), paths: Vec::new() },
-                    };
-                    if changes
-                        .attributes
-                        .iter()
-                        .filter_map(|(_, new)| new.as_ref())
-                        .any(|v| values::depth(v) > values::MAX_ITEM_DEPTH)
-                    {
-                        return Err(invalid(values::TOO_DEEP));
-                    }
-                    let old_size = old.map_or_else(|| item_size(base), |old| old.size);
-                    let size = changes.attributes.iter().fold(old_size, |size, (name, new)| {
-                        let before = base.get(*name).map_or(0, |value| attribute_size(name, value));
-                        let after = new.as_ref().map_or(0, |value| attribute_size(name, value));
-                        size.saturating_sub(before) + after
-                    });
-                    if size > MAX_ITEM_BYTES {
-                        return Err(invalid(UPDATE_TOO_LARGE));
-                    }
-                    let returned = match returning {
-                        Returning::Nothing | Returning::AllNew => None,
-                        Returning::AllOld => old.map(|old| old.item.clone()),
-                        Returning::UpdatedOld => apply::project(|name| base.get(name), &changes.paths),
-                        Returning::UpdatedNew => apply::project(
-                            |name| match changes.attributes.iter().find(|(n, _)| *n == name) {
-                                Some((_, new)) => new.as_ref(),
-                                None => base.get(name),
-                            },
-                            &changes.paths,
-                        ),
-                    };
-                    let created = old.is_none().then(|| Stored { item: base.clone(), size: 0 });
-                    let stored = match created {
-                        Some(created) => shard.entry(item_key).or_insert(created),
-                        None => match shard.get_mut(&item_key) {
-                            Some(stored) => stored,
-                            None => return Err(Refusal::Service("the item vanished under its lock".into())),
-                        },
-                    };
-                    for (name, new) in changes.attributes {
-                        match (new, stored.item.get_mut(name)) {
-                            (Some(value), Some(current)) => *current = value,
-                            (Some(value), None) => drop(stored.item.insert(name.to_owned(), value)),
-                            (None, _) => drop(stored.item.remove(name)),
-                        }
-                    }
-                    stored.size = size;
-                    Ok(if returning == Returning::AllNew { Some(stored.item.clone()) } else { returned })
-                })
-            }
+        let returning = write.returning;
+        let (key, kind) = table.prepare(&write.action, returning)?;
+        let expressions = Expressions::parse(update_text(&write.action), write.condition.as_deref());
+        let bound = expressions.bind(&write.names, &write.values)?;
+        // DynamoDB Local checks the condition's paths into key attributes, then evaluates the condition, and
+        // only then refuses an update of a key attribute or a path into one.
+        table.check_condition_scalar_keys(bound.condition())?;
+        let mut shard = lock(table.shard(&key));
+        let old = shard.get(&key);
+        let effect = table.plan(kind, &bound, old)?;
+        let answer = update_answer(returning, old, &effect);
+        Ok(match commit(&mut shard, key, effect)? {
+            Committed::Replaced(old) => old.filter(|_| returning == Returning::AllOld).map(|old| old.item),
+            Committed::Updated(new) if returning == Returning::AllNew => Some(new.item.clone()),
+            Committed::Updated(_) | Committed::Nothing => answer,
+        })
+    }
+}
+
+/// The UpdateExpression of an action, if it has one.
+fn update_text(action: &Action) -> Option<&str> {
+    match action {
+        Action::Update { expression, .. } => expression.as_deref(),
+        Action::Put(_) | Action::Delete { .. } | Action::Check { .. } => None,
+    }
+}
+
+/// The expressions of one write, parsed (through the thread's cache) but not yet bound to its placeholders.
+struct Expressions {
+    update: Option<Parsed<Update>>,
+    condition: Option<Parsed<ConditionExpr>>,
+}
+
+/// The expressions of one write bound to its placeholders and checked.
+struct Bound<'e> {
+    update: Option<(&'e Update, Context<'e>)>,
+    condition: Option<(&'e ConditionExpr, Context<'e>)>,
+}
+
+impl Expressions {
+    /// Parses the expressions a write has (a parse error is reported when they are bound).
+    fn parse(update: Option<&str>, condition: Option<&str>) -> Self {
+        Expressions {
+            update: update.map(|text| parsed(&UPDATES, text)),
+            condition: condition.map(|text| parsed(&CONDITIONS, text)),
         }
     }
 
-    /// Checks the placeholder maps, parses and validates the expressions, and refuses unused placeholders, in
-    /// DynamoDB's order; then runs `then` with the expressions bound to the request.
-    fn checked<R>(
-        &self,
-        update: Option<&str>,
-        condition: Option<&str>,
-        names: &HashMap<String, String>,
-        values: &HashMap<String, AttributeValue>,
-        then: impl FnOnce(BoundUpdate<'_, '_>, BoundCondition<'_, '_>) -> Result<R, Refusal>,
-    ) -> Result<R, Refusal> {
-        check_placeholder_maps(names, values, update.is_some() || condition.is_some())?;
-        let update = update.map(|text| parsed(&UPDATES, text));
-        let update = bind(update.as_deref(), names, values)?;
-        let condition = condition.map(|text| parsed(&CONDITIONS, text));
-        let condition = bind(condition.as_deref(), names, values)?;
+    /// Checks the placeholder maps, validates the expressions bound to them, and refuses unused placeholders,
+    /// in DynamoDB's order.
+    fn bind<'e>(
+        &'e self,
+        names: &'e HashMap<String, String>,
+        values: &'e HashMap<String, AttributeValue>,
+    ) -> Result<Bound<'e>, Refusal> {
+        check_placeholder_maps(names, values, self.update.is_some() || self.condition.is_some())?;
+        let update = bind(self.update.as_deref(), names, values)?;
+        let condition = bind(self.condition.as_deref(), names, values)?;
         let used = update.iter().map(|(u, _)| &u.placeholders).chain(condition.iter().map(|(c, _)| &c.placeholders));
         unused("ExpressionAttributeNames", names.keys(), used.clone().flat_map(|p| &p.names))?;
         unused("ExpressionAttributeValues", values.keys(), used.flat_map(|p| &p.values))?;
-        then(update.as_ref().map(|(u, c)| (*u, c)), condition.as_ref().map(|(c, x)| (*c, x)))
+        Ok(Bound { update, condition })
     }
+}
+
+impl<'e> Bound<'e> {
+    /// The bound update expression, if any.
+    fn update(&self) -> BoundUpdate<'_, 'e> {
+        self.update.as_ref().map(|(update, context)| (*update, context))
+    }
+
+    /// The bound condition expression, if any.
+    fn condition(&self) -> BoundCondition<'_, 'e> {
+        self.condition.as_ref().map(|(condition, context)| (*condition, context))
+    }
+}
+
+/// What a write does, once its item and key are checked: the part of the request that `Table::plan` needs.
+enum Kind<'w> {
+    /// Store this item (canonical, sized).
+    Put(Stored),
+    /// Delete the item.
+    Delete,
+    /// Only check the condition.
+    Check,
+    /// Update the item with this Key parameter (the new item's attributes if it does not exist).
+    Update(&'w RawItem),
+}
+
+/// Why a write planned on its item does not go ahead; a transaction reports each kind differently.
+enum Veto {
+    /// The condition is false; the stored item, if any.
+    Condition(Option<RawItem>),
+    /// An error of this action alone (a transaction gives it as the action's `ValidationError` reason).
+    Action(String),
+    /// An error that cancels a transaction with this as its only reason (an update of a key attribute).
+    Alone(String),
+    /// An error of the whole request.
+    Request(Refusal),
+}
+
+impl From<Veto> for Refusal {
+    fn from(veto: Veto) -> Self {
+        match veto {
+            Veto::Condition(item) => Refusal::ConditionFailed(item),
+            Veto::Action(message) | Veto::Alone(message) => Refusal::Validation(message),
+            Veto::Request(refusal) => refusal,
+        }
+    }
+}
+
+impl From<Refusal> for Veto {
+    fn from(refusal: Refusal) -> Self {
+        Veto::Request(refusal)
+    }
+}
+
+/// What a write does to its item, decided under the shard's lock before anything changes.
+enum Effect<'b> {
+    /// Nothing (a condition check).
+    Nothing,
+    /// Store this item.
+    Put(Stored),
+    /// Remove the item.
+    Delete,
+    /// Change these attributes of the stored item, or of `created` (the key alone) when there is none; the
+    /// result has `size` bytes.
+    Update { created: Option<RawItem>, changes: apply::Changes<'b>, size: usize },
+}
+
+/// What a committed effect left: the item it replaced or removed, or the updated item.
+enum Committed<'s> {
+    /// A put or delete, and the item it replaced or removed.
+    Replaced(Option<Stored>),
+    /// An update, and the item as it is now.
+    Updated(&'s Stored),
+    /// A condition check.
+    Nothing,
+}
+
+/// Applies a planned effect to the shard that holds the item.
+fn commit<'s>(shard: &'s mut Shard, key: ItemKey, effect: Effect<'_>) -> Result<Committed<'s>, Refusal> {
+    Ok(match effect {
+        Effect::Nothing => Committed::Nothing,
+        Effect::Put(stored) => Committed::Replaced(shard.insert(key, stored)),
+        Effect::Delete => Committed::Replaced(shard.remove(&key)),
+        Effect::Update { created, changes, size } => {
+            let stored = match created {
+                Some(item) => shard.entry(key).or_insert(Stored { item, size: 0 }),
+                None => {
+                    shard.get_mut(&key).ok_or_else(|| Refusal::Service("the item vanished under its lock".into()))?
+                }
+            };
+            for (name, new) in changes.attributes {
+                match (new, stored.item.get_mut(name)) {
+                    (Some(value), Some(current)) => *current = value,
+                    (Some(value), None) => drop(stored.item.insert(name.to_owned(), value)),
+                    (None, _) => drop(stored.item.remove(name)),
+                }
+            }
+            stored.size = size;
+            Committed::Updated(stored)
+        }
+    })
+}
+
+/// What an update returns before it is committed: ALL_OLD, UPDATED_OLD or UPDATED_NEW (ALL_NEW is read after).
+fn update_answer(returning: Returning, old: Option<&Stored>, effect: &Effect<'_>) -> Option<RawItem> {
+    let Effect::Update { created, changes, .. } = effect else { return None };
+    let base = old.map(|old| &old.item).or(created.as_ref())?;
+    match returning {
+        Returning::Nothing | Returning::AllNew => None,
+        Returning::AllOld => old.map(|old| old.item.clone()),
+        Returning::UpdatedOld => apply::project(|name| base.get(name), &changes.paths),
+        Returning::UpdatedNew => apply::project(
+            |name| match changes.attributes.iter().find(|(n, _)| *n == name) {
+                Some((_, new)) => new.as_ref(),
+                None => base.get(name),
+            },
+            &changes.paths,
+        ),
+    }
+}
+
+/// Checks the values of an item to be put.
+fn check_item_values(item: &RawItem) -> Result<(), Refusal> {
+    values::check_map(item, values::MAX_ITEM_DEPTH).map_err(invalid)
+}
+
+/// The item to store for a put (its numbers canonical), refusing one over 400 KB.
+fn sized(item: &RawItem) -> Result<Stored, Refusal> {
+    let item = values::canonical_map(item);
+    let size = item_size(&item);
+    if size > MAX_ITEM_BYTES {
+        return Err(invalid("Item size has exceeded the maximum allowed size"));
+    }
+    Ok(Stored { item, size })
 }
 
 /// An UpdateExpression or a ConditionExpression: how it is parsed, checked and named in errors.
@@ -418,13 +552,13 @@ fn allow_returning(returning: Returning) -> Result<(), Refusal> {
 }
 
 /// Evaluates the condition on the stored item (or none), handing the stored item back when it is false.
-fn check_condition(condition: BoundCondition<'_, '_>, old: Option<&Stored>) -> Result<(), Refusal> {
+fn check_condition(condition: BoundCondition<'_, '_>, old: Option<&Stored>) -> Result<(), Veto> {
     let Some((condition, context)) = condition else { return Ok(()) };
     let empty = RawItem::new();
     if eval::condition(&condition.root, old.map_or(&empty, |old| &old.item), context) {
         Ok(())
     } else {
-        Err(Refusal::ConditionFailed(old.map(|old| old.item.clone())))
+        Err(Veto::Condition(old.map(|old| old.item.clone())))
     }
 }
 
@@ -497,10 +631,21 @@ fn unused<'a>(
 }
 
 impl Table {
-    fn shard(&self, key: &ItemKey) -> &Mutex<FastMap<ItemKey, Stored>> {
+    /// The shard that holds the item with this key.
+    fn shard(&self, key: &ItemKey) -> &Mutex<Shard> {
+        &self.shards[Self::shard_number(key)]
+    }
+
+    /// The shard that holds the item with this key, and its place in the locking order.
+    fn shard_of(&self, key: &ItemKey) -> (ShardId, &Mutex<Shard>) {
+        let number = Self::shard_number(key);
+        ((std::ptr::from_ref(self) as usize, number), &self.shards[number])
+    }
+
+    fn shard_number(key: &ItemKey) -> usize {
         // The high bits of FastHasher are the well mixed ones.
         let hash = BuildHasherDefault::<FastHasher>::default().hash_one(key);
-        &self.shards[(hash >> 58) as usize % SHARDS]
+        (hash >> 58) as usize % SHARDS
     }
 
     fn key_names(&self) -> impl Iterator<Item = &(String, KeyKind)> {
@@ -508,43 +653,104 @@ impl Table {
     }
 
     /// The identity of the item a Key parameter names, refusing keys that do not fit the schema.
-    fn key_of(&self, key: &RawItem) -> Result<ItemKey, Refusal> {
+    fn key_of(&self, key: &RawItem) -> Result<ItemKey, KeyError> {
         if key.len() != self.key_names().count() {
-            return Err(invalid("The number of conditions on the keys is invalid"));
+            return Err(KeyError::Count);
         }
         self.key_of_item(key)
     }
 
     /// The identity of an item, refusing items whose key attributes are missing or do not fit the schema.
-    fn key_of_item(&self, item: &RawItem) -> Result<ItemKey, Refusal> {
-        let part = |(name, kind): &(String, KeyKind), limit: usize| -> Result<KeyValue, Refusal> {
-            let value = item.get(name).ok_or_else(|| invalid("One of the required keys was not given a value"))?;
+    fn key_of_item(&self, item: &RawItem) -> Result<ItemKey, KeyError> {
+        let part = |(name, kind): &(String, KeyKind), limit: usize| -> Result<KeyValue, KeyError> {
+            let value = item.get(name).ok_or(KeyError::Missing)?;
             let (value, len) = match (kind, value) {
                 (KeyKind::String, AttributeValue::S(s)) => (KeyValue::S(s.clone()), s.len()),
                 (KeyKind::Binary, AttributeValue::B(b)) => (KeyValue::B(b.as_ref().to_vec()), b.as_ref().len()),
                 (KeyKind::Number, AttributeValue::N(n)) => {
-                    let n = values::number(n).map_err(invalid)?.to_string();
+                    let n = values::number(n).map_err(KeyError::Number)?.to_string();
                     let len = n.len();
                     (KeyValue::N(n), len)
                 }
-                _ => return Err(invalid("One or more parameter values were invalid: Type mismatch for key")),
+                _ => return Err(KeyError::Type),
             };
             if len == 0 {
-                let what = if *kind == KeyKind::Binary { "binary" } else { "string" };
-                return Err(invalid(format!(
-                    "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty {what} value. Key: {name}"
-                )));
+                return Err(KeyError::Empty { name: name.clone(), binary: *kind == KeyKind::Binary });
             }
             if len > limit {
-                return Err(invalid(
-                    "Hash primary key values must be under 2048 bytes, and range primary key values must be under 1024 bytes",
-                ));
+                return Err(KeyError::TooLong);
             }
             Ok(value)
         };
         let partition = part(&self.partition, MAX_PARTITION_KEY_BYTES)?;
         let sort = self.sort.as_ref().map(|sort| part(sort, MAX_SORT_KEY_BYTES)).transpose()?;
         Ok(ItemKey(partition, sort))
+    }
+
+    /// The checks of a single write that come before its expressions, in DynamoDB's order: ReturnValues, the
+    /// item's values, its key, its size. Returns the item's key and what the write does.
+    fn prepare<'w>(&self, action: &'w Action, returning: Returning) -> Result<(ItemKey, Kind<'w>), Refusal> {
+        Ok(match action {
+            Action::Put(item) => {
+                allow_returning(returning)?;
+                check_item_values(item)?;
+                let key = self.key_of_item(item)?;
+                (key, Kind::Put(sized(item)?))
+            }
+            Action::Delete { key } => {
+                allow_returning(returning)?;
+                (self.key_of(key)?, Kind::Delete)
+            }
+            Action::Check { .. } => return Err(invalid(CHECK_OUTSIDE_TRANSACTION)),
+            Action::Update { key, .. } => (self.key_of(key)?, Kind::Update(key)),
+        })
+    }
+
+    /// Decides what a checked write does to its item (`old`, under its shard's lock), without changing it:
+    /// the condition, then for an update the key attributes, the new values, their depth and the new size.
+    fn plan<'b>(&self, kind: Kind<'_>, bound: &'b Bound<'_>, old: Option<&Stored>) -> Result<Effect<'b>, Veto> {
+        check_condition(bound.condition(), old)?;
+        let key = match kind {
+            Kind::Put(stored) => return Ok(Effect::Put(stored)),
+            Kind::Delete => return Ok(Effect::Delete),
+            Kind::Check => return Ok(Effect::Nothing),
+            Kind::Update(key) => key,
+        };
+        let update = bound.update();
+        self.check_key_untouched(update).map_err(|refusal| match refusal {
+            Refusal::Validation(message) => Veto::Alone(message),
+            other => Veto::Request(other),
+        })?;
+        self.check_update_scalar_keys(update)?;
+        let created = old.is_none().then(|| values::canonical_map(key));
+        let base = old
+            .map(|old| &old.item)
+            .or(created.as_ref())
+            .ok_or_else(|| Veto::Request(Refusal::Service("an update without an item".into())))?;
+        let changes = match update {
+            // The real service cancels a transaction with a ValidationError reason for these (DynamoDB Local
+            // refuses the whole request instead); a single write gets the same ValidationException either way.
+            Some((update, context)) => apply::update(update, base, context).map_err(Veto::Action)?,
+            None => apply::Changes { attributes: Vec::new(), paths: Vec::new() },
+        };
+        if changes
+            .attributes
+            .iter()
+            .filter_map(|(_, new)| new.as_ref())
+            .any(|v| values::depth(v) > values::MAX_ITEM_DEPTH)
+        {
+            return Err(Veto::Request(invalid(values::TOO_DEEP)));
+        }
+        let old_size = old.map_or_else(|| item_size(base), |old| old.size);
+        let size = changes.attributes.iter().fold(old_size, |size, (name, new)| {
+            let before = base.get(*name).map_or(0, |value| attribute_size(name, value));
+            let after = new.as_ref().map_or(0, |value| attribute_size(name, value));
+            size.saturating_sub(before) + after
+        });
+        if size > MAX_ITEM_BYTES {
+            return Err(Veto::Action(UPDATE_TOO_LARGE.to_owned()));
+        }
+        Ok(Effect::Update { created, changes, size })
     }
 
     /// Refuses a path into a key attribute (`pk.x`, `pk[0]`): key attributes are scalars.

@@ -1,0 +1,110 @@
+//! The ClientRequestTokens of TransactWriteItems: a token names one successful request for 10 minutes.
+//!
+//! As on DynamoDB Local, a token is recorded only when its transaction succeeds (a canceled or refused
+//! request leaves it free), a replay of the same request within 10 minutes succeeds without applying it
+//! again, and a different request with the same token is refused. Tokens older than 10 minutes are
+//! forgotten, oldest first, whenever the log is used, so the log holds only the last 10 minutes' tokens.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use super::FastMap;
+use crate::request::Write;
+
+/// How long a token is remembered.
+pub(super) const TOKEN_LIFETIME: Duration = Duration::from_secs(10 * 60);
+
+/// The tokens of the successful transactions of the last 10 minutes, with their requests.
+#[derive(Default)]
+pub(super) struct Tokens {
+    /// Each token's request and when it succeeded.
+    requests: FastMap<String, (Instant, Vec<Write>)>,
+    /// The tokens in the order they were recorded, to forget them in that order.
+    order: VecDeque<(Instant, String)>,
+}
+
+/// What the log says about a transaction's token.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Seen {
+    /// The token is free: run the transaction.
+    New,
+    /// The same request succeeded with this token: answer success without running it.
+    Replay,
+    /// A different request succeeded with this token.
+    Mismatch,
+}
+
+impl Tokens {
+    /// What the log knows of `token` for the request `actions`, at `now`.
+    pub(super) fn seen(&mut self, token: &str, actions: &[Write], now: Instant) -> Seen {
+        self.forget_expired(now);
+        match self.requests.get(token) {
+            None => Seen::New,
+            Some((_, request)) if request.as_slice() == actions => Seen::Replay,
+            Some(_) => Seen::Mismatch,
+        }
+    }
+
+    /// Records that the request `actions` succeeded with `token` at `now`.
+    pub(super) fn record(&mut self, token: String, actions: Vec<Write>, now: Instant) {
+        self.forget_expired(now);
+        self.order.push_back((now, token.clone()));
+        self.requests.insert(token, (now, actions));
+    }
+
+    /// Forgets the tokens recorded more than [`TOKEN_LIFETIME`] before `now`.
+    fn forget_expired(&mut self, now: Instant) {
+        while let Some((at, _)) = self.order.front() {
+            if now.saturating_duration_since(*at) < TOKEN_LIFETIME {
+                break;
+            }
+            if let Some((at, token)) = self.order.pop_front()
+                && self.requests.get(&token).is_some_and(|(recorded, _)| *recorded == at)
+            {
+                self.requests.remove(&token);
+            }
+        }
+    }
+
+    /// How many tokens the log holds.
+    #[cfg(test)]
+    pub(super) fn len(&self) -> usize {
+        self.requests.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::{Action, Returning};
+
+    fn request(table: &str) -> Vec<Write> {
+        vec![Write {
+            table: table.to_owned(),
+            action: Action::Delete { key: Default::default() },
+            condition: None,
+            names: Default::default(),
+            values: Default::default(),
+            returning: Returning::Nothing,
+        }]
+    }
+
+    #[test]
+    fn tokens_name_one_request_for_ten_minutes() {
+        let mut tokens = Tokens::default();
+        let start = Instant::now();
+        assert_eq!(tokens.seen("t", &request("a"), start), Seen::New);
+        tokens.record("t".into(), request("a"), start);
+        assert_eq!(tokens.seen("t", &request("a"), start + Duration::from_secs(599)), Seen::Replay);
+        assert_eq!(tokens.seen("t", &request("b"), start + Duration::from_secs(599)), Seen::Mismatch);
+        assert_eq!(tokens.seen("u", &request("b"), start), Seen::New);
+        tokens.record("u".into(), request("b"), start + Duration::from_secs(300));
+        assert_eq!(tokens.seen("t", &request("b"), start + TOKEN_LIFETIME), Seen::New, "expired");
+        assert_eq!(tokens.len(), 1, "the expired token is forgotten");
+        assert_eq!(tokens.seen("u", &request("b"), start + TOKEN_LIFETIME), Seen::Replay);
+        tokens.record("t".into(), request("b"), start + TOKEN_LIFETIME);
+        assert_eq!(tokens.seen("x", &request("b"), start + 3 * TOKEN_LIFETIME), Seen::New);
+        assert_eq!(tokens.len(), 0);
+        assert!(tokens.order.is_empty());
+    }
+}
