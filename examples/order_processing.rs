@@ -49,16 +49,7 @@ enum Outcome {
 
 #[tokio::main]
 async fn main() -> Result<(), Failure> {
-    let db = match std::env::var("DYNAMODB_ENDPOINT") {
-        Ok(endpoint) => {
-            println!("backend: DynamoDB at {endpoint}");
-            Db::connect(Some(&endpoint)).await
-        }
-        Err(_) => {
-            println!("backend: in memory (set DYNAMODB_ENDPOINT to run on DynamoDB)");
-            Db::memory()
-        }
-    };
+    let db = dynatomic_examples::db_from_env().await;
     let products = db.table::<Product>();
     let orders = db.table::<Order>();
     products.create_table().await?;

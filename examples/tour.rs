@@ -41,16 +41,7 @@ type Failure = Box<dyn std::error::Error + Send + Sync>;
 
 #[tokio::main]
 async fn main() -> Result<(), Failure> {
-    let db = match std::env::var("DYNAMODB_ENDPOINT") {
-        Ok(endpoint) => {
-            println!("backend: DynamoDB at {endpoint}");
-            Db::connect(Some(&endpoint)).await
-        }
-        Err(_) => {
-            println!("backend: in memory (set DYNAMODB_ENDPOINT to run on DynamoDB)");
-            Db::memory()
-        }
-    };
+    let db = dynatomic_examples::db_from_env().await;
     counter(&db).await?;
     transfer(&db).await?;
     inventory(&db).await?;

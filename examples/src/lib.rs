@@ -1,1 +1,18 @@
-//! The dynatomic examples live in this folder; this library holds nothing but their shared documentation.
+//! The dynatomic examples live in this folder; this library holds what they share.
+
+use dynatomic::Db;
+
+/// The database an example runs on: DynamoDB at `DYNAMODB_ENDPOINT` when it is set (DynamoDB Local, say),
+/// otherwise the in-memory backend. Says which on standard output.
+pub async fn db_from_env() -> Db {
+    match std::env::var("DYNAMODB_ENDPOINT") {
+        Ok(endpoint) => {
+            println!("backend: DynamoDB at {endpoint}");
+            Db::connect(Some(&endpoint)).await
+        }
+        Err(_) => {
+            println!("backend: in memory (set DYNAMODB_ENDPOINT to run on DynamoDB)");
+            Db::memory()
+        }
+    }
+}

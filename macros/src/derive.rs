@@ -208,7 +208,12 @@ fn generate(schema: &Schema) -> TokenStream {
     });
     let takes = schema.fields.iter().map(|f| {
         let (field, name) = (&f.ident, &f.name);
-        quote_spanned! {f.ty.span()=> #field: ::dynatomic::__private::take_field(&mut item, #name)? }
+        // A stored item without its version attribute is at version 0.
+        let take = match (f.version, f.key) {
+            (Some(_), None) => Ident::new("take_version", f.ty.span()),
+            _ => Ident::new("take_field", f.ty.span()),
+        };
+        quote_spanned! {f.ty.span()=> #field: ::dynatomic::__private::#take(&mut item, #name)? }
     });
     let count = schema.fields.len();
     let type_name = ident.to_string();

@@ -221,6 +221,16 @@ pub fn take_field<V: Attribute>(
     .map_err(|e| e.at(name))
 }
 
+/// Reads the version field out of a stored item: 0 when the item has no version attribute. (That the field
+/// is an unsigned integer is checked by [`version_number`].)
+pub fn take_version<V: Attribute>(
+    item: &mut HashMap<String, AttributeValue>,
+    name: &'static str,
+) -> Result<V, DecodeError> {
+    let value = item.remove(name).unwrap_or_else(|| AttributeValue::N("0".to_owned()));
+    V::from_attr(value).map_err(|e| e.at(name))
+}
+
 /// Reads a nested struct out of a map attribute value.
 pub fn map_entries(
     value: AttributeValue,

@@ -78,7 +78,7 @@ pub(crate) fn guard<T: Item>(mut write: Write, expected: Expected) -> Result<Wri
         Expected::Any => None,
     };
     let next = match expected {
-        Expected::Exactly(version) => version.checked_add(1).map(number),
+        Expected::Exactly(version) => Some(number(version.checked_add(1).ok_or(ValueError::VersionOverflow)?)),
         _ => None,
     };
     let mut named = check.is_some();
