@@ -5,7 +5,7 @@
 mod common;
 
 use common::{Backend, Fixture, Product};
-use dynatomic::{AttributeValue, Condition, Error, Item, condition, update};
+use dynatomic::{AttributeValue, Condition, Error, Item, Reason, TransactionError, condition, update};
 
 on_both_backends!(
     a_comparison_shows_its_operands,
@@ -15,6 +15,7 @@ on_both_backends!(
     nested_renamed_and_keyed_paths,
     an_absent_item_has_absent_attributes,
     every_conditional_write_explains_its_condition,
+    canceled_transactions_explain_each_failed_condition,
 );
 
 /// The explanation of a conditional put of the sample over `stored` (written first), or `holds` when the put
@@ -179,4 +180,43 @@ async fn every_conditional_write_explains_its_condition(backend: Backend) {
     assert_eq!(message(fx.table.delete_if(key(), condition()).await.map(drop)), expected);
     assert_eq!(message(fx.table.create(&sample).await), r#"condition failed: !pk.exists() (pk = "w")"#);
     assert_eq!(fx.stored(key()).await, sample, "nothing was written");
+}
+
+async fn canceled_transactions_explain_each_failed_condition(backend: Backend) {
+    let fx = Fixture::<Product>::new(backend, "transaction").await;
+    fx.table.put(&Product::sample("t1")).await.expect("put");
+    fx.table.put(&Product::sample("t2")).await.expect("put");
+    let (qty, tag) = (15, "green");
+    let result = fx
+        .db
+        .transaction()
+        .update(&fx.table, Product::key("t1"), update!(Product: stock -= qty; where stock >= qty))
+        .check(&fx.table, Product::key("t2"), condition!(Product: stock == 10 && (note.exists() || tags.contains(tag))))
+        .update(&fx.table, Product::key("t3"), update!(Product: hits += 1))
+        .commit()
+        .await;
+    let Err(TransactionError::Canceled(canceled)) = result else { panic!("expected a cancellation, got {result:?}") };
+    let explained: Vec<(Reason, Option<String>)> = canceled
+        .actions
+        .iter()
+        .map(|action| (action.reason.clone(), action.explanation.as_ref().map(ToString::to_string)))
+        .collect();
+    assert_eq!(
+        explained,
+        [
+            (Reason::ConditionFailed, Some("stock >= qty (stock = 10, qty = 15)".to_owned())),
+            (
+                Reason::ConditionFailed,
+                Some(
+                    r#"note.exists() (note = absent); tags.contains(tag) (tags = ["red", "blue"], tag = "green")"#
+                        .to_owned()
+                )
+            ),
+            (Reason::None, None),
+        ]
+    );
+    let message = canceled.to_string();
+    assert!(message.contains("action 0 (update of pk = \"t1\" in `"), "{message}");
+    assert!(message.contains("): condition failed: stock >= qty (stock = 10, qty = 15); action 1"), "{message}");
+    assert!(fx.try_raw(Product::key("t3")).await.is_none(), "nothing was written");
 }
