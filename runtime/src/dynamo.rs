@@ -20,6 +20,19 @@ use aws_sdk_dynamodb::types::{
 use crate::request::{Action, BatchOp, CancelReason, RawItem, Refusal, Returning, TransactWrite, Write};
 use crate::schema::{KeyKind, KeySchema};
 
+/// Sets what every write shares but its target, on any of the SDK's write builders (single or transactional):
+/// the table, the condition, the placeholder maps, and the stored item on a failed condition.
+macro_rules! expression_parameters {
+    ($builder:expr, $table:expr, $condition:expr, $names:expr, $values:expr) => {
+        $builder
+            .table_name($table)
+            .set_condition_expression($condition.map(Cow::into_owned))
+            .set_expression_attribute_names($names)
+            .set_expression_attribute_values($values)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+    };
+}
+
 /// A configured, unsent aws-sdk-dynamodb request for one write.
 pub(crate) enum Request {
     Put(PutItemFluentBuilder),
@@ -39,16 +52,9 @@ pub(crate) fn request(client: &Client, write: Write) -> Result<Request, Refusal>
         Returning::UpdatedOld => ReturnValue::UpdatedOld,
         Returning::UpdatedNew => ReturnValue::UpdatedNew,
     };
-    // The three write operations share every parameter but their target; one macro keeps them in step.
     macro_rules! configure {
         ($builder:expr) => {
-            $builder
-                .table_name(table)
-                .set_condition_expression(condition.map(Cow::into_owned))
-                .set_expression_attribute_names(names)
-                .set_expression_attribute_values(values)
-                .return_values(return_value)
-                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            expression_parameters!($builder, table, condition, names, values).return_values(return_value)
         };
     }
     Ok(match action {
@@ -200,15 +206,9 @@ fn transact_item(write: Write) -> Result<TransactWriteItem, Refusal> {
     let Write { table, action, condition, names, values, returning: _ } = write;
     let names = (!names.is_empty()).then_some(names);
     let values = (!values.is_empty()).then_some(values);
-    // The four actions share every parameter but their target, as the single writes do.
     macro_rules! configure {
         ($builder:expr) => {
-            $builder
-                .table_name(table)
-                .set_condition_expression(condition.map(Cow::into_owned))
-                .set_expression_attribute_names(names)
-                .set_expression_attribute_values(values)
-                .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            expression_parameters!($builder, table, condition, names, values)
                 .build()
                 .map_err(|e| Refusal::Service(Box::new(e)))?
         };

@@ -215,11 +215,7 @@ impl Transaction {
 
     /// The request to send, after the checks DynamoDB would otherwise make on the server.
     fn request(&self) -> Result<TransactWrite, TransactionError> {
-        match self.actions.len() {
-            0 => return Err(TransactionError::Empty),
-            count if count > MAX_ACTIONS => return Err(TransactionError::TooManyActions { count }),
-            _ => {}
-        }
+        check_count(self.actions.len())?;
         let actions = self
             .actions
             .iter()
@@ -230,11 +226,8 @@ impl Transaction {
             })
             .collect::<Result<Vec<Write>, _>>()?;
         let keys: Vec<RawItem> = self.actions.iter().zip(&actions).map(|(p, write)| key_of(write, p.schema)).collect();
-        let same = (1..actions.len()).find_map(|second| {
-            (0..second)
-                .find(|&first| actions[first].table == actions[second].table && keys[first] == keys[second])
-                .map(|first| (first, second))
-        });
+        let targets: Vec<(&String, &RawItem)> = actions.iter().map(|write| &write.table).zip(&keys).collect();
+        let same = first_repeat(&targets);
         if let Some((first, second)) = same {
             let (table, key) = (actions[second].table.clone(), key_text(&keys[second]));
             return Err(TransactionError::SameItem { first, second, table, key });
@@ -289,6 +282,21 @@ impl Transaction {
             .collect();
         TransactionCanceled { actions }
     }
+}
+
+/// Refuses a transaction with no actions or more than 100.
+fn check_count(count: usize) -> Result<(), TransactionError> {
+    match count {
+        0 => Err(TransactionError::Empty),
+        count if count > MAX_ACTIONS => Err(TransactionError::TooManyActions { count }),
+        _ => Ok(()),
+    }
+}
+
+/// The positions of the first item (table and key) that appears twice.
+fn first_repeat<K: PartialEq>(items: &[K]) -> Option<(usize, usize)> {
+    (1..items.len())
+        .find_map(|second| (0..second).find(|&first| items[first] == items[second]).map(|first| (first, second)))
 }
 
 /// The key attributes of the item a write concerns.
@@ -666,11 +674,7 @@ impl ReadTransaction {
     /// or an invalid key. DynamoDB cancels the read when another transaction is writing one of the items
     /// ([`TransactionError::Canceled`] with [`Reason::Conflict`]); reading again may succeed.
     pub async fn send(self) -> Result<Snapshot, TransactionError> {
-        match self.items.len() {
-            0 => return Err(TransactionError::Empty),
-            count if count > MAX_ACTIONS => return Err(TransactionError::TooManyActions { count }),
-            _ => {}
-        }
+        check_count(self.items.len())?;
         let items = self
             .items
             .into_iter()
@@ -679,8 +683,7 @@ impl ReadTransaction {
                 key.map(|key| (table, key)).map_err(|source| TransactionError::InvalidValue { action, source })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let same = (1..items.len())
-            .find_map(|second| (0..second).find(|&first| items[first] == items[second]).map(|first| (first, second)));
+        let same = first_repeat(&items);
         if let Some((first, second)) = same {
             let (table, key) = (items[second].0.clone(), key_text(&items[second].1));
             return Err(TransactionError::SameItem { first, second, table, key });
