@@ -1,14 +1,15 @@
 //! The connection a table handle uses: DynamoDB through aws-sdk-dynamodb, or the embedded in-memory backend.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::dynamo;
 use crate::memory::Memory;
 use crate::request::{BatchOp, RawItem, Refusal, TransactWrite, Write};
 use crate::retry::Backoff;
 use crate::schema::{Item, KeySchema};
 use crate::table::Table;
+use crate::{AttributeValue, dynamo};
 
 /// Where the tables live. Cheap to clone; every [`Table`] made from it shares its connection (or, for
 /// [`Db::memory`], its in-memory tables).
@@ -33,15 +34,31 @@ pub(crate) enum Backend {
     Memory(Arc<Memory>),
 }
 
+/// The ExpressionAttributeNames and ExpressionAttributeValues of a request.
+pub(crate) type Maps = (HashMap<String, String>, HashMap<String, AttributeValue>);
+
 /// How long `create_table` waits for a DynamoDB table to become active.
 const TABLE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(120);
 
 impl Backend {
     /// Runs one write.
     pub(crate) async fn write(&self, write: Write) -> Result<Option<RawItem>, Refusal> {
+        self.write_keeping_maps(write, false).await.0
+    }
+
+    /// Runs one write and, if `keep`, hands back its placeholder maps, to explain a failed condition. Only
+    /// DynamoDB's request needs them copied: the memory backend only reads the request.
+    pub(crate) async fn write_keeping_maps(
+        &self,
+        write: Write,
+        keep: bool,
+    ) -> (Result<Option<RawItem>, Refusal>, Option<Maps>) {
         match self {
-            Backend::DynamoDb(client) => dynamo::write(client, write).await,
-            Backend::Memory(memory) => memory.write(write),
+            Backend::DynamoDb(client) => {
+                let maps = keep.then(|| (write.names.clone(), write.values.clone()));
+                (dynamo::write(client, write).await, maps)
+            }
+            Backend::Memory(memory) => (memory.write(&write), keep.then_some((write.names, write.values))),
         }
     }
 

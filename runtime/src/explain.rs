@@ -213,23 +213,27 @@ pub(crate) fn explain_operation(
     explain(expression, &names, &values, sources, stored)
 }
 
-/// The condition of an operation, kept while the request is sent, to explain a refusal: the request's own
-/// placeholder maps have gone to the backend by then.
-#[derive(Debug, Clone)]
+/// The condition of an operation as written, kept while the request is sent, to explain a refusal with the
+/// request's placeholder maps.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Explainer {
     expression: &'static str,
-    placeholders: Placeholders,
     sources: Sources,
 }
 
 impl Explainer {
-    pub(crate) fn new(expression: &'static str, placeholders: Placeholders, sources: Sources) -> Self {
-        Explainer { expression, placeholders, sources }
+    pub(crate) fn new(expression: &'static str, sources: Sources) -> Self {
+        Explainer { expression, sources }
     }
 
-    /// Why the condition is false for `stored`.
-    pub(crate) fn explain(&self, stored: Option<&RawItem>) -> Option<Explanation> {
-        explain_operation(self.expression, &self.placeholders, &self.sources, stored)
+    /// Why the condition is false for `stored`, with the placeholder maps of the request that carried it.
+    pub(crate) fn explain(
+        &self,
+        names: &HashMap<String, String>,
+        values: &HashMap<String, AttributeValue>,
+        stored: Option<&RawItem>,
+    ) -> Option<Explanation> {
+        explain(self.expression, names, values, &self.sources, stored)
     }
 }
 

@@ -119,7 +119,7 @@ impl<T> Update<T> {
 
     /// What explains the `where` condition if it fails, kept while the request is sent.
     pub(crate) fn explainer(&self) -> Option<Explainer> {
-        Some(Explainer::new(self.condition?, self.placeholders.clone(), self.sources))
+        Some(Explainer::new(self.condition?, self.sources))
     }
 
     #[doc(hidden)]
@@ -199,7 +199,7 @@ impl<T> Condition<T> {
 
     /// What explains the condition if it fails, kept while the request is sent.
     pub(crate) fn explainer(&self) -> Explainer {
-        Explainer::new(self.expression, self.placeholders.clone(), self.sources)
+        Explainer::new(self.expression, self.sources)
     }
 
     #[doc(hidden)]

@@ -243,12 +243,15 @@ impl<T: Item> Table<T> {
     async fn send(&self, request: Sent) -> Result<Option<RawItem>, Error<T>> {
         let Sent { write, explainer } = request;
         let expectation = Expectation::of(&write);
-        self.db.backend.write(write).await.map_err(|refusal| match refusal {
+        let (answer, maps) = self.db.backend.write_keeping_maps(write, explainer.is_some()).await;
+        answer.map_err(|refusal| match refusal {
             Refusal::ConditionFailed(stored) => {
                 let conflict = expectation.and_then(|expectation| expectation.conflict(stored.as_ref()));
-                let explanation = match conflict {
-                    Some(_) => None,
-                    None => explainer.and_then(|explainer| explainer.explain(stored.as_ref())),
+                let explanation = match (conflict, explainer, maps) {
+                    (None, Some(explainer), Some((names, values))) => {
+                        explainer.explain(&names, &values, stored.as_ref())
+                    }
+                    _ => None,
                 };
                 match (conflict, stored.map(T::from_item).transpose()) {
                     (_, Err(decode)) => Error::Decode(decode),

@@ -261,7 +261,11 @@ impl Transaction {
                 if let (Reason::ConditionFailed, Ok(sent)) = (&code, &pending.write) {
                     match Expectation::of(&sent.write).and_then(|expectation| expectation.conflict(stored.as_ref())) {
                         Some((expected, stored)) => code = Reason::VersionConflict { expected, stored },
-                        None => explanation = sent.explainer.as_ref().and_then(|e| e.explain(stored.as_ref())),
+                        None => {
+                            explanation = sent
+                                .explainer
+                                .and_then(|e| e.explain(&sent.write.names, &sent.write.values, stored.as_ref()))
+                        }
                     }
                 }
                 let stored = stored.map(|raw| {

@@ -260,7 +260,7 @@ impl Memory {
     /// The phases are those of a transaction's action: checks without the items ([`Table::prepare`],
     /// [`Expressions::bind`]), then, holding the item's shard, the plan of the effect ([`Table::plan`]) and its
     /// [`commit`].
-    pub(crate) fn write(&self, write: Write) -> Result<Option<RawItem>, Refusal> {
+    pub(crate) fn write(&self, write: &Write) -> Result<Option<RawItem>, Refusal> {
         let table = self.table(&write.table)?;
         let returning = write.returning;
         let (key, kind) = table.prepare(&write.action, returning)?;
@@ -898,7 +898,7 @@ mod tests {
     fn tables_must_exist_and_have_valid_names() {
         let memory = memory();
         let missing = Write { table: "other".into(), ..update(key("a"), "SET a = :one", None) };
-        assert!(matches!(memory.write(missing), Err(Refusal::ResourceNotFound(_))));
+        assert!(matches!(memory.write(&missing), Err(Refusal::ResourceNotFound(_))));
         assert!(matches!(memory.get("other", &key("a")), Err(Refusal::ResourceNotFound(_))));
         let schema = KeySchema { partition: ("pk", KeyKind::String), sort: None };
         assert!(matches!(memory.create_table("ab", schema), Err(Refusal::Validation(_))));
@@ -910,41 +910,41 @@ mod tests {
         let memory = memory();
         let wrong = RawItem::from([("pk".to_owned(), n("1"))]);
         assert_eq!(
-            message(memory.write(update(wrong, "SET a = :one", None))),
+            message(memory.write(&update(wrong, "SET a = :one", None))),
             "One or more parameter values were invalid: Type mismatch for key"
         );
         let extra = RawItem::from([("pk".to_owned(), s("a")), ("x".to_owned(), s("b"))]);
         assert_eq!(
-            message(memory.write(update(extra, "SET a = :one", None))),
+            message(memory.write(&update(extra, "SET a = :one", None))),
             "The number of conditions on the keys is invalid"
         );
         let other = RawItem::from([("x".to_owned(), s("b"))]);
         assert_eq!(
-            message(memory.write(update(other, "SET a = :one", None))),
+            message(memory.write(&update(other, "SET a = :one", None))),
             "One of the required keys was not given a value"
         );
         assert_eq!(
-            message(memory.write(update(key(""), "SET a = :one", None))),
+            message(memory.write(&update(key(""), "SET a = :one", None))),
             "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: pk"
         );
-        assert!(memory.write(update(key(&"k".repeat(2049)), "SET a = :one", None)).is_err());
+        assert!(memory.write(&update(key(&"k".repeat(2049)), "SET a = :one", None)).is_err());
     }
 
     #[test]
     fn a_failed_update_changes_nothing() {
         let memory = memory();
         // The condition sees the item before its key is added: `attribute_exists(pk)` fails on a missing item.
-        let refused = memory.write(update(key("a"), "SET a = :one", Some("attribute_exists(pk)")));
+        let refused = memory.write(&update(key("a"), "SET a = :one", Some("attribute_exists(pk)")));
         assert!(matches!(refused, Err(Refusal::ConditionFailed(None))));
         assert_eq!(memory.get("items", &key("a")).expect("get"), None, "nothing was created");
         // An update without a condition creates the item.
-        let created = memory.write(update(key("a"), "SET a = :one", None)).expect("update");
+        let created = memory.write(&update(key("a"), "SET a = :one", None)).expect("update");
         assert_eq!(created, Some(RawItem::from([("pk".to_owned(), s("a")), ("a".to_owned(), n("1"))])));
         // A runtime error (a missing operand) leaves the item as it was.
-        let refused = memory.write(update(key("a"), "SET a = :one, b = c", None));
+        let refused = memory.write(&update(key("a"), "SET a = :one, b = c", None));
         assert_eq!(message(refused), "The provided expression refers to an attribute that does not exist in the item");
         assert_eq!(memory.get("items", &key("a")).expect("get"), created);
-        let refused = memory.write(update(key("a"), "SET a = a + :one", Some("a > :one")));
+        let refused = memory.write(&update(key("a"), "SET a = a + :one", Some("a > :one")));
         assert!(matches!(refused, Err(Refusal::ConditionFailed(Some(stored))) if Some(stored.clone()) == created));
     }
 
@@ -953,14 +953,14 @@ mod tests {
         let memory = memory();
         let big = |len: usize| RawItem::from([("pk".to_owned(), s("a")), ("t".to_owned(), s(&"x".repeat(len)))]);
         // `pk` + `a` + `t` and the text: 4 bytes plus the text.
-        assert!(memory.write(put(big(MAX_ITEM_BYTES - 4), Returning::Nothing)).is_ok());
+        assert!(memory.write(&put(big(MAX_ITEM_BYTES - 4), Returning::Nothing)).is_ok());
         assert_eq!(
-            message(memory.write(put(big(MAX_ITEM_BYTES - 3), Returning::Nothing))),
+            message(memory.write(&put(big(MAX_ITEM_BYTES - 3), Returning::Nothing))),
             "Item size has exceeded the maximum allowed size"
         );
         // The update's result is one byte over the limit.
         let grow = Write { values: HashMap::from([(":x".to_owned(), s("x"))]), ..update(key("a"), "SET u = :x", None) };
-        assert_eq!(message(memory.write(grow)), UPDATE_TOO_LARGE);
+        assert_eq!(message(memory.write(&grow)), UPDATE_TOO_LARGE);
         assert_eq!(memory.get("items", &key("a")).expect("get"), Some(big(MAX_ITEM_BYTES - 4)), "nothing was written");
     }
 
@@ -968,16 +968,16 @@ mod tests {
     fn puts_and_deletes_return_only_the_old_item() {
         let memory = memory();
         let item = RawItem::from([("pk".to_owned(), s("a")), ("n".to_owned(), n("1.50"))]);
-        assert_eq!(memory.write(put(item.clone(), Returning::AllOld)).expect("put"), None);
+        assert_eq!(memory.write(&put(item.clone(), Returning::AllOld)).expect("put"), None);
         let stored = RawItem::from([("pk".to_owned(), s("a")), ("n".to_owned(), n("1.5"))]);
         assert_eq!(
-            memory.write(put(item, Returning::AllOld)).expect("put"),
+            memory.write(&put(item, Returning::AllOld)).expect("put"),
             Some(stored.clone()),
             "numbers are canonical"
         );
-        assert_eq!(message(memory.write(put(key("a"), Returning::AllNew))), "Return values set to invalid value");
+        assert_eq!(message(memory.write(&put(key("a"), Returning::AllNew))), "Return values set to invalid value");
         let delete = Write { action: Action::Delete { key: key("a") }, ..put(key("a"), Returning::AllOld) };
-        assert_eq!(memory.write(delete).expect("delete"), Some(stored));
+        assert_eq!(memory.write(&delete).expect("delete"), Some(stored));
         assert_eq!(memory.get("items", &key("a")).expect("get"), None);
     }
 
@@ -987,19 +987,19 @@ mod tests {
         let mut write = update(key("a"), "SET a = :one", None);
         write.names.insert("bad".into(), "x".into());
         assert_eq!(
-            message(memory.write(write)),
+            message(memory.write(&write)),
             "ExpressionAttributeNames contains invalid key: Syntax error; key: \"bad\""
         );
         let mut write = update(key("a"), "SET a = :one", None);
         write.values.insert(":x".into(), n("abc"));
         assert_eq!(
-            message(memory.write(write)),
+            message(memory.write(&write)),
             "ExpressionAttributeValues contains invalid value: A value provided cannot be converted into a number for key :x"
         );
         let mut write = put(key("a"), Returning::Nothing);
         write.names.insert("#a".into(), "a".into());
         assert_eq!(
-            message(memory.write(write)),
+            message(memory.write(&write)),
             "ExpressionAttributeNames can only be specified when using expressions"
         );
     }
@@ -1017,28 +1017,28 @@ mod tests {
             ..update(key("a"), "", None)
         };
         // The condition is checked before it is evaluated (the item is absent, so it would be false).
-        assert_eq!(message(memory.write(delete("attribute_exists(pk.x)"))), scalar);
-        assert_eq!(message(memory.write(delete("attribute_exists(a) AND size(pk[0]) > size(a)"))), scalar);
-        assert!(matches!(memory.write(delete("attribute_exists(a.pk)")), Err(Refusal::ConditionFailed(None))));
+        assert_eq!(message(memory.write(&delete("attribute_exists(pk.x)"))), scalar);
+        assert_eq!(message(memory.write(&delete("attribute_exists(a) AND size(pk[0]) > size(a)"))), scalar);
+        assert!(matches!(memory.write(&delete("attribute_exists(a.pk)")), Err(Refusal::ConditionFailed(None))));
         // Updating a key attribute is refused only when the condition holds.
         let absent = Some("attribute_exists(a)");
         assert!(matches!(
-            memory.write(update(key("a"), "SET b = :one REMOVE pk", absent)),
+            memory.write(&update(key("a"), "SET b = :one REMOVE pk", absent)),
             Err(Refusal::ConditionFailed(None))
         ));
-        assert!(matches!(memory.write(update(key("a"), "SET pk.x = :one", absent)), Err(Refusal::ConditionFailed(_))));
+        assert!(matches!(memory.write(&update(key("a"), "SET pk.x = :one", absent)), Err(Refusal::ConditionFailed(_))));
         assert!(matches!(
-            memory.write(update(key("a"), "SET a = pk.x, b = :one", absent)),
+            memory.write(&update(key("a"), "SET a = pk.x, b = :one", absent)),
             Err(Refusal::ConditionFailed(_))
         ));
-        assert_eq!(message(memory.write(update(key("a"), "SET pk = :one", Some("attribute_exists(pk.x)")))), scalar);
+        assert_eq!(message(memory.write(&update(key("a"), "SET pk = :one", Some("attribute_exists(pk.x)")))), scalar);
         let holds = Some("attribute_not_exists(a)");
         let part_of_key =
             "One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key";
-        assert_eq!(message(memory.write(update(key("a"), "SET b = :one REMOVE pk", holds))), part_of_key);
-        assert_eq!(message(memory.write(update(key("a"), "SET a = pk.x, b = :one REMOVE pk", holds))), part_of_key);
-        assert_eq!(message(memory.write(update(key("a"), "SET a = if_not_exists(b, pk[0]), b = :one", holds))), scalar);
-        assert_eq!(message(memory.write(update(key("a"), "SET b = c + :one, a = pk.x", None))), scalar);
+        assert_eq!(message(memory.write(&update(key("a"), "SET b = :one REMOVE pk", holds))), part_of_key);
+        assert_eq!(message(memory.write(&update(key("a"), "SET a = pk.x, b = :one REMOVE pk", holds))), part_of_key);
+        assert_eq!(message(memory.write(&update(key("a"), "SET a = if_not_exists(b, pk[0]), b = :one", holds))), scalar);
+        assert_eq!(message(memory.write(&update(key("a"), "SET b = c + :one, a = pk.x", None))), scalar);
         assert!(matches!(memory.get("items", &key("a")), Ok(None)));
     }
 
@@ -1052,7 +1052,7 @@ mod tests {
             ]),
             ..update(key("a"), "SET a = list_append(:a, :b)", None)
         };
-        let item = memory.write(write).expect("update").expect("ALL_NEW");
+        let item = memory.write(&write).expect("update").expect("ALL_NEW");
         assert_eq!(item.get("a"), Some(&AttributeValue::L(vec![n("0"), n("1.5")])));
     }
 }

@@ -89,7 +89,7 @@ fn transfers_are_atomic_and_isolated_across_threads_and_tables() {
     let accounts: Vec<(&str, String)> =
         (0..8).map(|i| (if i % 2 == 0 { "bank_a" } else { "bank_b" }, format!("acct{i}"))).collect();
     for (table, pk) in &accounts {
-        memory.write(put(table, account(pk, 100))).expect("put");
+        memory.write(&put(table, account(pk, 100))).expect("put");
     }
     let snapshot = || {
         let items = accounts.iter().map(|(table, pk)| ((*table).to_owned(), key(pk))).collect();
@@ -143,8 +143,8 @@ fn transfers_are_atomic_and_isolated_across_threads_and_tables() {
 #[test]
 fn a_canceled_transaction_changes_nothing_and_gives_every_reason() {
     let memory = memory(&["items"]);
-    memory.write(put("items", account("a", 5))).expect("put");
-    memory.write(put("items", account("c", 5))).expect("put");
+    memory.write(&put("items", account("a", 5))).expect("put");
+    memory.write(&put("items", account("c", 5))).expect("put");
     let result = memory.transact_write(transact(vec![
         put("items", account("new", 1)),
         write("items", Action::Check { key: key("a") }, Some("balance > :v"), &[(":v", n(9))]),
@@ -179,8 +179,8 @@ fn a_canceled_transaction_changes_nothing_and_gives_every_reason() {
 #[test]
 fn errors_are_reasons_cancellations_or_refusals_as_on_dynamodb() {
     let memory = memory(&["items"]);
-    memory.write(put("items", account("a", 5))).expect("put");
-    memory.write(put("items", RawItem::from([("pk".to_owned(), s("s")), ("t".to_owned(), s("text"))]))).expect("put");
+    memory.write(&put("items", account("a", 5))).expect("put");
+    memory.write(&put("items", RawItem::from([("pk".to_owned(), s("s")), ("t".to_owned(), s("text"))]))).expect("put");
     let missing = write("items", Action::Check { key: key("zz") }, Some("attribute_exists(pk)"), &[]);
     let wrong_type = write("items", update("s", "SET t = t + :v"), None, &[(":v", n(1))]);
     let key_update = write("items", update("a", "SET pk = :v"), None, &[(":v", s("b"))]);
@@ -194,7 +194,7 @@ fn errors_are_reasons_cancellations_or_refusals_as_on_dynamodb() {
     assert_eq!(codes(result), ["ValidationError"]);
     // An item growing over 400 KB is a reason.
     let big = "x".repeat(crate::size::MAX_ITEM_BYTES - 10);
-    memory.write(put("items", RawItem::from([("pk".to_owned(), s("g")), ("t".to_owned(), s(&big))]))).expect("put");
+    memory.write(&put("items", RawItem::from([("pk".to_owned(), s("g")), ("t".to_owned(), s(&big))]))).expect("put");
     let grow = write("items", update("g", "SET u = :v"), None, &[(":v", s("0123456789"))]);
     assert_eq!(
         codes(memory.transact_write(transact(vec![grow, missing.clone()]))),
@@ -257,10 +257,10 @@ fn a_token_names_one_successful_request() {
     // A canceled request leaves its token free: the replay runs again.
     let first = tokened(vec![guarded.clone(), put("items", account("a", 1))]);
     assert_eq!(codes(memory.transact_write(first.clone())), ["ConditionalCheckFailed", "None"]);
-    memory.write(put("items", key("gate"))).expect("put");
+    memory.write(&put("items", key("gate"))).expect("put");
     memory.transact_write(first.clone()).expect("the replay runs");
     // A replay of a successful request succeeds without applying it again.
-    memory.write(write("items", Action::Delete { key: key("a") }, None, &[])).expect("delete");
+    memory.write(&write("items", Action::Delete { key: key("a") }, None, &[])).expect("delete");
     memory.transact_write(first).expect("replay");
     assert_eq!(memory.get("items", &key("a")).expect("get"), None, "the replay was not applied");
     // Another request with the token is refused, before its tables are looked up.
@@ -275,7 +275,7 @@ fn a_token_names_one_successful_request() {
 #[test]
 fn transact_get_reads_in_request_order_with_dynamodb_local_answers() {
     let memory = memory(&["items", "other"]);
-    memory.write(put("items", account("a", 1))).expect("put");
+    memory.write(&put("items", account("a", 1))).expect("put");
     let items = vec![("items".to_owned(), key("a")), ("items".to_owned(), key("b")), ("other".to_owned(), key("a"))];
     assert_eq!(memory.transact_get(items).expect("get"), vec![Some(account("a", 1)), None, None]);
     assert_eq!(
@@ -293,7 +293,7 @@ fn transact_get_reads_in_request_order_with_dynamodb_local_answers() {
 #[test]
 fn batches_apply_every_write_and_refuse_duplicates() {
     let memory = memory(&["items"]);
-    memory.write(put("items", account("gone", 1))).expect("put");
+    memory.write(&put("items", account("gone", 1))).expect("put");
     let ops = vec![BatchOp::Put(account("a", 1)), BatchOp::Put(account("b", 2)), BatchOp::Delete(key("gone"))];
     memory.batch_write("items", ops).expect("batch write");
     let mut found = memory.batch_get("items", vec![key("a"), key("b"), key("gone")]).expect("batch get");
