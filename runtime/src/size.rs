@@ -3,7 +3,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::error::ValueError;
-use crate::request::RawItem;
+use crate::request::{Action, RawItem, Write};
 
 /// The largest item DynamoDB stores, in bytes.
 pub(crate) const MAX_ITEM_BYTES: usize = 400 * 1024;
@@ -12,6 +12,21 @@ pub(crate) const MAX_ITEM_BYTES: usize = 400 * 1024;
 pub(crate) fn check_item(item: &RawItem) -> Result<(), ValueError> {
     let size = item_size(item);
     if size > MAX_ITEM_BYTES { Err(ValueError::ItemTooLarge { size }) } else { Ok(()) }
+}
+
+/// The bytes a write adds to a transaction's 4 MB payload, as DynamoDB counts them: the item (or key), the
+/// expressions' text, the attribute names and the values of the placeholder maps.
+pub(crate) fn transaction_payload(write: &Write) -> usize {
+    let (target, update) = match &write.action {
+        Action::Put(item) => (item, None),
+        Action::Update { key, expression } => (key, expression.as_deref()),
+        Action::Delete { key } | Action::Check { key } => (key, None),
+    };
+    item_size(target)
+        + update.map_or(0, str::len)
+        + write.condition.as_deref().map_or(0, str::len)
+        + write.names.values().map(String::len).sum::<usize>()
+        + write.values.values().map(value_size).sum::<usize>()
 }
 
 /// The size of an item: the UTF-8 length of every attribute name plus the size of its value.

@@ -232,7 +232,7 @@ impl Transaction {
             let (table, key) = (actions[second].table.clone(), key_text(&keys[second]));
             return Err(TransactionError::SameItem { first, second, table, key });
         }
-        let size = actions.iter().map(write_size).sum();
+        let size = actions.iter().map(size::transaction_payload).sum();
         if size > MAX_BYTES {
             return Err(TransactionError::TooLarge { size });
         }
@@ -317,15 +317,6 @@ fn key_of(write: &Write, schema: KeySchema) -> RawItem {
         .collect()
 }
 
-/// How much of DynamoDB's 4 MB a write takes: its item or key, and its expression values.
-fn write_size(write: &Write) -> usize {
-    let target = match &write.action {
-        Action::Put(item) => item,
-        Action::Update { key, .. } | Action::Delete { key } | Action::Check { key } => key,
-    };
-    size::item_size(target) + write.values.values().map(size::value_size).sum::<usize>()
-}
-
 /// Key attributes as text, partition key first: `id = "alice"`, `pk = "a", sk = 3`.
 fn key_text(key: &RawItem) -> String {
     let mut parts: Vec<(&String, String)> = key
@@ -378,7 +369,7 @@ pub enum TransactionError {
     /// The actions together are larger than DynamoDB's 4 MB.
     #[error("the transaction is {size} bytes, over DynamoDB's limit of 4 MB (4194304 bytes): split it")]
     TooLarge {
-        /// The size of the items, keys and values of all actions, in bytes.
+        /// The size of the items, keys, expressions, names and values of all actions, in bytes.
         size: usize,
     },
     /// A value of one action that DynamoDB would refuse.
@@ -433,18 +424,15 @@ fn detail(message: &str) -> String {
 }
 
 impl TransactionError {
-    /// The error for a refusal that concerns the request as a whole.
+    /// The error for a refusal that concerns the request as a whole (the callers handle cancellations and
+    /// token mismatches, which need the request's actions and token).
     fn from_refusal(refusal: Refusal) -> Self {
         match refusal {
             Refusal::Validation(message) => TransactionError::Validation { message },
             Refusal::ResourceNotFound(message) => TransactionError::TableNotFound { message },
             Refusal::Service(source) => TransactionError::Service(source),
-            Refusal::TokenMismatch(message) => TransactionError::Service(message.into()),
-            Refusal::Canceled(reasons) => {
-                TransactionError::Service(format!("transaction canceled: {reasons:?}").into())
-            }
-            Refusal::ConditionFailed(_) => {
-                TransactionError::Service("a transaction was answered as a single write".into())
+            Refusal::TokenMismatch(_) | Refusal::Canceled(_) | Refusal::ConditionFailed(_) => {
+                TransactionError::Service("the backend answered with a refusal this request cannot have".into())
             }
         }
     }

@@ -31,7 +31,7 @@ use super::{
     commit, invalid, lock, sized, update_text,
 };
 use crate::request::{Action, BatchOp, CancelReason, RawItem, Refusal, TransactWrite, Write};
-use crate::size::{item_size, value_size};
+use crate::size::transaction_payload;
 
 /// Most actions of a TransactWriteItems and items of a TransactGetItems request.
 const MAX_TRANSACT_ITEMS: usize = 100;
@@ -260,26 +260,12 @@ fn check_actions<'e>(
             Action::Check { .. } => Kind::Check,
         });
         bounds.push(expressions.bind(&write.names, &write.values)?);
-        payload += payload_size(write);
+        payload += transaction_payload(write);
         if payload > MAX_TRANSACT_BYTES {
             return Err(invalid(format!("Transaction payload size cannot exceed 4MB. Payload Size: {payload}")));
         }
     }
     Ok((bounds, kinds))
-}
-
-/// The bytes an action adds to a transaction's payload, as DynamoDB Local counts them: the item (or key),
-/// the expressions' text, the attribute names and the values of the placeholder maps.
-fn payload_size(write: &Write) -> usize {
-    let target = match &write.action {
-        Action::Put(item) => item,
-        Action::Update { key, .. } | Action::Delete { key } | Action::Check { key } => key,
-    };
-    item_size(target)
-        + update_text(&write.action).map_or(0, str::len)
-        + write.condition.as_deref().map_or(0, str::len)
-        + write.names.values().map(String::len).sum::<usize>()
-        + write.values.values().map(value_size).sum::<usize>()
 }
 
 /// Pass 2 of a transaction, holding the locks of every shard involved: each action in turn, as DynamoDB Local
