@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::operation::Update;
 use crate::schema::{Item, Key};
 use crate::table::Table;
-use crate::transaction::{Reason, TransactionError};
+use crate::transaction::{CanceledAction, Reason, TransactionError};
 use crate::version::Expected;
 
 /// When and how often to try again: the `n`-th retry waits a random time between zero and
@@ -96,9 +96,12 @@ impl<T> Conflict for Error<T> {
 impl Conflict for TransactionError {
     fn is_conflict(&self) -> bool {
         match self {
-            TransactionError::Canceled(canceled) => canceled.failed().all(|action| {
-                matches!(action.reason, Reason::ConditionFailed | Reason::VersionConflict { .. } | Reason::Conflict)
-            }),
+            TransactionError::Canceled(canceled) => {
+                let retryable = |action: &CanceledAction| {
+                    matches!(action.reason, Reason::ConditionFailed | Reason::VersionConflict { .. } | Reason::Conflict)
+                };
+                canceled.failed().next().is_some() && canceled.failed().all(retryable)
+            }
             _ => false,
         }
     }
