@@ -320,12 +320,14 @@ fn generate_item(schema: &Schema) -> TokenStream {
     let versioned = version_field.map(|_| quote! { impl ::dynatomic::Versioned for #ident {} });
     let version_items = version_field.map(|f| {
         let (field, name, ty) = (&f.ident, &f.name, &f.ty);
-        let number = quote_spanned! {ty.span()=> ::dynatomic::__private::version_number(&self.#field) };
+        // The one check that the field is an unsigned integer, under the field type's span.
+        let max = quote_spanned! {ty.span()=> <#ty as ::dynatomic::kind::VersionNumber>::MAX };
         quote! {
             const VERSION: ::core::option::Option<&'static str> = ::core::option::Option::Some(#name);
+            const VERSION_MAX: u64 = #max;
 
             fn version(&self) -> u64 {
-                #number
+                ::dynatomic::__private::version_number(&self.#field)
             }
         }
     });

@@ -36,8 +36,8 @@ pub enum ValueError {
         "the item has a version attribute, and the key does not say which version the write expects: use `Key::at_version(n)`, or `Key::any_version()` to increment it without a check"
     )]
     VersionRequired,
-    /// A version at `u64::MAX`, which cannot be incremented.
-    #[error("the version is at its largest number and cannot be incremented")]
+    /// A version at the largest number its field holds, which cannot be incremented.
+    #[error("the version is at the largest number its field holds and cannot be incremented")]
     VersionOverflow,
     /// An item larger than DynamoDB's 400 KB limit.
     #[error("the item is {size} bytes, over DynamoDB's limit of 409600 bytes (400 KB)")]

@@ -136,12 +136,23 @@ pub trait Unmanaged {}
     label = "the `#[dynatomic(version)]` field",
     note = "declare the version field as `u64` (or `u32`, `u16`, `u8`)"
 )]
-pub trait VersionNumber: Copy + Into<u64> {}
+pub trait VersionNumber {
+    /// The largest version the type holds.
+    const MAX: u64;
+}
 
-impl VersionNumber for u8 {}
-impl VersionNumber for u16 {}
-impl VersionNumber for u32 {}
-impl VersionNumber for u64 {}
+impl VersionNumber for u8 {
+    const MAX: u64 = u8::MAX as u64;
+}
+impl VersionNumber for u16 {
+    const MAX: u64 = u16::MAX as u64;
+}
+impl VersionNumber for u32 {
+    const MAX: u64 = u32::MAX as u64;
+}
+impl VersionNumber for u64 {
+    const MAX: u64 = u64::MAX;
+}
 
 /// A string usable as a map key: `map[key]` takes `&str`, `String` or `&String`.
 #[diagnostic::on_unimplemented(

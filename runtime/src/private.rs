@@ -13,9 +13,7 @@ pub use aws_sdk_dynamodb::types::AttributeValue;
 use crate::attribute::Attribute;
 use crate::db::Db;
 use crate::error::{DecodeError, ValueError};
-use crate::kind::{
-    Contains, Keyed, List, Measured, Number, Ordered, Prefixed, Removable, Set, Unmanaged, VersionNumber, Writable,
-};
+use crate::kind::{Contains, Keyed, List, Measured, Number, Ordered, Prefixed, Removable, Set, Unmanaged, Writable};
 use crate::schema::{Item, KeySchema};
 use crate::value::IntoValue;
 
@@ -75,11 +73,14 @@ impl<F> Writable<F> for Version {
 impl Unmanaged for Data {}
 impl Unmanaged for PartOfKey {}
 
-/// The number in a `#[dynatomic(version)]` field.
-pub fn version_number<V: VersionNumber>(version: &V) -> u64 {
-    (*version).into()
+/// The number in a `#[dynatomic(version)]` field (that the field is an unsigned integer is checked by the
+/// derive through [`VersionNumber`]; anything else reads as 0).
+pub fn version_number<V: Attribute>(version: &V) -> u64 {
+    match version.to_attr() {
+        Ok(AttributeValue::N(number)) => number.parse().unwrap_or(0),
+        _ => 0,
+    }
 }
-
 /// A typed probe of one attribute: its name, its Rust type `F` and its role `R`. A struct's probes are the
 /// fields of its generated probe struct, so `fields.address.city` is checked by the compiler like any field
 /// access, and nested probes are reached through `Deref`.
@@ -221,8 +222,7 @@ pub fn take_field<V: Attribute>(
     .map_err(|e| e.at(name))
 }
 
-/// Reads the version field out of a stored item: 0 when the item has no version attribute. (That the field
-/// is an unsigned integer is checked by [`version_number`].)
+/// Reads the version field out of a stored item: 0 when the item has no version attribute.
 pub fn take_version<V: Attribute>(
     item: &mut HashMap<String, AttributeValue>,
     name: &'static str,

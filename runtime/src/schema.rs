@@ -58,6 +58,9 @@ pub trait Item: Document {
     /// checks the stored version and increments it.
     const VERSION: Option<&'static str> = None;
 
+    /// The largest version the version field holds: a write that would go past it is refused.
+    const VERSION_MAX: u64 = u64::MAX;
+
     /// The item's version (0 for a new item, and for a struct without a version field).
     fn version(&self) -> u64 {
         0

@@ -78,7 +78,8 @@ pub(crate) fn guard<T: Item>(mut write: Write, expected: Expected) -> Result<Wri
         Expected::Any => None,
     };
     let next = match expected {
-        Expected::Exactly(version) => Some(number(version.checked_add(1).ok_or(ValueError::VersionOverflow)?)),
+        Expected::Exactly(version) if version >= T::VERSION_MAX => return Err(ValueError::VersionOverflow),
+        Expected::Exactly(version) => Some(number(version + 1)),
         _ => None,
     };
     let mut named = check.is_some();

@@ -5,6 +5,7 @@
 mod common;
 
 use std::cell::Cell;
+use std::collections::HashMap;
 use std::fmt::Debug;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -45,7 +46,8 @@ on_both_backends!(
     retry_counts_the_conflicts_it_retried,
     a_transaction_at_a_stale_version_is_canceled_and_writes_nothing,
     every_transaction_action_checks_the_version,
-    retry_retries_a_transaction_canceled_for_a_version_conflict
+    retry_retries_a_transaction_canceled_for_a_version_conflict,
+    a_version_at_the_largest_number_of_its_field_is_refused
 );
 
 /// A counter incremented by read-modify-write.
@@ -952,4 +954,26 @@ async fn retry_retries_a_transaction_canceled_for_a_version_conflict(backend: Ba
     assert_eq!((retried.value, retried.conflicts), (2, 1));
     assert_eq!(raw_doc(&fx, "a").await, Some(("b".into(), "draft".into(), Some(2))));
     assert_eq!(raw_doc(&fx, "b").await, Some(("a".into(), "overtaken".into(), Some(3))));
+}
+
+async fn a_version_at_the_largest_number_of_its_field_is_refused(backend: Backend) {
+    let fx = Fixture::<Doc>::new(backend, "versions_overflow").await;
+    let overflow =
+        |result: Result<(), Error<Doc>>| matches!(result, Err(Error::InvalidValue(ValueError::VersionOverflow)));
+    // `Doc::version` is a u32: the item at u32::MAX cannot be written again.
+    let last = doc("a", "last", u32::MAX);
+    assert!(overflow(fx.table.put(&last).await), "a put at u32::MAX is refused");
+    let update = fx.table.update(Doc::key("a").at_version(u64::from(u32::MAX)), update!(Doc: text = "x")).await;
+    assert!(overflow(update), "an update at u32::MAX is refused");
+    assert!(fx.try_raw(Doc::key("a")).await.is_none(), "nothing was sent");
+    // One below, it is written at u32::MAX and reads back.
+    fx.put_raw(HashMap::from([
+        ("id".to_owned(), AttributeValue::S("a".to_owned())),
+        ("text".to_owned(), AttributeValue::S("before".to_owned())),
+        ("status".to_owned(), AttributeValue::S("draft".to_owned())),
+        ("ver".to_owned(), AttributeValue::N((u32::MAX - 1).to_string())),
+    ]))
+    .await;
+    fx.table.put(&doc("a", "last", u32::MAX - 1)).await.expect("the last version");
+    assert_eq!(fx.stored(Doc::key("a")).await, doc("a", "last", u32::MAX));
 }

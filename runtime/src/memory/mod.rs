@@ -1037,7 +1037,10 @@ mod tests {
             "One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key";
         assert_eq!(message(memory.write(&update(key("a"), "SET b = :one REMOVE pk", holds))), part_of_key);
         assert_eq!(message(memory.write(&update(key("a"), "SET a = pk.x, b = :one REMOVE pk", holds))), part_of_key);
-        assert_eq!(message(memory.write(&update(key("a"), "SET a = if_not_exists(b, pk[0]), b = :one", holds))), scalar);
+        assert_eq!(
+            message(memory.write(&update(key("a"), "SET a = if_not_exists(b, pk[0]), b = :one", holds))),
+            scalar
+        );
         assert_eq!(message(memory.write(&update(key("a"), "SET b = c + :one, a = pk.x", None))), scalar);
         assert!(matches!(memory.get("items", &key("a")), Ok(None)));
     }
