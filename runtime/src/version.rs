@@ -77,9 +77,10 @@ pub(crate) fn guard<T: Item>(mut write: Write, expected: Expected) -> Result<Wri
         }
         Expected::Any => None,
     };
+    let writes = matches!(write.action, Action::Put(_) | Action::Update { .. });
     let next = match expected {
-        Expected::Exactly(version) if version >= T::VERSION_MAX => return Err(ValueError::VersionOverflow),
-        Expected::Exactly(version) => Some(number(version + 1)),
+        Expected::Exactly(version) if writes && version >= T::VERSION_MAX => return Err(ValueError::VersionOverflow),
+        Expected::Exactly(version) => version.checked_add(1).map(number),
         _ => None,
     };
     let mut named = check.is_some();
