@@ -242,7 +242,7 @@ impl<T: Item> Table<T> {
 
     async fn send(&self, request: Sent) -> Result<Option<RawItem>, Error<T>> {
         let Sent { write, explainer } = request;
-        let expectation = Expectation::of(&write);
+        let expectation = T::VERSION.and_then(|_| Expectation::of(&write));
         let (answer, maps) = self.db.backend.write_keeping_maps(write, explainer.is_some()).await;
         answer.map_err(|refusal| match refusal {
             Refusal::ConditionFailed(stored) => {

@@ -52,6 +52,8 @@ impl<T: Versioned> Key<T> {
 
 /// The version attribute's placeholders in the requests dynatomic builds.
 const NAME: &str = "#dynatomic_version";
+/// The check of a write that expects no item (version 0).
+const ABSENT: &str = "attribute_not_exists(#dynatomic_version)";
 const EXPECTED: &str = ":dynatomic_version";
 const NEXT: &str = ":dynatomic_next";
 const ONE: &str = ":dynatomic_one";
@@ -70,7 +72,7 @@ pub(crate) fn guard<T: Item>(mut write: Write, expected: Expected) -> Result<Wri
     let check = match expected {
         Expected::Unspecified if matches!(write.action, Action::Check { .. }) => return Ok(write),
         Expected::Unspecified => return Err(ValueError::VersionRequired),
-        Expected::Exactly(0) => Some(format!("attribute_not_exists({NAME})")),
+        Expected::Exactly(0) => Some(ABSENT.to_owned()),
         Expected::Exactly(version) => {
             write.values.insert(EXPECTED.to_owned(), number(version));
             Some(format!("{NAME} = {EXPECTED}"))
@@ -138,7 +140,7 @@ impl Expectation {
         let attribute = write.names.get(NAME)?.clone();
         let expected = match write.values.get(EXPECTED) {
             Some(AttributeValue::N(n)) => n.parse().ok()?,
-            _ if write.condition.as_deref()?.ends_with(&format!("attribute_not_exists({NAME})")) => 0,
+            _ if write.condition.as_deref()?.ends_with(ABSENT) => 0,
             _ => return None,
         };
         Some(Expectation { attribute, expected })

@@ -168,6 +168,32 @@ async fn transfer(db: &Db, table: &Table<Account>, from: usize, to: usize, amoun
     }
 }
 
+/// Spawns `tasks` tasks that each wait at `start`, then make `per_task` random transfers (task `i` seeded
+/// with `seed + i`), and return what they did.
+fn spawn_transfers(
+    fx: &Fixture<Account>,
+    tasks: usize,
+    per_task: usize,
+    seed: u64,
+    start: &Arc<Barrier>,
+) -> Vec<tokio::task::JoinHandle<Transfers>> {
+    (0..tasks)
+        .map(|task| {
+            let (db, table, start) = (fx.db.clone(), fx.table.clone(), start.clone());
+            tokio::spawn(async move {
+                let mut rng = fastrand::Rng::with_seed(seed + task as u64);
+                let mut done = Transfers::default();
+                start.wait().await;
+                for _ in 0..per_task {
+                    let (from, to, amount) = random_transfer(&mut rng);
+                    transfer(&db, &table, from, to, amount, &mut done).await;
+                }
+                done
+            })
+        })
+        .collect()
+}
+
 /// Random transfers between two distinct accounts of `0..ACCOUNTS`.
 fn random_transfer(rng: &mut fastrand::Rng) -> (usize, usize, i64) {
     let from = rng.usize(..ACCOUNTS);
@@ -203,21 +229,7 @@ async fn transfers_keep_the_total(backend: Backend) {
 
     let start = Arc::new(Barrier::new(TASKS));
     let began = Instant::now();
-    let tasks: Vec<_> = (0..TASKS)
-        .map(|task| {
-            let (db, table, start) = (fx.db.clone(), fx.table.clone(), start.clone());
-            tokio::spawn(async move {
-                let mut rng = fastrand::Rng::with_seed(0x5eed_0000 + task as u64);
-                let mut done = Transfers::default();
-                start.wait().await;
-                for _ in 0..per_task {
-                    let (from, to, amount) = random_transfer(&mut rng);
-                    transfer(&db, &table, from, to, amount, &mut done).await;
-                }
-                done
-            })
-        })
-        .collect();
+    let tasks = spawn_transfers(&fx, TASKS, per_task, 0x5eed_0000, &start);
     let mut all = Transfers::default();
     for task in tasks {
         let done = task.await.expect("task panicked");
@@ -1029,21 +1041,7 @@ async fn snapshots_are_consistent_under_concurrent_transfers(backend: Backend) {
             })
         })
         .collect();
-    let writers: Vec<_> = (0..WRITERS)
-        .map(|task| {
-            let (db, table, start) = (fx.db.clone(), fx.table.clone(), start.clone());
-            tokio::spawn(async move {
-                let mut rng = fastrand::Rng::with_seed(0xabcd_0000 + task as u64);
-                let mut done = Transfers::default();
-                start.wait().await;
-                for _ in 0..per_writer {
-                    let (from, to, amount) = random_transfer(&mut rng);
-                    transfer(&db, &table, from, to, amount, &mut done).await;
-                }
-                done
-            })
-        })
-        .collect();
+    let writers = spawn_transfers(&fx, WRITERS, per_writer, 0xabcd_0000, &start);
     let mut applied = Vec::new();
     for writer in writers {
         applied.extend(writer.await.expect("writer panicked").applied);

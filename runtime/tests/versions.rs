@@ -116,9 +116,11 @@ async fn raw_doc(fx: &Fixture<Doc>, id: &str) -> Option<(String, String, Option<
     Some((s("text"), s("status"), version_in(&raw, "ver")))
 }
 
-/// A table of `T` on `fx`'s database with another backoff.
-fn with_backoff<T: Item>(fx: &Fixture<T>, backoff: Backoff) -> Table<T> {
-    fx.db.clone().with_backoff(backoff).table_named::<T>(fx.table.name().to_owned())
+/// `fx`'s database with another backoff, and the fixture's table on it.
+fn with_backoff<T: Item>(fx: &Fixture<T>, backoff: Backoff) -> (Db, Table<T>) {
+    let db = fx.db.clone().with_backoff(backoff);
+    let table = db.table_named::<T>(fx.table.name().to_owned());
+    (db, table)
 }
 
 fn quick(max_attempts: u32) -> Backoff {
@@ -140,7 +142,7 @@ async fn sixteen_writers_lose_no_increment(backend: Backend) {
         max_delay: Duration::from_millis(20),
         max_elapsed: Duration::from_secs(60),
     };
-    let counters = with_backoff(&fx, backoff);
+    let (_, counters) = with_backoff(&fx, backoff);
     counters.create(&Counter { id: "c".into(), count: 0, version: 0 }).await.expect("create");
     assert_eq!(version_in(&fx.raw(Counter::key("c")).await, "version"), Some(1));
 
@@ -540,7 +542,7 @@ async fn an_item_without_the_version_attribute_reads_as_version_0(backend: Backe
 async fn modify_gives_up_after_max_attempts_with_the_last_error(backend: Backend) {
     let fx = Fixture::<Doc>::new(backend, "versions_modify_gives_up").await;
     fx.table.create(&doc("a", "first", 0)).await.expect("create");
-    let docs = with_backoff(&fx, quick(3));
+    let (_, docs) = with_backoff(&fx, quick(3));
 
     let mut calls = 0;
     let result = docs
@@ -556,7 +558,8 @@ async fn modify_gives_up_after_max_attempts_with_the_last_error(backend: Backend
 
     // One attempt: no retry at all.
     let mut calls = 0;
-    let result = with_backoff(&fx, quick(1))
+    let (_, once) = with_backoff(&fx, quick(1));
+    let result = once
         .modify(Doc::key("a"), |_| {
             calls += 1;
             update!(Doc: text = "never"; where status == "archived")
@@ -586,7 +589,7 @@ async fn modify_creates_a_missing_item_at_version_1(backend: Backend) {
 async fn modify_counts_the_conflict_of_a_write_behind_its_back(backend: Backend) {
     let fx = Fixture::<Doc>::new(backend, "versions_modify_conflicts").await;
     fx.table.create(&doc("a", "base", 0)).await.expect("create");
-    let docs = with_backoff(&fx, quick(10));
+    let (_, docs) = with_backoff(&fx, quick(10));
     let intruder = fx.table.clone();
 
     let mut seen = Vec::new();
@@ -615,8 +618,7 @@ async fn modify_counts_the_conflict_of_a_write_behind_its_back(backend: Backend)
 async fn retry_returns_other_errors_at_once(backend: Backend) {
     let fx = Fixture::<Doc>::new(backend, "versions_retry_other").await;
     fx.table.create(&doc("a", "first", 0)).await.expect("create");
-    let db = fx.db.clone().with_backoff(quick(10));
-    let docs = db.table_named::<Doc>(fx.table.name().to_owned());
+    let (db, docs) = with_backoff(&fx, quick(10));
 
     let calls = Cell::new(0);
     let result = db
@@ -662,8 +664,7 @@ async fn retry_returns_other_errors_at_once(backend: Backend) {
 async fn retry_gives_up_with_the_last_conflict(backend: Backend) {
     let fx = Fixture::<Doc>::new(backend, "versions_retry_gives_up").await;
     fx.table.create(&doc("a", "first", 0)).await.expect("create");
-    let db = fx.db.clone().with_backoff(quick(3));
-    let docs = db.table_named::<Doc>(fx.table.name().to_owned());
+    let (db, docs) = with_backoff(&fx, quick(3));
 
     // Each attempt reads, lets another writer bump the version, then writes the copy it read: always stale.
     let calls = Cell::new(0);
@@ -694,8 +695,7 @@ async fn retry_stops_after_max_elapsed(backend: Backend) {
         max_delay: Duration::from_millis(2),
         max_elapsed,
     };
-    let db = fx.db.clone().with_backoff(backoff);
-    let docs = db.table_named::<Doc>(fx.table.name().to_owned());
+    let (db, docs) = with_backoff(&fx, backoff);
 
     let calls = Cell::new(0);
     let began = Instant::now();
@@ -718,8 +718,7 @@ async fn retry_stops_after_max_elapsed(backend: Backend) {
 async fn retry_counts_the_conflicts_it_retried(backend: Backend) {
     let fx = Fixture::<Doc>::new(backend, "versions_retry_counts").await;
     fx.table.create(&doc("a", "first", 0)).await.expect("create");
-    let db = fx.db.clone().with_backoff(quick(10));
-    let docs = db.table_named::<Doc>(fx.table.name().to_owned());
+    let (db, docs) = with_backoff(&fx, quick(10));
 
     // The first two attempts are overtaken between their read and their write; the third is not.
     let calls = Cell::new(0);
@@ -924,8 +923,7 @@ async fn retry_retries_a_transaction_canceled_for_a_version_conflict(backend: Ba
     let fx = Fixture::<Doc>::new(backend, "versions_transaction_retry").await;
     fx.table.create(&doc("a", "a", 0)).await.expect("create a");
     fx.table.create(&doc("b", "b", 0)).await.expect("create b");
-    let db: Db = fx.db.clone().with_backoff(quick(10));
-    let docs = db.table_named::<Doc>(fx.table.name().to_owned());
+    let (db, docs) = with_backoff(&fx, quick(10));
 
     let calls = Cell::new(0);
     let retried = db
