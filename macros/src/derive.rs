@@ -195,8 +195,13 @@ fn generate(schema: &Schema) -> TokenStream {
             (None, Some(_)) => quote!(::dynatomic::__private::Version),
             (None, None) => quote!(::dynatomic::__private::Data),
         };
-        quote_spanned! {f.ty.span()=> pub #field: ::dynatomic::__private::Attr<#ty, #role> }
+        quote_spanned! {f.ty.span()=> pub #field: ::dynatomic::__private::Attr<#ty, #role, field_markers::#field> }
     });
+    let markers = schema.fields.iter().map(|f| {
+        let field = &f.ident;
+        quote! { pub struct #field; }
+    });
+    let attribute_names = schema.fields.iter().map(|f| &f.name);
     let inits = schema.fields.iter().map(|f| {
         let (field, name) = (&f.ident, &f.name);
         quote! { #field: ::dynatomic::__private::Attr::new(#name) }
@@ -218,6 +223,7 @@ fn generate(schema: &Schema) -> TokenStream {
     let count = schema.fields.len();
     let type_name = ident.to_string();
     let item = generate_item(schema);
+    let coverage = generate_coverage(schema);
     quote! {
         #[doc(hidden)]
         #[allow(non_snake_case, non_camel_case_types, private_interfaces, missing_docs, dead_code)]
@@ -226,11 +232,17 @@ fn generate(schema: &Schema) -> TokenStream {
             use super::*;
             /// The attribute probes of the struct's fields, read by `update!` and `condition!`.
             pub struct #probe_struct { #(#probes,)* }
+            /// A marker type per field, which the probes carry.
+            pub mod field_markers {
+                #(#markers)*
+            }
+            #coverage
         }
 
         impl ::dynatomic::Attribute for #ident {
             type Value = Self;
             type Fields = #module::#probe_struct;
+            type Presence = ::dynatomic::__private::Required;
 
             fn to_attr(&self) -> ::core::result::Result<::dynatomic::AttributeValue, ::dynatomic::ValueError> {
                 ::dynatomic::Document::to_item(self).map(::dynatomic::AttributeValue::M)
@@ -247,6 +259,8 @@ fn generate(schema: &Schema) -> TokenStream {
         }
 
         impl ::dynatomic::Document for #ident {
+            const ATTRIBUTES: &'static [&'static str] = &[#(#attribute_names),*];
+
             fn to_item(&self) -> ::core::result::Result<
                 ::std::collections::HashMap<::std::string::String, ::dynatomic::AttributeValue>,
                 ::dynatomic::ValueError,
@@ -317,7 +331,17 @@ fn generate_item(schema: &Schema) -> TokenStream {
         quote! { (#name, ::dynatomic::Attribute::to_attr(&self.#field)) }
     });
     let version_field = schema.fields.iter().find(|f| f.version.is_some() && f.key.is_none());
-    let versioned = version_field.map(|_| quote! { impl ::dynatomic::Versioned for #ident {} });
+    let versioned = match version_field {
+        Some(_) => quote! { impl ::dynatomic::Versioned for #ident {} },
+        None => quote! { impl ::dynatomic::Unversioned for #ident {} },
+    };
+    let version_type = match version_field {
+        Some(f) => {
+            let ty = &f.ty;
+            quote! { #ty }
+        }
+        None => quote! { () },
+    };
     let version_items = version_field.map(|f| {
         let (field, name, ty) = (&f.ident, &f.name, &f.ty);
         // The one check that the field is an unsigned integer, under the field type's span.
@@ -341,6 +365,8 @@ fn generate_item(schema: &Schema) -> TokenStream {
             const KEY: ::dynatomic::KeySchema =
                 ::dynatomic::KeySchema { partition: #partition_def, sort: #sort_def };
 
+            type Version = #version_type;
+
             fn item_key(&self) -> ::dynatomic::Key<Self> {
                 ::dynatomic::Key::__new([#(#from_self),*])
             }
@@ -354,6 +380,80 @@ fn generate_item(schema: &Schema) -> TokenStream {
             #[doc = #doc]
             #vis fn key(#(#params),*) -> ::dynatomic::Key<Self> {
                 ::dynatomic::Key::__new([#(#from_params),*])
+            }
+        }
+    }
+}
+
+/// For an item, the record of the fields an `upsert!` sets (in the probe module): a type parameter per field
+/// that is neither a key nor the version, `Covered` or `Uncovered`; `complete()` exists only when every field
+/// without a default is covered, and each unmet bound names its field.
+fn generate_coverage(schema: &Schema) -> TokenStream {
+    if !schema.fields.iter().any(|f| f.key == Some(KeyPart::Partition)) {
+        return TokenStream::new();
+    }
+    let ident = &schema.ident;
+    let data: Vec<&Field> = schema.fields.iter().filter(|f| f.key.is_none() && f.version.is_none()).collect();
+    let params: Vec<Ident> = (0..data.len()).map(|i| format_ident!("F{}", i)).collect();
+    let uncovered = data.iter().map(|_| quote!(::dynatomic::__private::Uncovered));
+    let covers = schema.fields.iter().map(|f| {
+        let field = &f.ident;
+        let covered = match data.iter().position(|d| d.ident == f.ident) {
+            Some(at) => {
+                let next = params.iter().enumerate().map(|(i, p)| match i == at {
+                    true => quote!(::dynatomic::__private::Covered),
+                    false => quote!(#p),
+                });
+                quote!(UpsertCoverage<#(#next),*>)
+            }
+            // Keys and the version are not written by an upsert's assignments (that is refused elsewhere).
+            None => quote!(Self),
+        };
+        let body = match covered.to_string().as_str() {
+            "Self" => quote!(self),
+            _ => quote!(UpsertCoverage(::core::marker::PhantomData)),
+        };
+        quote! {
+            impl<#(#params),*> ::dynatomic::__private::Cover<field_markers::#field> for UpsertCoverage<#(#params),*> {
+                type Covered = #covered;
+                fn cover(self) -> Self::Covered { #body }
+            }
+        }
+    });
+    let required = data.iter().zip(&params).map(|(f, param)| {
+        let (field, ty) = (&f.ident, relocated(&f.ty, ident));
+        let message = format!("`upsert!` must set `{field}`: a new `{ident}` cannot be read without it");
+        let label = format!("`{field}` is not set by this upsert");
+        let bound = quote! { (#param, <#ty as ::dynatomic::Attribute>::Presence): upsert_required::#field };
+        let check = quote! {
+            #[diagnostic::on_unimplemented(
+                message = #message,
+                label = #label,
+                note = "set it in the upsert, or make the field an `Option`"
+            )]
+            pub trait #field {}
+            impl<S> #field for (S, ::dynatomic::__private::Optional) {}
+            impl #field for (::dynatomic::__private::Covered, ::dynatomic::__private::Required) {}
+        };
+        (bound, check)
+    });
+    let (bounds, checks): (Vec<_>, Vec<_>) = required.unzip();
+    quote! {
+        /// Which fields an `upsert!` sets.
+        pub struct UpsertCoverage<#(#params),*>(::core::marker::PhantomData<fn() -> (#(#params,)*)>);
+        /// One trait per field an item cannot be read without: an upsert must set it.
+        pub mod upsert_required {
+            #(#checks)*
+        }
+        #(#covers)*
+        impl<#(#params),*> UpsertCoverage<#(#params),*> {
+            /// Compiles only when every field without a default is set.
+            pub fn complete(self) where #(#bounds),* {}
+        }
+        impl ::dynatomic::__private::Upsertable for super::#ident {
+            type Coverage = UpsertCoverage<#(#uncovered),*>;
+            fn coverage() -> Self::Coverage {
+                UpsertCoverage(::core::marker::PhantomData)
             }
         }
     }

@@ -19,6 +19,12 @@ pub fn update(input: TokenStream) -> TokenStream {
     dsl::expand(input.into(), dsl::Kind::Update).into()
 }
 
+/// Builds a checked UpdateExpression that may create the item. Documented in `dynatomic`.
+#[proc_macro]
+pub fn upsert(input: TokenStream) -> TokenStream {
+    dsl::expand(input.into(), dsl::Kind::Upsert).into()
+}
+
 /// Builds a checked ConditionExpression. Documented in `dynatomic`.
 #[proc_macro]
 pub fn condition(input: TokenStream) -> TokenStream {

@@ -32,6 +32,10 @@ pub trait Attribute: Sized + 'static {
     /// The probes of a nested struct's fields (`NoFields` for every other type).
     #[doc(hidden)]
     type Fields: 'static;
+    /// Whether an item can be read without this attribute: `Optional` for `Option` and sets, `Required`
+    /// otherwise. An upsert must set every required field.
+    #[doc(hidden)]
+    type Presence;
 
     /// Converts the value to a DynamoDB attribute value, refusing what DynamoDB would refuse.
     fn to_attr(&self) -> Result<AttributeValue, ValueError>;
@@ -105,6 +109,7 @@ macro_rules! leaf_attribute {
         impl Attribute for $ty {
             type Value = Self;
             type Fields = NoFields<Self>;
+            type Presence = crate::__private::Required;
             fn to_attr(&self) -> Result<AttributeValue, ValueError> {
                 let $this = self;
                 $to
@@ -170,6 +175,7 @@ leaf_attribute!(Bytes, |b| Ok(AttributeValue::B(Blob::new(b.0.clone()))), |v| ma
 impl<T: Attribute> Attribute for Option<T> {
     type Value = T::Value;
     type Fields = T::Fields;
+    type Presence = crate::__private::Optional;
 
     fn to_attr(&self) -> Result<AttributeValue, ValueError> {
         match self {
@@ -201,6 +207,7 @@ impl<T: Attribute> Attribute for Option<T> {
 impl<T: Attribute> Attribute for Vec<T> {
     type Value = Self;
     type Fields = NoFields<Self>;
+    type Presence = crate::__private::Required;
 
     fn to_attr(&self) -> Result<AttributeValue, ValueError> {
         list(self.iter().map(T::to_attr))
@@ -292,6 +299,7 @@ macro_rules! set_attribute {
         impl<E: SetElement $(+ $bound)*> Attribute for $set<E> {
             type Value = Self;
             type Fields = NoFields<Self>;
+            type Presence = crate::__private::Optional;
 
             fn to_attr(&self) -> Result<AttributeValue, ValueError> {
                 set::<E>(self.iter().map(E::to_attr))
@@ -328,6 +336,7 @@ macro_rules! map_attribute {
         impl<V: Attribute> Attribute for $map<String, V> {
             type Value = Self;
             type Fields = NoFields<Self>;
+            type Presence = crate::__private::Required;
 
             fn to_attr(&self) -> Result<AttributeValue, ValueError> {
                 map(self.iter().map(|(k, v)| (k.as_str(), v)))

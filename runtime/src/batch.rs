@@ -4,10 +4,11 @@
 use std::collections::{HashMap, VecDeque};
 
 use crate::error::Error;
-use crate::request::{BatchOp, RawItem, Refusal};
+use crate::request::{BatchOp, Failure, RawItem};
 use crate::retry::Backoff;
 use crate::schema::{Item, Key, KeySchema};
 use crate::table::Table;
+use crate::version::Unversioned;
 use crate::{AttributeValue, size};
 
 /// The most writes in one BatchWriteItem request.
@@ -15,7 +16,7 @@ const WRITES_PER_REQUEST: usize = 25;
 /// The most keys in one BatchGetItem request.
 const READS_PER_REQUEST: usize = 100;
 
-impl<T: Item> Table<T> {
+impl<T: Unversioned> Table<T> {
     /// Writes many items (replacing any with the same keys), 25 per request. Not atomic: each item is written
     /// on its own, and DynamoDB may leave some unprocessed, which are sent again with the database's
     /// [`Backoff`](crate::Backoff). For all-or-nothing writes, use a [`Transaction`](crate::Transaction).
@@ -66,7 +67,9 @@ impl<T: Item> Table<T> {
             .collect::<Result<Vec<_>, _>>()?;
         self.write_batch(ops).await
     }
+}
 
+impl<T: Item> Table<T> {
     /// Reads the items with these keys (strongly consistent), 100 per request, and returns them in the order
     /// of the keys: `None` where there is no item. A key may appear more than once. Not a snapshot: each item
     /// is read on its own; for one consistent view, use a [`ReadTransaction`](crate::ReadTransaction).
@@ -88,8 +91,8 @@ impl<T: Item> Table<T> {
         }
         let mut items: Vec<Option<T>> =
             std::iter::repeat_with(|| None).take(positions.values().map(Vec::len).sum()).collect();
-        let db = &self.db().backend;
-        let found = drain(self.db().backoff, distinct, READS_PER_REQUEST, |keys| db.batch_get(self.name(), keys))
+        let db = &self.db.backend;
+        let found = drain(self.db.backoff, distinct, READS_PER_REQUEST, |keys| db.batch_get(self.name(), keys))
             .await
             .map_err(|incomplete| self.incomplete(incomplete))?;
         for item in found {
@@ -113,8 +116,8 @@ impl<T: Item> Table<T> {
             }
         }
         let ops = ops.into_iter().map(|(_, op)| op).enumerate().collect();
-        let db = &self.db().backend;
-        drain(self.db().backoff, ops, WRITES_PER_REQUEST, |ops| async move {
+        let db = &self.db.backend;
+        drain(self.db.backoff, ops, WRITES_PER_REQUEST, |ops| async move {
             db.batch_write(self.name(), ops).await.map(|unprocessed| (Vec::<()>::new(), unprocessed))
         })
         .await
@@ -125,13 +128,13 @@ impl<T: Item> Table<T> {
     fn incomplete(&self, incomplete: Incomplete) -> Error<T> {
         Error::BatchIncomplete {
             unprocessed: incomplete.unprocessed,
-            cause: incomplete.cause.map(|refusal| Box::new(self.error(refusal))),
+            cause: incomplete.cause.map(|failure| Box::new(failure.into())),
         }
     }
 }
 
 /// The key attributes of an item (or a key) as one comparable text: the same for the same item.
-fn identity(item: &RawItem, schema: KeySchema) -> String {
+pub(crate) fn identity(item: &RawItem, schema: KeySchema) -> String {
     let mut text = String::new();
     for (name, _) in [Some(schema.partition), schema.sort].into_iter().flatten() {
         match item.get(name) {
@@ -149,14 +152,14 @@ fn identity(item: &RawItem, schema: KeySchema) -> String {
 #[derive(Debug)]
 struct Incomplete {
     unprocessed: Vec<usize>,
-    cause: Option<Refusal>,
+    cause: Option<Failure>,
 }
 
 /// Sends `entries` (each with its position in the input) `per_request` at a time through `send`, which
 /// answers with what it found and the requests left unprocessed. Those go first into the next request, after
 /// a wait of `backoff`; the attempts start over whenever a request is processed in full. Returns everything
 /// found.
-async fn drain<R: Clone + PartialEq, O, F: Future<Output = Result<(Vec<O>, Vec<R>), Refusal>>>(
+async fn drain<R: Clone + PartialEq, O, F: Future<Output = Result<(Vec<O>, Vec<R>), Failure>>>(
     backoff: Backoff,
     entries: Vec<(usize, R)>,
     per_request: usize,
@@ -174,7 +177,7 @@ async fn drain<R: Clone + PartialEq, O, F: Future<Output = Result<(Vec<O>, Vec<R
         let (indices, requests): (Vec<usize>, Vec<R>) = pending.drain(..per_request.min(pending.len())).unzip();
         let (answer, unprocessed) = match send(requests.clone()).await {
             Ok(answer) => answer,
-            Err(refusal) => return Err(Incomplete { unprocessed: remaining(indices, &pending), cause: Some(refusal) }),
+            Err(failure) => return Err(Incomplete { unprocessed: remaining(indices, &pending), cause: Some(failure) }),
         };
         found.extend(answer);
         if unprocessed.is_empty() {
@@ -219,7 +222,7 @@ mod tests {
             for (i, value) in chunk.iter().enumerate() {
                 if i + 2 >= chunk.len() && refused.insert(*value) { left.push(*value) } else { done.push(*value) }
             }
-            std::future::ready(Ok::<_, Refusal>((done, left)))
+            std::future::ready(Ok::<_, Failure>((done, left)))
         })
         .await
         .unwrap();
@@ -239,7 +242,7 @@ mod tests {
             sent += 1;
             // "b" is never processed.
             let (done, left) = chunk.into_iter().partition(|v| *v != "b");
-            std::future::ready(Ok::<_, Refusal>((done, left)))
+            std::future::ready(Ok::<_, Failure>((done, left)))
         })
         .await;
         let incomplete = result.unwrap_err();
@@ -254,11 +257,12 @@ mod tests {
         let mut calls = 0;
         let result = drain(quick(3), entries, 4, |chunk: Vec<u32>| {
             calls += 1;
-            std::future::ready(if calls == 2 { Err(Refusal::Validation("no".into())) } else { Ok((chunk, Vec::new())) })
+            let refused = Failure::Service(crate::error::ServiceError::validation("no"));
+            std::future::ready(if calls == 2 { Err(refused) } else { Ok((chunk, Vec::new())) })
         })
         .await;
         let incomplete = result.unwrap_err();
         assert_eq!(incomplete.unprocessed, (4..10).collect::<Vec<_>>());
-        assert!(matches!(incomplete.cause, Some(Refusal::Validation(_))));
+        assert!(matches!(incomplete.cause, Some(Failure::Service(e)) if e.message() == "no"));
     }
 }

@@ -4,8 +4,8 @@ use std::borrow::Cow;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::client::Waiters;
-use aws_sdk_dynamodb::error::BuildError;
-use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::error::{BuildError, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::RequestId;
 use aws_sdk_dynamodb::operation::delete_item::{DeleteItemError, builders::DeleteItemFluentBuilder};
 use aws_sdk_dynamodb::operation::put_item::{PutItemError, builders::PutItemFluentBuilder};
 use aws_sdk_dynamodb::operation::transact_get_items::TransactGetItemsError;
@@ -17,7 +17,11 @@ use aws_sdk_dynamodb::types::{
     TransactGetItem, TransactWriteItem, Update as TransactUpdate, WriteRequest,
 };
 
-use crate::request::{Action, BatchOp, CancelReason, RawItem, Refusal, Returning, TransactWrite, Write};
+use crate::error::{InternalError, ServiceError};
+use crate::request::{
+    Action, BatchOp, CancelReason, Failure, Maps, RawItem, Returning, TransactRefusal, TransactWrite, Write,
+    WriteRefusal,
+};
 use crate::schema::{KeyKind, KeySchema};
 
 /// Sets what every write shares but its target, on any of the SDK's write builders (single or transactional):
@@ -41,7 +45,7 @@ pub(crate) enum Request {
 }
 
 /// Configures the aws-sdk-dynamodb request for one write; a condition check is not one.
-pub(crate) fn request(client: &Client, write: Write) -> Result<Request, Refusal> {
+pub(crate) fn request(client: &Client, write: Write) -> Result<Request, Failure> {
     let Write { table, action, condition, names, values, returning } = write;
     let names = (!names.is_empty()).then_some(names);
     let values = (!values.is_empty()).then_some(values);
@@ -65,35 +69,35 @@ pub(crate) fn request(client: &Client, write: Write) -> Result<Request, Refusal>
         }
         Action::Delete { key } => Request::Delete(configure!(client.delete_item().set_key(Some(key)))),
         Action::Check { .. } => {
-            return Err(Refusal::Validation("A condition check can only be part of a transaction".to_owned()));
+            return Err(ServiceError::validation("A condition check can only be part of a transaction").into());
         }
     })
 }
 
-/// Sends one write and returns the item it asked for.
-pub(crate) async fn write(client: &Client, write: Write) -> Result<Option<RawItem>, Refusal> {
+/// Sends one write and returns the item it asked for. A refusal of its condition hands back the request's
+/// placeholder maps (copied before sending, when the write has a condition).
+pub(crate) async fn write(client: &Client, write: Write) -> Result<Option<RawItem>, WriteRefusal> {
+    let maps = write.condition.is_some().then(|| Maps { names: write.names.clone(), values: write.values.clone() });
+    let failed = |stored: &Option<RawItem>| WriteRefusal::ConditionFailed {
+        stored: stored.clone(),
+        maps: maps.clone().unwrap_or_default(),
+    };
     match request(client, write)? {
         Request::Put(request) => request.send().await.map(|out| out.attributes).map_err(|e| {
             refusal(e, |e| match e {
-                PutItemError::ConditionalCheckFailedException(failed) => {
-                    Some(Refusal::ConditionFailed(failed.item.clone()))
-                }
+                PutItemError::ConditionalCheckFailedException(failed_check) => Some(failed(&failed_check.item)),
                 _ => None,
             })
         }),
         Request::Update(request) => request.send().await.map(|out| out.attributes).map_err(|e| {
             refusal(e, |e| match e {
-                UpdateItemError::ConditionalCheckFailedException(failed) => {
-                    Some(Refusal::ConditionFailed(failed.item.clone()))
-                }
+                UpdateItemError::ConditionalCheckFailedException(failed_check) => Some(failed(&failed_check.item)),
                 _ => None,
             })
         }),
         Request::Delete(request) => request.send().await.map(|out| out.attributes).map_err(|e| {
             refusal(e, |e| match e {
-                DeleteItemError::ConditionalCheckFailedException(failed) => {
-                    Some(Refusal::ConditionFailed(failed.item.clone()))
-                }
+                DeleteItemError::ConditionalCheckFailedException(failed_check) => Some(failed(&failed_check.item)),
                 _ => None,
             })
         }),
@@ -101,7 +105,7 @@ pub(crate) async fn write(client: &Client, write: Write) -> Result<Option<RawIte
 }
 
 /// Reads one item by key (strongly consistent).
-pub(crate) async fn get(client: &Client, table: String, key: RawItem) -> Result<Option<RawItem>, Refusal> {
+pub(crate) async fn get(client: &Client, table: String, key: RawItem) -> Result<Option<RawItem>, Failure> {
     client
         .get_item()
         .table_name(table)
@@ -110,28 +114,47 @@ pub(crate) async fn get(client: &Client, table: String, key: RawItem) -> Result<
         .send()
         .await
         .map(|out| out.item)
-        .map_err(|e| refusal(e, |_| None))
+        .map_err(failure)
 }
 
 /// Sorts a failed request into what `specific` recognises (a condition failure with the stored item, a
-/// canceled transaction), a validation error, a missing table, or the rest.
-fn refusal<E, R>(error: SdkError<E, R>, specific: impl Fn(&E) -> Option<Refusal>) -> Refusal
+/// canceled transaction), or the failure it is.
+fn refusal<E, R: From<Failure>>(
+    error: SdkError<E, aws_sdk_dynamodb::config::http::HttpResponse>,
+    specific: impl Fn(&E) -> Option<R>,
+) -> R
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
 {
-    if let Some(service) = error.as_service_error() {
-        if let Some(refusal) = specific(service) {
-            return refusal;
-        }
-        let message = || service.message().unwrap_or_default().to_owned();
-        match service.code() {
-            Some("ValidationException") => return Refusal::Validation(message()),
-            Some("ResourceNotFoundException") => return Refusal::ResourceNotFound(message()),
-            _ => {}
-        }
+    if let Some(refusal) = error.as_service_error().and_then(specific) {
+        return refusal;
     }
-    Refusal::Service(Box::new(error))
+    failure(error).into()
+}
+
+/// The failure of a request: the service's error with its code, message and request id, or no answer.
+fn failure<E>(error: SdkError<E, aws_sdk_dynamodb::config::http::HttpResponse>) -> Failure
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match &error {
+        SdkError::ServiceError(service) => {
+            let (code, message) = (service.err().code(), service.err().message().unwrap_or_default().to_owned());
+            let request_id = error.request_id().map(str::to_owned);
+            let service = ServiceError::new(code.unwrap_or("UnknownError"), message);
+            Failure::Service(service.with_origin(request_id.as_deref(), error))
+        }
+        SdkError::ConstructionFailure(_) => {
+            Failure::Internal(InternalError::new(format!("an aws-sdk-dynamodb request could not be built: {error}")))
+        }
+        _ => Failure::Service(ServiceError::transport(error)),
+    }
+}
+
+/// A request that aws-sdk-dynamodb's builders refused to build: dynatomic set every field they need, so this is
+/// a broken invariant.
+fn unbuilt(error: BuildError) -> Failure {
+    Failure::Internal(InternalError::new(format!("an aws-sdk-dynamodb request could not be built: {error}")))
 }
 
 /// Creates an on-demand table with this key schema and waits until it is active; an existing table is left
@@ -141,7 +164,7 @@ pub(crate) async fn create_table(
     table: &str,
     key: KeySchema,
     patience: std::time::Duration,
-) -> Result<(), Refusal> {
+) -> Result<(), Failure> {
     let mut request = client.create_table().table_name(table).billing_mode(BillingMode::PayPerRequest);
     for ((name, kind), role) in [(Some(key.partition), KeyType::Hash), (key.sort, KeyType::Range)]
         .into_iter()
@@ -154,14 +177,12 @@ pub(crate) async fn create_table(
         };
         let definition = AttributeDefinition::builder().attribute_name(name).attribute_type(scalar).build();
         let element = KeySchemaElement::builder().attribute_name(name).key_type(role).build();
-        request = request
-            .attribute_definitions(definition.map_err(|e| Refusal::Service(Box::new(e)))?)
-            .key_schema(element.map_err(|e| Refusal::Service(Box::new(e)))?);
+        request = request.attribute_definitions(definition.map_err(unbuilt)?).key_schema(element.map_err(unbuilt)?);
     }
     match request.send().await {
         Ok(_) => {}
         Err(e) if e.as_service_error().is_some_and(|e| e.is_resource_in_use_exception()) => {}
-        Err(e) => return Err(refusal(e, |_| None)),
+        Err(e) => return Err(failure(e)),
     }
     client
         .wait_until_table_exists()
@@ -169,20 +190,20 @@ pub(crate) async fn create_table(
         .wait(patience)
         .await
         .map(drop)
-        .map_err(|e| Refusal::Service(Box::new(e)))
+        .map_err(|e| Failure::Service(ServiceError::transport(e)))
 }
 
 /// Sends a TransactWriteItems request.
-pub(crate) async fn transact_write(client: &Client, request: TransactWrite) -> Result<(), Refusal> {
+pub(crate) async fn transact_write(client: &Client, request: TransactWrite) -> Result<(), TransactRefusal> {
     let items = request.actions.into_iter().map(transact_item).collect::<Result<Vec<_>, _>>()?;
     let sent = client.transact_write_items().set_transact_items(Some(items)).set_client_request_token(request.token);
     sent.send().await.map(drop).map_err(|e| {
         refusal(e, |e| match e {
             TransactWriteItemsError::TransactionCanceledException(canceled) => {
-                Some(Refusal::Canceled(reasons(canceled.cancellation_reasons())))
+                Some(TransactRefusal::Canceled(reasons(canceled.cancellation_reasons())))
             }
             TransactWriteItemsError::IdempotentParameterMismatchException(mismatch) => {
-                Some(Refusal::TokenMismatch(mismatch.message().unwrap_or_default().to_owned()))
+                Some(TransactRefusal::TokenMismatch(mismatch.message().unwrap_or_default().to_owned()))
             }
             _ => None,
         })
@@ -202,15 +223,13 @@ fn reasons(reasons: &[CancellationReason]) -> Vec<CancelReason> {
 }
 
 /// One action of a TransactWriteItems request; a failed condition returns the stored item.
-fn transact_item(write: Write) -> Result<TransactWriteItem, Refusal> {
+fn transact_item(write: Write) -> Result<TransactWriteItem, Failure> {
     let Write { table, action, condition, names, values, returning: _ } = write;
     let names = (!names.is_empty()).then_some(names);
     let values = (!values.is_empty()).then_some(values);
     macro_rules! configure {
         ($builder:expr) => {
-            expression_parameters!($builder, table, condition, names, values)
-                .build()
-                .map_err(|e| Refusal::Service(Box::new(e)))?
+            expression_parameters!($builder, table, condition, names, values).build().map_err(unbuilt)?
         };
     }
     let item = TransactWriteItem::builder();
@@ -229,18 +248,18 @@ fn transact_item(write: Write) -> Result<TransactWriteItem, Refusal> {
 pub(crate) async fn transact_get(
     client: &Client,
     items: Vec<(String, RawItem)>,
-) -> Result<Vec<Option<RawItem>>, Refusal> {
+) -> Result<Vec<Option<RawItem>>, TransactRefusal> {
     let items = items
         .into_iter()
         .map(|(table, key)| {
             let get = Get::builder().table_name(table).set_key(Some(key)).build();
-            Ok(TransactGetItem::builder().get(get.map_err(|e| Refusal::Service(Box::new(e)))?).build())
+            Ok(TransactGetItem::builder().get(get.map_err(unbuilt)?).build())
         })
-        .collect::<Result<Vec<_>, Refusal>>()?;
+        .collect::<Result<Vec<_>, Failure>>()?;
     let out = client.transact_get_items().set_transact_items(Some(items)).send().await.map_err(|e| {
         refusal(e, |e| match e {
             TransactGetItemsError::TransactionCanceledException(canceled) => {
-                Some(Refusal::Canceled(reasons(canceled.cancellation_reasons())))
+                Some(TransactRefusal::Canceled(reasons(canceled.cancellation_reasons())))
             }
             _ => None,
         })
@@ -249,7 +268,7 @@ pub(crate) async fn transact_get(
 }
 
 /// Sends one BatchWriteItem request to one table; returns the writes DynamoDB left unprocessed.
-pub(crate) async fn batch_write(client: &Client, table: &str, ops: Vec<BatchOp>) -> Result<Vec<BatchOp>, Refusal> {
+pub(crate) async fn batch_write(client: &Client, table: &str, ops: Vec<BatchOp>) -> Result<Vec<BatchOp>, Failure> {
     let requests = ops
         .into_iter()
         .map(|op| {
@@ -261,9 +280,8 @@ pub(crate) async fn batch_write(client: &Client, table: &str, ops: Vec<BatchOp>)
             .build())
         })
         .collect::<Result<Vec<_>, BuildError>>()
-        .map_err(|e| Refusal::Service(Box::new(e)))?;
-    let out =
-        client.batch_write_item().request_items(table, requests).send().await.map_err(|e| refusal(e, |_| None))?;
+        .map_err(unbuilt)?;
+    let out = client.batch_write_item().request_items(table, requests).send().await.map_err(failure)?;
     let unprocessed = out.unprocessed_items.unwrap_or_default().into_values().flatten();
     Ok(unprocessed
         .filter_map(|request| match (request.put_request, request.delete_request) {
@@ -280,10 +298,10 @@ pub(crate) async fn batch_get(
     client: &Client,
     table: &str,
     keys: Vec<RawItem>,
-) -> Result<(Vec<RawItem>, Vec<RawItem>), Refusal> {
+) -> Result<(Vec<RawItem>, Vec<RawItem>), Failure> {
     let keys = KeysAndAttributes::builder().set_keys(Some(keys)).consistent_read(true).build();
-    let keys = keys.map_err(|e| Refusal::Service(Box::new(e)))?;
-    let out = client.batch_get_item().request_items(table, keys).send().await.map_err(|e| refusal(e, |_| None))?;
+    let keys = keys.map_err(unbuilt)?;
+    let out = client.batch_get_item().request_items(table, keys).send().await.map_err(failure)?;
     let found = out.responses.unwrap_or_default().into_values().flatten().collect();
     let unprocessed = out.unprocessed_keys.unwrap_or_default().into_values().flat_map(|keys| keys.keys).collect();
     Ok((found, unprocessed))

@@ -1,8 +1,12 @@
-//! The errors dynatomic returns.
+//! The errors dynatomic returns, and what they share: values refused before sending, stored items that do not
+//! fit their struct, the service's own errors, and broken invariants of dynatomic itself.
 
 use std::fmt;
 
+use aws_sdk_dynamodb::types::AttributeValue;
+
 use crate::explain::Explanation;
+use crate::request::RawItem;
 
 /// A value that DynamoDB would refuse, caught before anything is sent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -31,6 +35,12 @@ pub enum ValueError {
     /// An attribute name or map key that is empty.
     #[error("an attribute name or map key cannot be empty")]
     EmptyName,
+    /// A value nested deeper than DynamoDB's 32 levels.
+    #[error("the value is nested {depth} levels deep, deeper than DynamoDB's limit of 32")]
+    TooDeep {
+        /// How deep the value is nested, the attribute itself being level 1.
+        depth: usize,
+    },
     /// A write of a versioned item whose key does not say which version it expects.
     #[error(
         "the item has a version attribute, and the key does not say which version the write expects: use `Key::at_version(n)`, or `Key::any_version()` to increment it without a check"
@@ -39,6 +49,15 @@ pub enum ValueError {
     /// A version at the largest number its field holds, which cannot be incremented.
     #[error("the version is at the largest number its field holds and cannot be incremented")]
     VersionOverflow,
+    /// An item with too many attributes to check in one condition that it is unchanged
+    /// ([`Key::if_unchanged`](crate::Key::if_unchanged)): give its type a `#[dynatomic(version)]` field.
+    #[error(
+        "the item has {attributes} attributes, too many to check in one DynamoDB condition that it is unchanged: give its type a `#[dynatomic(version)]` field"
+    )]
+    TooManyToGuard {
+        /// The attributes the check would compare.
+        attributes: usize,
+    },
     /// An item larger than DynamoDB's 400 KB limit.
     #[error("the item is {size} bytes, over DynamoDB's limit of 409600 bytes (400 KB)")]
     ItemTooLarge {
@@ -100,8 +119,240 @@ impl DecodeError {
     }
 }
 
-/// Everything a dynatomic operation can fail with. `T` is the item type of the table, so that a failed
-/// condition hands back the stored item as a `T`.
+/// What kind of failure a [`ServiceError`] is, from DynamoDB's error code (or from the connection).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ServiceErrorKind {
+    /// The request is invalid (`ValidationException`): sending it again fails again.
+    Validation,
+    /// The table does not exist (`ResourceNotFoundException`): create it with
+    /// [`Table::create_table`](crate::Table::create_table) first.
+    TableNotFound,
+    /// The table or the account is over its throughput (`ThrottlingException`,
+    /// `ProvisionedThroughputExceededException`, `RequestLimitExceeded`): sending it again later may succeed.
+    /// aws-sdk-dynamodb retries these itself, as its client is configured, before they reach you.
+    Throttling,
+    /// The request did not get an answer: it could not be sent, timed out, or the answer could not be read.
+    /// The write may or may not have been applied.
+    Transport,
+    /// Any other error code.
+    Other,
+}
+
+/// An error answered by DynamoDB (or by the memory backend, with DynamoDB's code and message), or a failure to
+/// reach it. It keeps DynamoDB's error code, message and request id.
+///
+/// ```
+/// # #[derive(dynatomic::Item, Debug)]
+/// # struct Product { #[dynatomic(partition_key)] sku: String, stock: i64 }
+/// # async fn demo() {
+/// use dynatomic::{Error, ServiceErrorKind};
+/// let products = dynatomic::Db::memory().table::<Product>(); // no table created
+/// let Err(Error::Service(error)) = products.get(Product::key("a")).await else { panic!("the table is missing") };
+/// assert_eq!(error.kind(), ServiceErrorKind::TableNotFound);
+/// assert_eq!(error.code(), Some("ResourceNotFoundException"));
+/// # }
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(demo());
+/// ```
+#[derive(Debug)]
+pub struct ServiceError {
+    kind: ServiceErrorKind,
+    code: Option<String>,
+    message: String,
+    request_id: Option<String>,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl ServiceError {
+    /// An error with DynamoDB's error `code` (such as `ValidationException`) and message.
+    pub(crate) fn new(code: &str, message: impl Into<String>) -> Self {
+        ServiceError {
+            kind: ServiceErrorKind::from_code(code),
+            code: Some(code.to_owned()),
+            message: message.into(),
+            request_id: None,
+            source: None,
+        }
+    }
+
+    /// A `ValidationException` with DynamoDB's message.
+    pub(crate) fn validation(message: impl Into<String>) -> Self {
+        ServiceError::new("ValidationException", message)
+    }
+
+    /// A `ResourceNotFoundException` with DynamoDB's message.
+    pub(crate) fn table_not_found(message: impl Into<String>) -> Self {
+        ServiceError::new("ResourceNotFoundException", message)
+    }
+
+    /// A request that got no answer, for `cause`.
+    pub(crate) fn transport(cause: impl std::error::Error + Send + Sync + 'static) -> Self {
+        ServiceError {
+            kind: ServiceErrorKind::Transport,
+            code: None,
+            message: cause.to_string(),
+            request_id: None,
+            source: Some(Box::new(cause)),
+        }
+    }
+
+    /// Keeps the request id and the error it came from.
+    pub(crate) fn with_origin(
+        mut self,
+        request_id: Option<&str>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        self.request_id = request_id.map(str::to_owned);
+        self.source = Some(Box::new(source));
+        self
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ServiceErrorKind {
+        self.kind
+    }
+
+    /// DynamoDB's error code, such as `ValidationException`; `None` when the request got no answer.
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+
+    /// DynamoDB's message (or the connection's).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The id DynamoDB gave the request (`x-amzn-RequestId`), for AWS support; `None` on the memory backend
+    /// and when the request got no answer.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// Whether the request was throttled ([`ServiceErrorKind::Throttling`]).
+    pub fn is_throttling(&self) -> bool {
+        self.kind == ServiceErrorKind::Throttling
+    }
+}
+
+impl ServiceErrorKind {
+    /// The kind of DynamoDB's error `code`.
+    fn from_code(code: &str) -> Self {
+        match code {
+            "ValidationException" => ServiceErrorKind::Validation,
+            "ResourceNotFoundException" => ServiceErrorKind::TableNotFound,
+            "ThrottlingException" | "ProvisionedThroughputExceededException" | "RequestLimitExceeded" => {
+                ServiceErrorKind::Throttling
+            }
+            _ => ServiceErrorKind::Other,
+        }
+    }
+}
+
+impl fmt::Display for ServiceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.code {
+            Some(code) => write!(f, "{code}: {}", self.message)?,
+            None => write!(f, "no answer: {}", self.message)?,
+        }
+        match &self.request_id {
+            Some(id) => write!(f, " (request id {id})"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for ServiceError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// A broken invariant of dynatomic itself, never a service error: please report it. Nothing can be done about it
+/// by retrying.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("internal error in dynatomic (please report it): {0}")]
+pub struct InternalError(pub(crate) String);
+
+impl InternalError {
+    /// A broken invariant, described.
+    pub(crate) fn new(what: impl Into<String>) -> Self {
+        InternalError(what.into())
+    }
+}
+
+/// An item as it was stored when a write on it failed: the attributes as the backend returned them, and the
+/// item read as `T`, or why it could not be.
+///
+/// ```
+/// # #[derive(dynatomic::Item, Debug, PartialEq)]
+/// # struct Product { #[dynatomic(partition_key)] sku: String, stock: i64 }
+/// # async fn demo() -> Result<(), dynatomic::Error<Product>> {
+/// use dynatomic::{Error, condition};
+/// let products = dynatomic::Db::memory().table::<Product>();
+/// products.create_table().await?;
+/// products.put(&Product { sku: "a".into(), stock: 0 }).await?;
+/// let result = products.delete(Product::key("a")).when(condition!(Product: stock > 0)).await;
+/// let Err(Error::ConditionFailed { stored: Some(stored), .. }) = result else { panic!("the stock is 0") };
+/// assert_eq!(stored.item(), Some(&Product { sku: "a".into(), stock: 0 }));
+/// assert_eq!(stored.attributes()["stock"], dynatomic::AttributeValue::N("0".into()));
+/// # Ok(()) }
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(demo()).unwrap();
+/// ```
+pub struct Stored<T> {
+    attributes: RawItem,
+    decoded: Result<T, DecodeError>,
+}
+
+impl<T> Stored<T> {
+    /// The stored attributes, read as `T` by `decode`.
+    pub(crate) fn read(attributes: RawItem, decode: impl FnOnce(RawItem) -> Result<T, DecodeError>) -> Self {
+        let decoded = decode(attributes.clone());
+        Stored { attributes, decoded }
+    }
+
+    /// The item, if it fits `T`.
+    pub fn item(&self) -> Option<&T> {
+        self.decoded.as_ref().ok()
+    }
+
+    /// The item, or why the stored attributes do not fit `T`.
+    pub fn into_item(self) -> Result<T, DecodeError> {
+        self.decoded
+    }
+
+    /// The attributes as the backend returned them.
+    pub fn attributes(&self) -> &RawItem {
+        &self.attributes
+    }
+
+    /// Why the stored attributes do not fit `T`, if they do not.
+    pub fn decode_error(&self) -> Option<&DecodeError> {
+        self.decoded.as_ref().err()
+    }
+}
+
+impl Stored<Box<dyn std::any::Any + Send + Sync>> {
+    /// The item read as its struct, if that struct is `T`.
+    pub(crate) fn downcast<T: 'static>(self) -> Option<Stored<T>> {
+        let decoded = match self.decoded {
+            Ok(item) => Ok(*item.downcast::<T>().ok()?),
+            Err(error) => Err(error),
+        };
+        Some(Stored { attributes: self.attributes, decoded })
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Stored<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.decoded {
+            Ok(item) => item.fmt(f),
+            Err(error) => f.debug_struct("Stored").field("attributes", &self.attributes).field("error", error).finish(),
+        }
+    }
+}
+
+/// Everything a dynatomic operation on a table of `T` can fail with. A failed write hands back the stored item
+/// as a [`Stored<T>`].
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error<T> {
@@ -110,10 +361,19 @@ pub enum Error<T> {
     #[error("{}", ConditionFailed(.explanation))]
     ConditionFailed {
         /// The item as it was stored when the condition failed (`None` when there was no item).
-        stored: Option<Box<T>>,
+        stored: Option<Box<Stored<T>>>,
         /// Which clauses of the condition were false, and the values they compared; `None` when the backend's
         /// answer cannot be explained (the stored item satisfies the condition as dynatomic reads it).
         explanation: Option<Explanation>,
+    },
+    /// An update of an item that does not exist: `update` changes existing items only, and nothing was
+    /// written. To create missing items, use [`Table::upsert`](crate::Table::upsert).
+    #[error(
+        "the item to update is not in table `{table}`: nothing was written (`update` changes existing items only; `upsert` creates them)"
+    )]
+    NotFound {
+        /// The table.
+        table: String,
     },
     /// The stored item is not at the version the write expected (optimistic locking); nothing was written.
     /// Read the item again and redo the change, or let [`Table::modify`](crate::Table::modify) do it.
@@ -124,7 +384,14 @@ pub enum Error<T> {
         /// The stored item's version; `None` when there is no item.
         stored: Option<u64>,
         /// The stored item.
-        item: Option<Box<T>>,
+        item: Option<Box<Stored<T>>>,
+    },
+    /// The stored item is no longer as it was read ([`Key::if_unchanged`](crate::Key::if_unchanged)): another
+    /// writer changed it; nothing was written. Read it again and redo the change.
+    #[error("the item changed since it was read: nothing was written")]
+    Changed {
+        /// The item as it is stored now (`None`: it was deleted).
+        stored: Option<Box<Stored<T>>>,
     },
     /// A value that DynamoDB would refuse, caught before sending.
     #[error("invalid value: {0}")]
@@ -132,24 +399,18 @@ pub enum Error<T> {
     /// A stored item that does not fit `T`.
     #[error("stored item does not fit the struct: {0}")]
     Decode(#[from] DecodeError),
-    /// DynamoDB refused the request as invalid (ValidationException).
-    #[error("DynamoDB refused the request: {message}")]
-    Validation {
-        /// DynamoDB's message.
-        message: String,
+    /// The write was applied, but the item it returned does not fit `T` (it was stored by other code, or `T`
+    /// changed since).
+    #[error("the write was applied, but the item it returned does not fit the struct: {source}")]
+    AppliedUnreadable {
+        /// The attributes the write returned.
+        attributes: RawItem,
+        /// Why they do not fit `T`.
+        source: DecodeError,
     },
-    /// Any other failure of the service or the connection to it.
+    /// DynamoDB (or the memory backend, with DynamoDB's answer) refused the request, or did not answer.
     #[error("DynamoDB request failed: {0}")]
-    Service(#[source] Box<dyn std::error::Error + Send + Sync>),
-    /// The table does not exist (DynamoDB's ResourceNotFoundException): create it with
-    /// [`Table::create_table`](crate::Table::create_table) first.
-    #[error("table `{table}` does not exist: {message}")]
-    TableNotFound {
-        /// The table's name.
-        table: String,
-        /// The backend's message.
-        message: String,
-    },
+    Service(#[from] ServiceError),
     /// An item or key of a batch was refused before anything was sent.
     #[error("batch entry {index}: {source}")]
     InvalidEntry {
@@ -157,6 +418,15 @@ pub enum Error<T> {
         index: usize,
         /// What is wrong with it.
         source: ValueError,
+    },
+    /// One entry of a checked batch write failed ([`Table::batch_put_checked`](crate::Table::batch_put_checked)):
+    /// the cause of a [`BatchIncomplete`](Error::BatchIncomplete).
+    #[error("batch entry {index}: {source}")]
+    EntryFailed {
+        /// The entry's position in the input, from 0.
+        index: usize,
+        /// Why it failed.
+        source: Box<Error<T>>,
     },
     /// Two entries of a batch write have the same key, which DynamoDB refuses; nothing was sent.
     #[error("batch entries {first} and {second} have the same key: write each item once")]
@@ -185,6 +455,21 @@ pub enum Error<T> {
         /// The backend it was called on (`memory`).
         backend: &'static str,
     },
+    /// A broken invariant of dynatomic: please report it.
+    #[error(transparent)]
+    Internal(#[from] InternalError),
+}
+
+impl<T> Error<T> {
+    /// The service error behind this error, if it is one: to read its code and request id, or to tell
+    /// throttling apart.
+    pub fn service(&self) -> Option<&ServiceError> {
+        match self {
+            Error::Service(error) => Some(error),
+            Error::BatchIncomplete { cause: Some(cause), .. } => cause.service(),
+            _ => None,
+        }
+    }
 }
 
 /// The message of [`Error::ConditionFailed`].
@@ -197,4 +482,22 @@ impl fmt::Display for ConditionFailed<'_> {
             None => f.write_str("the condition was not met; nothing was written"),
         }
     }
+}
+
+/// Key attributes as text, partition key first: `id = "alice"`, `pk = "a", sk = 3`.
+pub(crate) fn key_text(key: &RawItem) -> String {
+    let mut parts: Vec<(&String, String)> = key
+        .iter()
+        .map(|(name, value)| {
+            let value = match value {
+                AttributeValue::S(s) => format!("{s:?}"),
+                AttributeValue::N(n) => n.clone(),
+                AttributeValue::B(b) => format!("<{} bytes>", b.as_ref().len()),
+                other => format!("{other:?}"),
+            };
+            (name, value)
+        })
+        .collect();
+    parts.sort();
+    parts.iter().map(|(name, value)| format!("{name} = {value}")).collect::<Vec<_>>().join(", ")
 }

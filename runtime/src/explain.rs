@@ -17,7 +17,6 @@ use std::fmt::{self, Write as _};
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::memory::Memory;
-use crate::operation::Placeholders;
 use crate::request::RawItem;
 
 /// Why a condition was false: the clauses that made it so, as written, with the values they compared. Its
@@ -200,17 +199,6 @@ pub(crate) fn explain(
     let mut clauses = Vec::new();
     writer.failed(&root, &mut 0, &mut clauses);
     Some(Explanation { clauses })
-}
-
-/// [`explain`] for the condition and placeholders of an `Update` or a `Condition`.
-pub(crate) fn explain_operation(
-    expression: &str,
-    placeholders: &Placeholders,
-    sources: &Sources,
-    stored: Option<&RawItem>,
-) -> Option<Explanation> {
-    let (names, values) = placeholders.maps()?;
-    explain(expression, &names, &values, sources, stored)
 }
 
 /// The condition of an operation as written, kept while the request is sent, to explain a refusal with the

@@ -103,6 +103,16 @@ pub trait Contains {
     type Needle;
 }
 
+/// A bool attribute: it is a condition by itself (`where active`, `!frozen`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a condition: only a `bool` field stands alone",
+    label = "a `{Self}` field, not a `bool`",
+    note = "compare it with a value (`field == value`), or call a condition method such as `field.exists()`"
+)]
+pub trait Flag {}
+
+impl Flag for bool {}
+
 /// An attribute that may be absent: `Option<T>` fields, map entries and list elements. `remove()` works on it.
 #[diagnostic::on_unimplemented(
     message = "`remove()` would leave a required field empty: `{Self}` is not optional",

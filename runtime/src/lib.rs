@@ -25,15 +25,20 @@
 //! See the README for the whole DSL and the list of compile-time checks.
 
 mod attribute;
+mod backend;
 mod batch;
+mod checked_batch;
 mod db;
 mod dynamo;
 mod error;
-mod explain;
+pub mod explain;
+mod guard;
 pub mod kind;
 mod memory;
 mod number;
 mod operation;
+#[cfg(feature = "raw")]
+pub mod raw;
 mod request;
 mod retry;
 mod schema;
@@ -42,6 +47,7 @@ mod table;
 mod transaction;
 mod value;
 mod version;
+mod write;
 
 #[doc(hidden)]
 #[path = "private.rs"]
@@ -51,18 +57,23 @@ pub use attribute::{Attribute, Bytes, SetElement};
 pub use aws_sdk_dynamodb;
 pub use aws_sdk_dynamodb::types::AttributeValue;
 pub use db::Db;
-pub use error::{DecodeError, Error, ValueError};
-pub use explain::{Explanation, FailedClause, Operand};
-pub use operation::{Condition, Update};
+pub use error::{DecodeError, Error, InternalError, ServiceError, ServiceErrorKind, Stored, ValueError};
+pub use operation::{Condition, Update, Upsert};
 pub use retry::{Backoff, Conflict, Retried};
 pub use schema::{Document, Item, Key, KeyAttribute, KeyKind, KeySchema};
 pub use table::Table;
 pub use transaction::{
-    ActionKind, CanceledAction, ReadTransaction, Reason, Slot, Snapshot, Transaction, TransactionCanceled,
+    ActionKind, AnyItem, CanceledAction, ReadTransaction, Reason, Slot, Snapshot, Transaction, TransactionCanceled,
     TransactionError,
 };
 pub use value::IntoValue;
-pub use version::Versioned;
+pub use version::{StoredVersion, Unversioned, Versioned};
+pub use write::{CreateWrite, DeleteWrite, IgnoreMissing, PutWrite, UpdateWrite};
+
+/// What an update returns, given to [`UpdateWrite::returning`]: DynamoDB's ReturnValues.
+pub mod returning {
+    pub use crate::write::{AllNew, AllOld, Nothing, ReturnValues, UpdatedNew, UpdatedOld};
+}
 
 /// Derives the schema of a struct: [`Document`] always, [`Item`] when a field is the partition key.
 ///
@@ -71,5 +82,10 @@ pub use version::Versioned;
 pub use dynatomic_macros::Item;
 /// Builds a checked condition: `condition!(Type: condition)`. See the crate README.
 pub use dynatomic_macros::condition;
-/// Builds a checked update: `update!(Type: assignment, ...; where condition)`. See the crate README.
+/// Builds a checked update of an existing item: `update!(Type: assignment, ...; where condition)`. See the
+/// crate README.
 pub use dynatomic_macros::update;
+/// Builds a checked update that creates the item when there is none: `upsert!(Type: assignment, ...; where
+/// condition)`, applied by [`Table::upsert`]. It must set every field that the type cannot be read without
+/// (every field but the keys, the version, `Option`s and sets): a field it leaves unset is a compile error.
+pub use dynatomic_macros::upsert;

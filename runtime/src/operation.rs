@@ -1,13 +1,49 @@
-//! The operations `update!` and `condition!` build: finished expression strings plus their name and value maps.
+//! The operations `update!`, `upsert!` and `condition!` build: finished expression strings plus their name and
+//! value maps.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::marker::PhantomData;
+use std::ops::Deref;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::error::ValueError;
 use crate::explain::{Explainer, Explanation, Sources};
+use crate::guard::{Memo, MissingItem, Texts};
+use crate::request::{Maps, RawItem, Write};
+
+/// What `update!`, `upsert!` and `condition!` fix at compile time, in a `static` at their call site: the
+/// expression texts, what the condition says of a missing item, the source text that explanations quote, and
+/// the expressions composed with dynatomic's own checks.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Compiled {
+    /// The UpdateExpression (`None` for `condition!`).
+    pub update: Option<&'static str>,
+    /// The ConditionExpression (`None` for an update without `where`).
+    pub condition: Option<&'static str>,
+    /// What the condition says of an item that does not exist.
+    pub missing_item: MissingItem,
+    /// Each leaf clause of the condition as written, in the order of the ConditionExpression text.
+    pub clauses: &'static [&'static str],
+    /// Each `#n` placeholder and the path segment it names, as written.
+    pub names: &'static [(&'static str, &'static str)],
+    /// Each `:v` placeholder and the Rust expression of its value, as written.
+    pub values: &'static [(&'static str, &'static str)],
+    /// The expressions composed with dynatomic's checks, per shape of check.
+    pub memo: Memo<4>,
+}
+
+impl Compiled {
+    pub(crate) fn texts(&self) -> Texts {
+        Texts { update: self.update, condition: self.condition, missing_item: self.missing_item }
+    }
+
+    fn sources(&self) -> Sources {
+        Sources { clauses: self.clauses, names: self.names, values: self.values }
+    }
+}
 
 /// The expression placeholders of one operation: `#name` to attribute name, `:value` to value.
 #[derive(Debug, Clone)]
@@ -43,16 +79,31 @@ impl Placeholders {
         }
     }
 
-    /// The ExpressionAttributeNames and ExpressionAttributeValues of a request; `None` if a value was refused.
-    pub(crate) fn maps(&self) -> Option<(HashMap<String, String>, HashMap<String, AttributeValue>)> {
+    /// The placeholder maps of a request, copied; `None` if a value was refused.
+    fn maps(&self) -> Option<Maps> {
         let values = self.values.as_ref().ok()?;
         let names = self.names.iter().map(|(k, v)| ((*k).to_owned(), v.clone().into_owned())).collect();
-        Some((names, values.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()))
+        Some(Maps { names, values: values.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect() })
+    }
+
+    /// Moves the placeholders into a request, or hands back the error converting a value raised.
+    pub(crate) fn add_to(self, write: &mut Write) -> Result<(), ValueError> {
+        let values = self.values?;
+        write.values.reserve(values.len());
+        write.names.reserve(self.names.len());
+        for (placeholder, value) in values {
+            write.values.insert(placeholder.to_owned(), value);
+        }
+        for (placeholder, name) in self.names {
+            write.names.insert(placeholder.to_owned(), name.into_owned());
+        }
+        Ok(())
     }
 }
 
-/// An update of one item of `T`, built by [`update!`](crate::update): an UpdateExpression, an optional
-/// ConditionExpression, and the placeholders both use.
+/// An update of one existing item of `T`, built by [`update!`](crate::update): an UpdateExpression, an
+/// optional ConditionExpression, and the placeholders both use. [`Table::update`](crate::Table::update) applies
+/// it to an item that exists; [`upsert!`](crate::upsert) builds one that may create the item.
 ///
 /// ```
 /// #[derive(dynatomic::Item)]
@@ -66,22 +117,20 @@ impl Placeholders {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Update<T> {
-    update: &'static str,
-    condition: Option<&'static str>,
+    compiled: &'static Compiled,
     pub(crate) placeholders: Placeholders,
-    pub(crate) sources: Sources,
     item: PhantomData<fn() -> T>,
 }
 
 impl<T> Update<T> {
     /// The UpdateExpression, with a placeholder for every name and value.
     pub fn update_expression(&self) -> &'static str {
-        self.update
+        self.compiled.update.unwrap_or_default()
     }
 
     /// The ConditionExpression of the `where` part, if there is one.
     pub fn condition_expression(&self) -> Option<&'static str> {
-        self.condition
+        self.compiled.condition
     }
 
     /// The ExpressionAttributeNames: placeholder to attribute name.
@@ -113,36 +162,66 @@ impl<T> Update<T> {
     /// assert_eq!(why.to_string(), "stock >= qty (stock = 3, qty = 5)");
     /// assert!(op.explain(None).is_some(), "an absent item has no stock");
     /// ```
-    pub fn explain(&self, stored: Option<&HashMap<String, AttributeValue>>) -> Option<Explanation> {
-        crate::explain::explain_operation(self.condition?, &self.placeholders, &self.sources, stored)
+    pub fn explain(&self, stored: Option<&RawItem>) -> Option<Explanation> {
+        explain(self.compiled, &self.placeholders, stored)
     }
 
     /// What explains the `where` condition if it fails, kept while the request is sent.
     pub(crate) fn explainer(&self) -> Option<Explainer> {
-        Some(Explainer::new(self.condition?, self.sources))
+        Some(Explainer::new(self.compiled.condition?, self.compiled.sources()))
+    }
+
+    /// The static part of the update.
+    pub(crate) fn compiled(&self) -> &'static Compiled {
+        self.compiled
     }
 
     #[doc(hidden)]
     pub fn __new<const N: usize, const V: usize>(
-        update: &'static str,
-        condition: Option<&'static str>,
+        compiled: &'static Compiled,
         names: [(&'static str, Cow<'static, str>); N],
         values: [(&'static str, Result<AttributeValue, ValueError>); V],
-        clauses: &'static [&'static str],
-        names_written: &'static [(&'static str, &'static str)],
-        values_written: &'static [(&'static str, &'static str)],
     ) -> Self {
-        Update {
-            update,
-            condition,
-            placeholders: Placeholders::new(names, values),
-            sources: Sources { clauses, names: names_written, values: values_written },
-            item: PhantomData,
-        }
+        Update { compiled, placeholders: Placeholders::new(names, values), item: PhantomData }
     }
 }
 
-/// A condition on one item of `T`, built by [`condition!`](crate::condition), for conditional puts and deletes.
+/// An update of one item of `T` that creates the item when there is none, built by [`upsert!`](crate::upsert),
+/// which checks at compile time that it sets every field of `T` that has no default. It is an [`Update`] (its
+/// expressions and explanations are reached through it), applied by [`Table::upsert`](crate::Table::upsert).
+///
+/// ```
+/// #[derive(dynatomic::Item)]
+/// struct Counter { #[dynatomic(partition_key)] page: String, hits: u64 }
+///
+/// let op = dynatomic::upsert!(Counter: hits += 1);
+/// assert_eq!(op.update_expression(), "SET #n0 = if_not_exists(#n0, :zero) + :v0");
+/// ```
+#[derive(Debug, Clone)]
+pub struct Upsert<T>(Update<T>);
+
+impl<T> Upsert<T> {
+    /// The update itself.
+    pub fn into_update(self) -> Update<T> {
+        self.0
+    }
+
+    #[doc(hidden)]
+    pub fn __new(update: Update<T>) -> Self {
+        Upsert(update)
+    }
+}
+
+impl<T> Deref for Upsert<T> {
+    type Target = Update<T>;
+
+    fn deref(&self) -> &Update<T> {
+        &self.0
+    }
+}
+
+/// A condition on one item of `T`, built by [`condition!`](crate::condition), for conditional puts and deletes
+/// and for the condition checks of a transaction.
 ///
 /// ```
 /// #[derive(dynatomic::Item)]
@@ -153,16 +232,15 @@ impl<T> Update<T> {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Condition<T> {
-    expression: &'static str,
+    compiled: &'static Compiled,
     pub(crate) placeholders: Placeholders,
-    pub(crate) sources: Sources,
     item: PhantomData<fn() -> T>,
 }
 
 impl<T> Condition<T> {
     /// The ConditionExpression, with a placeholder for every name and value.
     pub fn expression(&self) -> &'static str {
-        self.expression
+        self.compiled.condition.unwrap_or_default()
     }
 
     /// The ExpressionAttributeNames: placeholder to attribute name.
@@ -177,8 +255,7 @@ impl<T> Condition<T> {
 
     /// Why the condition is false for `stored`, the item as stored (`None`: there is none): the clauses that
     /// made it false, as written, with the values they compared. `None` when the condition holds or a value was
-    /// refused. [`Table::put_if`](crate::Table::put_if) and [`Table::delete_if`](crate::Table::delete_if) do
-    /// this for you: a failed condition comes back as
+    /// refused. A failed write explains its condition for you: it comes back as
     /// [`Error::ConditionFailed`](crate::Error::ConditionFailed) with its explanation.
     ///
     /// ```
@@ -194,28 +271,31 @@ impl<T> Condition<T> {
     /// assert_eq!(why.to_string(), r#"!note.exists() (note = "fragile")"#);
     /// ```
     pub fn explain(&self, stored: Option<&HashMap<String, AttributeValue>>) -> Option<Explanation> {
-        crate::explain::explain_operation(self.expression, &self.placeholders, &self.sources, stored)
+        explain(self.compiled, &self.placeholders, stored)
     }
 
     /// What explains the condition if it fails, kept while the request is sent.
-    pub(crate) fn explainer(&self) -> Explainer {
-        Explainer::new(self.expression, self.sources)
+    pub(crate) fn explainer(&self) -> Option<Explainer> {
+        Some(Explainer::new(self.compiled.condition?, self.compiled.sources()))
+    }
+
+    /// The static part of the condition.
+    pub(crate) fn compiled(&self) -> &'static Compiled {
+        self.compiled
     }
 
     #[doc(hidden)]
     pub fn __new<const N: usize, const V: usize>(
-        expression: &'static str,
+        compiled: &'static Compiled,
         names: [(&'static str, Cow<'static, str>); N],
         values: [(&'static str, Result<AttributeValue, ValueError>); V],
-        clauses: &'static [&'static str],
-        names_written: &'static [(&'static str, &'static str)],
-        values_written: &'static [(&'static str, &'static str)],
     ) -> Self {
-        Condition {
-            expression,
-            placeholders: Placeholders::new(names, values),
-            sources: Sources { clauses, names: names_written, values: values_written },
-            item: PhantomData,
-        }
+        Condition { compiled, placeholders: Placeholders::new(names, values), item: PhantomData }
     }
+}
+
+/// Why the condition of an operation is false for `stored`.
+fn explain(compiled: &Compiled, placeholders: &Placeholders, stored: Option<&RawItem>) -> Option<Explanation> {
+    let maps = placeholders.maps()?;
+    Explainer::new(compiled.condition?, compiled.sources()).explain(&maps.names, &maps.values, stored)
 }

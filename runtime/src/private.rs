@@ -11,51 +11,15 @@ use std::ops::Deref;
 pub use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::attribute::Attribute;
-use crate::db::Db;
 use crate::error::{DecodeError, ValueError};
-use crate::kind::{Contains, Keyed, List, Measured, Number, Ordered, Prefixed, Removable, Set, Unmanaged, Writable};
-use crate::schema::{Item, KeySchema};
+use crate::kind::{
+    Contains, Flag, Keyed, List, Measured, Number, Ordered, Prefixed, Removable, Set, Unmanaged, Writable,
+};
+use crate::schema::Item;
 use crate::value::IntoValue;
 
-pub use crate::request::{Action, BatchOp, CancelReason, RawItem, Refusal, Returning, TransactWrite, Write};
-
-/// Runs a raw write (any expressions, any placeholders) on the backend of `db`, as a table handle would, and
-/// returns the backend's own answer: the attributes asked for, or the refusal. For tests that compare
-/// backends.
-pub async fn write(db: &Db, write: Write) -> Result<Option<RawItem>, Refusal> {
-    db.backend.write(write).await
-}
-
-/// Reads one item by key on the backend of `db` (strongly consistent), without decoding it.
-pub async fn get(db: &Db, table: &str, key: RawItem) -> Result<Option<RawItem>, Refusal> {
-    db.backend.get(table, key).await
-}
-
-/// Runs a raw TransactWriteItems request on the backend of `db` and returns the backend's own answer.
-pub async fn transact_write(db: &Db, request: TransactWrite) -> Result<(), Refusal> {
-    db.backend.transact_write(request).await
-}
-
-/// Runs a raw TransactGetItems request (table and key of each item) on the backend of `db`.
-pub async fn transact_get(db: &Db, items: Vec<(String, RawItem)>) -> Result<Vec<Option<RawItem>>, Refusal> {
-    db.backend.transact_get(items).await
-}
-
-/// Sends one raw BatchWriteItem request to one table on the backend of `db`; returns the unprocessed writes.
-pub async fn batch_write(db: &Db, table: &str, ops: Vec<BatchOp>) -> Result<Vec<BatchOp>, Refusal> {
-    db.backend.batch_write(table, ops).await
-}
-
-/// Sends one raw BatchGetItem request to one table on the backend of `db`; returns the items found and the
-/// unprocessed keys.
-pub async fn batch_get(db: &Db, table: &str, keys: Vec<RawItem>) -> Result<(Vec<RawItem>, Vec<RawItem>), Refusal> {
-    db.backend.batch_get(table, keys).await
-}
-
-/// Creates a table with this key schema on the backend of `db`, unless it exists.
-pub async fn create_table(db: &Db, table: &str, key: KeySchema) -> Result<(), Refusal> {
-    db.backend.create_table(table, key).await
-}
+pub use crate::guard::{Memo, MissingItem};
+pub use crate::operation::Compiled;
 
 /// The role of a field: an ordinary attribute an update may write.
 pub struct Data;
@@ -81,12 +45,13 @@ pub fn version_number<V: Attribute>(version: &V) -> u64 {
         _ => 0,
     }
 }
-/// A typed probe of one attribute: its name, its Rust type `F` and its role `R`. A struct's probes are the
-/// fields of its generated probe struct, so `fields.address.city` is checked by the compiler like any field
-/// access, and nested probes are reached through `Deref`.
-pub struct Attr<F, R = Data>(Cow<'static, str>, PhantomData<fn() -> (F, R)>);
+/// A typed probe of one attribute: its name, its Rust type `F`, its role `R`, and for a field of an item the
+/// field's marker `M` (which an upsert's coverage records). A struct's probes are the fields of its generated
+/// probe struct, so `fields.address.city` is checked by the compiler like any field access, and nested probes
+/// are reached through `Deref`.
+pub struct Attr<F, R = Data, M = ()>(Cow<'static, str>, PhantomData<fn() -> (F, R, M)>);
 
-impl<F, R> Attr<F, R> {
+impl<F, R, M> Attr<F, R, M> {
     /// The probe of the attribute named `name`.
     pub const fn new(name: &'static str) -> Self {
         Attr(Cow::Borrowed(name), PhantomData)
@@ -103,7 +68,7 @@ impl<F, R> Attr<F, R> {
     }
 }
 
-impl<F: Attribute, R> Deref for Attr<F, R> {
+impl<F: Attribute, R, M> Deref for Attr<F, R, M> {
     type Target = F::Fields;
 
     fn deref(&self) -> &F::Fields {
@@ -117,7 +82,7 @@ pub fn fields<T: Item>() -> &'static T::Fields {
 }
 
 /// `map[key]`: the probe of one entry of a map attribute (it may be absent, so it can be removed).
-pub fn entry<F: Attribute, R, K, E>(_: &Attr<F, R>, key: K) -> Attr<Option<E>, R>
+pub fn entry<F: Attribute, R, M, K, E>(_: &Attr<F, R, M>, key: K) -> Attr<Option<E>, R>
 where
     F::Value: Keyed<K, Entry = E>,
 {
@@ -125,7 +90,7 @@ where
 }
 
 /// `list[i]`: the probe of one element of a list attribute (it may be absent, so it can be removed).
-pub fn element<F: Attribute, R, E>(_: &Attr<F, R>) -> Attr<Option<E>, R>
+pub fn element<F: Attribute, R, M, E>(_: &Attr<F, R, M>) -> Attr<Option<E>, R>
 where
     F::Value: List<Element = E>,
 {
@@ -136,12 +101,15 @@ where
 pub struct AttributeType<T>(PhantomData<fn() -> T>);
 
 /// The type of a probe's attribute: two operands of one comparison or copy must have equal types.
-pub fn attribute_type<F: Attribute, R>(_: &Attr<F, R>) -> AttributeType<F::Value> {
+pub fn attribute_type<F: Attribute, R, M>(_: &Attr<F, R, M>) -> AttributeType<F::Value> {
     AttributeType(PhantomData)
 }
 
 /// A value for the attribute of `probe`.
-pub fn value<F: Attribute, R, V: IntoValue<F::Value>>(_: &Attr<F, R>, value: V) -> Result<AttributeValue, ValueError> {
+pub fn value<F: Attribute, R, M, V: IntoValue<F::Value>>(
+    _: &Attr<F, R, M>,
+    value: V,
+) -> Result<AttributeValue, ValueError> {
     value.into_value()
 }
 
@@ -150,13 +118,18 @@ pub fn zero() -> Result<AttributeValue, ValueError> {
     Ok(AttributeValue::N("0".to_owned()))
 }
 
+/// `true`, which a bool attribute standing alone as a condition is compared with.
+pub fn flag_true() -> Result<AttributeValue, ValueError> {
+    Ok(AttributeValue::Bool(true))
+}
+
 /// The empty list, the start of a list that does not exist yet.
 pub fn empty_list() -> Result<AttributeValue, ValueError> {
     Ok(AttributeValue::L(Vec::new()))
 }
 
 /// Rule: an update may not write a key attribute, nor the version.
-pub fn writable<F, R, G>(probe: &Attr<F, R>) -> Attr<G, Data>
+pub fn writable<F, R, M, G>(probe: &Attr<F, R, M>) -> Attr<G, Data>
 where
     R: Writable<F, Field = G> + Unmanaged,
 {
@@ -164,7 +137,14 @@ where
 }
 
 /// Rule: `remove()` needs an attribute that may be absent.
-pub fn removable<F: Removable, R>(_: &Attr<F, R>) {}
+pub fn removable<F: Removable, R, M>(_: &Attr<F, R, M>) {}
+
+/// Rule: a bool attribute stands alone as a condition.
+pub fn flag<F: Attribute, R, M>(_: &Attr<F, R, M>)
+where
+    F::Value: Flag,
+{
+}
 
 /// Defines a rule: a function whose bound is the rule, returning the probe of what the operation works on.
 /// That type is a parameter bound through the rule, not a projection, so when the rule fails it stays
@@ -172,7 +152,7 @@ pub fn removable<F: Removable, R>(_: &Attr<F, R>) {}
 macro_rules! rules {
     ($($(#[$doc:meta])* $rule:ident: $kind:ident => $next:ident;)*) => {$(
         $(#[$doc])*
-        pub fn $rule<F: Attribute, R, G>(probe: &Attr<F, R>) -> Attr<G, R>
+        pub fn $rule<F: Attribute, R, M, G>(probe: &Attr<F, R, M>) -> Attr<G, R>
         where
             F::Value: $kind<$next = G>,
         {
@@ -196,6 +176,42 @@ rules! {
     searchable: Contains => Needle;
     /// Rule: `len()` needs something with a size; the size is compared with a `usize`.
     measured: Measured => Length;
+}
+
+/// Upsert coverage: a field the upsert sets.
+pub struct Covered;
+/// Upsert coverage: a field the upsert leaves unset.
+pub struct Uncovered;
+/// A field type an item can be read without ([`Attribute::Presence`]): `Option`, sets.
+pub struct Optional;
+/// A field type an item cannot be read without ([`Attribute::Presence`]).
+pub struct Required;
+
+/// An item an upsert can create: `Coverage` records, field by field, whether the upsert sets it. Derived with
+/// `Item`.
+pub trait Upsertable: Item {
+    /// The record with no field set.
+    type Coverage;
+    /// The record with no field set.
+    fn coverage() -> Self::Coverage;
+}
+
+/// A coverage record that can record field `M` as set.
+pub trait Cover<M> {
+    /// The record with `M` set too.
+    type Covered;
+    /// Records `M` as set.
+    fn cover(self) -> Self::Covered;
+}
+
+/// The coverage record of an upsert of `T` with no field set.
+pub fn coverage<T: Upsertable>() -> T::Coverage {
+    T::coverage()
+}
+
+/// Records that an upsert sets the field of `probe`.
+pub fn cover<F, R, M, S: Cover<M>>(_: &Attr<F, R, M>, state: S) -> S::Covered {
+    state.cover()
 }
 
 /// Stores one field into an item under construction, leaving out absent options.

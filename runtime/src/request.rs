@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::operation::Placeholders;
+use crate::error::{InternalError, ServiceError};
 
 /// A stored item: attribute name to value.
 pub type RawItem = HashMap<String, AttributeValue>;
@@ -70,20 +70,13 @@ pub struct Write {
     pub returning: Returning,
 }
 
-impl Write {
-    /// Adds the placeholders of an operation to the request.
-    pub(crate) fn with(mut self, placeholders: Placeholders) -> Result<Self, crate::error::ValueError> {
-        let values = placeholders.values?;
-        self.values.reserve(values.len());
-        self.names.reserve(placeholders.names.len());
-        for (placeholder, value) in values {
-            self.values.insert(placeholder.to_owned(), value);
-        }
-        for (placeholder, name) in placeholders.names {
-            self.names.insert(placeholder.to_owned(), name.into_owned());
-        }
-        Ok(self)
-    }
+/// The ExpressionAttributeNames and ExpressionAttributeValues of a request.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Maps {
+    /// `#name` placeholder to attribute name.
+    pub names: HashMap<String, String>,
+    /// `:value` placeholder to value.
+    pub values: HashMap<String, AttributeValue>,
 }
 
 /// One TransactWriteItems request: writes and condition checks on distinct items, all or none applied.
@@ -117,9 +110,79 @@ pub enum BatchOp {
     Delete(RawItem),
 }
 
-/// How a backend refuses a request.
+/// A failure of any request: the service's answer (or no answer), or a broken invariant of dynatomic.
 #[derive(Debug)]
-pub enum Refusal {
+pub enum Failure {
+    /// DynamoDB's error (or the memory backend's, with DynamoDB's code and message), or no answer.
+    Service(ServiceError),
+    /// A broken invariant of dynatomic.
+    Internal(InternalError),
+}
+
+impl From<ServiceError> for Failure {
+    fn from(error: ServiceError) -> Self {
+        Failure::Service(error)
+    }
+}
+
+impl From<InternalError> for Failure {
+    fn from(error: InternalError) -> Self {
+        Failure::Internal(error)
+    }
+}
+
+/// How a backend refuses a single write (PutItem, UpdateItem, DeleteItem).
+#[derive(Debug)]
+pub enum WriteRefusal {
+    /// The condition was false: the stored item, if there was one, and the request's placeholder maps, handed
+    /// back so that they can explain the failure.
+    ConditionFailed {
+        /// The item as stored (ALL_OLD), if there was one.
+        stored: Option<RawItem>,
+        /// The ExpressionAttributeNames and ExpressionAttributeValues of the refused request.
+        maps: Maps,
+    },
+    /// Any other failure.
+    Failed(Failure),
+}
+
+/// How a backend refuses a TransactWriteItems or TransactGetItems request.
+#[derive(Debug)]
+pub enum TransactRefusal {
+    /// The transaction was canceled (TransactionCanceledException): one reason per action, in request order.
+    Canceled(Vec<CancelReason>),
+    /// The ClientRequestToken was used within the last 10 minutes for a different request
+    /// (IdempotentParameterMismatchException), with the backend's message.
+    TokenMismatch(String),
+    /// Any other failure.
+    Failed(Failure),
+}
+
+/// Every failure converts into the refusals of each kind of request.
+macro_rules! refusal_from_failure {
+    ($($refusal:ident),*) => {$(
+        impl From<Failure> for $refusal {
+            fn from(failure: Failure) -> Self {
+                $refusal::Failed(failure)
+            }
+        }
+        impl From<ServiceError> for $refusal {
+            fn from(error: ServiceError) -> Self {
+                $refusal::Failed(Failure::Service(error))
+            }
+        }
+        impl From<InternalError> for $refusal {
+            fn from(error: InternalError) -> Self {
+                $refusal::Failed(Failure::Internal(error))
+            }
+        }
+    )*};
+}
+refusal_from_failure!(WriteRefusal, TransactRefusal);
+
+/// How the memory backend refuses a request, before its answers are sorted into the refusals above.
+#[derive(Debug)]
+pub(crate) enum Refusal {
     /// The condition was false; the stored item, if there was one.
     ConditionFailed(Option<RawItem>),
     /// The request is invalid (DynamoDB's ValidationException), with DynamoDB's message.
@@ -128,9 +191,8 @@ pub enum Refusal {
     ResourceNotFound(String),
     /// A transaction was canceled (TransactionCanceledException): one reason per action, in request order.
     Canceled(Vec<CancelReason>),
-    /// The ClientRequestToken was used within the last 10 minutes for a different request
-    /// (IdempotentParameterMismatchException), with the backend's message.
+    /// The ClientRequestToken was used within the last 10 minutes for a different request.
     TokenMismatch(String),
-    /// Any other failure.
+    /// A broken invariant.
     Service(Box<dyn std::error::Error + Send + Sync>),
 }

@@ -3,13 +3,16 @@
 
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+
 use crate::db::Db;
 use crate::error::Error;
+use crate::guard::Unchanged;
 use crate::operation::Update;
-use crate::schema::{Item, Key};
+use crate::schema::{Expect, Item, Key};
 use crate::table::Table;
 use crate::transaction::{CanceledAction, Reason, TransactionError};
-use crate::version::Expected;
+use crate::write::AllNew;
 
 /// When and how often to try again: the `n`-th retry waits a random time between zero and
 /// `min(max_delay, base × 2ⁿ)` ("full jitter"), and there are at most `max_attempts` attempts in all, none
@@ -80,8 +83,15 @@ impl Attempts {
     }
 }
 
-/// An error that another writer may have caused, so that doing the work again on fresh data may succeed: a
-/// failed condition, a version conflict, or a transaction canceled for one of these or for a conflict.
+/// An error that another writer caused, so that doing the work again on fresh data may succeed: the stored
+/// item is at another version than the one read ([`Key::at_version`](crate::Key::at_version)), or no longer the
+/// item read ([`Key::if_unchanged`]), or a transaction was canceled only for these or for a conflict with
+/// another transaction.
+///
+/// A condition written in `where` or [`condition!`](crate::condition) is a rule, not a conflict: when it is
+/// false ([`Error::ConditionFailed`]), it fails at once with its explanation, as does a missing item
+/// ([`Error::NotFound`]). To make a retried write depend on what was read, say so with the key:
+/// `Key::if_unchanged(&read)`.
 pub trait Conflict {
     /// Whether this error is such a conflict.
     fn is_conflict(&self) -> bool;
@@ -89,7 +99,7 @@ pub trait Conflict {
 
 impl<T> Conflict for Error<T> {
     fn is_conflict(&self) -> bool {
-        matches!(self, Error::ConditionFailed { .. } | Error::VersionConflict { .. })
+        matches!(self, Error::VersionConflict { .. } | Error::Changed { .. })
     }
 }
 
@@ -98,7 +108,7 @@ impl Conflict for TransactionError {
         match self {
             TransactionError::Canceled(canceled) => {
                 let retryable = |action: &CanceledAction| {
-                    matches!(action.reason, Reason::ConditionFailed | Reason::VersionConflict { .. } | Reason::Conflict)
+                    matches!(action.reason, Reason::VersionConflict { .. } | Reason::Changed | Reason::Conflict)
                 };
                 canceled.failed().next().is_some() && canceled.failed().all(retryable)
             }
@@ -122,8 +132,10 @@ impl Db {
     /// conflict when the bounds are reached, is returned. `attempt` should read what it needs each time, so
     /// that it works on fresh data.
     ///
-    /// Throttling and transient service errors are not conflicts: aws-sdk-dynamodb retries those itself, as
-    /// its client is configured ([`Db::from_client`]).
+    /// A failed `where` or [`condition!`](crate::condition) is a rule, not a conflict: it is returned at once.
+    /// Conflicts are what the key says to check: [`Key::at_version`](crate::Key::at_version) and
+    /// [`Key::if_unchanged`]. Throttling and transient service errors are not conflicts either: aws-sdk-dynamodb
+    /// retries those itself, as its client is configured ([`Db::from_client`]).
     ///
     /// ```
     /// # #[derive(dynatomic::Item, Debug)]
@@ -134,19 +146,20 @@ impl Db {
     /// let accounts = db.table::<Account>();
     /// accounts.create_table().await?;
     /// accounts.put(&Account { id: "a".into(), balance: 100 }).await?;
+    /// accounts.put(&Account { id: "b".into(), balance: 0 }).await?;
     /// // Move a tenth of a's balance to b, whatever it is when the transfer runs.
     /// let moved = db
     ///     .retry(|| async {
     ///         let mut reads = db.read_transaction();
     ///         let a = reads.get(&accounts, Account::key("a"));
-    ///         let read = reads.send().await?.get(&a)?.map_or(0, |a| a.balance);
-    ///         let tenth = read / 10;
+    ///         let read = reads.send().await?.get(&a)?.expect("a has an account");
+    ///         let tenth = read.balance / 10;
     ///         db.transaction()
-    ///             .update(&accounts, Account::key("a"), update!(Account: balance -= tenth; where balance == read))
+    ///             .update(&accounts, Account::key("a").if_unchanged(&read), update!(Account: balance -= tenth))
     ///             .update(&accounts, Account::key("b"), update!(Account: balance += tenth))
     ///             .commit()
-    ///             .await?;
-    ///         Ok::<_, dynatomic::TransactionError>(tenth)
+    ///             .await
+    ///             .map(|()| tenth)
     ///     })
     ///     .await?;
     /// assert_eq!((moved.value, moved.conflicts), (10, 0));
@@ -169,45 +182,43 @@ impl Db {
     }
 }
 
-impl<T: Item> Table<T> {
-    /// Read-modify-write: reads the item with this key, lets `change` build an update from it (`None` when
-    /// there is no item), and applies the update, expecting the item to be as read: at the version read, for
-    /// a versioned item, and otherwise under the update's own `where` condition. On a conflict it reads the
-    /// item again and calls `change` again, as [`Db::retry`] does. Returns the item as written and the number
-    /// of conflicts retried. The item is read and written with strongly consistent operations.
+impl<T: Item + Sync> Table<T> {
+    /// Read-modify-write of an existing item: reads the item with this key, lets `change` build an update from
+    /// it, and applies the update only if the item is still as read: at the version read, for a versioned item,
+    /// and otherwise with every attribute as read ([`Key::if_unchanged`]). When another writer changed the item
+    /// in between, it reads the item again and calls `change` again, as [`Db::retry`] does. A missing item is
+    /// [`Error::NotFound`]; a `where` part of the update that is false is [`Error::ConditionFailed`] at once (a
+    /// rule, not a conflict). Returns the item as written and the number of conflicts retried. The item is read
+    /// and written with strongly consistent operations.
     ///
     /// ```
     /// # #[derive(dynatomic::Item, Debug)]
-    /// # struct Doc { #[dynatomic(partition_key)] id: String, words: u64, #[dynatomic(version)] version: u64 }
+    /// # struct Doc { #[dynatomic(partition_key)] id: String, words: u64 }
     /// # async fn demo() -> Result<(), dynatomic::Error<Doc>> {
     /// let docs = dynatomic::Db::memory().table::<Doc>();
     /// docs.create_table().await?;
-    /// docs.create(&Doc { id: "a".into(), words: 10, version: 0 }).await?;
-    /// let doubled = docs
-    ///     .modify(Doc::key("a"), |doc| {
-    ///         let words = doc.map_or(0, |d| d.words * 2);
-    ///         dynatomic::update!(Doc: words = words)
-    ///     })
-    ///     .await?;
-    /// assert_eq!((doubled.value.words, doubled.value.version), (20, 2));
+    /// docs.create(&Doc { id: "a".into(), words: 10 }).await?;
+    /// let doubled = docs.modify(Doc::key("a"), |doc| dynatomic::update!(Doc: words = doc.words * 2)).await?;
+    /// assert_eq!((doubled.value.words, doubled.conflicts), (20, 0));
     /// # Ok(()) }
     /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(demo()).unwrap();
     /// ```
-    pub async fn modify(
-        &self,
-        key: Key<T>,
-        mut change: impl FnMut(Option<&T>) -> Update<T>,
-    ) -> Result<Retried<T>, Error<T>> {
-        let mut attempts = self.db().backoff.start();
+    pub async fn modify(&self, key: Key<T>, mut change: impl FnMut(&T) -> Update<T>) -> Result<Retried<T>, Error<T>> {
+        let mut attempts = self.db.backoff.start();
         let mut conflicts = 0;
+        let keys: Vec<&str> = T::KEY.names().collect();
         loop {
-            let current = self.get(key.clone()).await?;
-            let update = change(current.as_ref());
+            let raw = self.db.backend.get(self.name(), key.clone().into_attributes()?).await?;
+            let raw =
+                raw.filter(|item| !item.is_empty()).ok_or_else(|| Error::NotFound { table: self.name().to_owned() })?;
+            let current = T::from_item(raw.clone())?;
+            let update = change(&current);
             let mut key = key.clone();
-            if T::VERSION.is_some() {
-                key.version = Expected::Exactly(current.as_ref().map_or(0, Item::version));
-            }
-            match self.update_return_new(key, update).await {
+            key.expect = match T::VERSION {
+                Some(_) => Expect::Version(current.version()),
+                None => Expect::Unchanged(Arc::new(Unchanged::new(&raw, T::ATTRIBUTES, &keys))),
+            };
+            match self.update(key, update).returning(AllNew).await {
                 Ok(value) => return Ok(Retried { value, conflicts }),
                 Err(error) if error.is_conflict() && attempts.wait().await => conflicts += 1,
                 Err(error) => return Err(error),

@@ -5,9 +5,11 @@ use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
+use std::sync::Arc;
+
 use crate::attribute::Attribute;
 use crate::error::{DecodeError, ValueError};
-use crate::version::Expected;
+use crate::guard::{Guard, Intent, Presence, Unchanged, VersionCheck};
 
 /// A struct stored as a DynamoDB map: its fields are attributes. Implemented by `#[derive(Item)]`.
 ///
@@ -21,6 +23,9 @@ use crate::version::Expected;
 /// assert_eq!(Address::from_item(item).unwrap(), Address { city: "Oslo".into(), zip: None });
 /// ```
 pub trait Document: Attribute {
+    /// The attribute name of every field, in the order of the fields.
+    const ATTRIBUTES: &'static [&'static str];
+
     /// The stored attributes of the struct, by attribute name.
     fn to_item(&self) -> Result<HashMap<String, AttributeValue>, ValueError>;
     /// Reads the struct back from its stored attributes.
@@ -61,6 +66,10 @@ pub trait Item: Document {
     /// The largest version the version field holds: a write that would go past it is refused.
     const VERSION_MAX: u64 = u64::MAX;
 
+    /// What a put of the item returns: the version it stored (the version field's type), or `()` for an item
+    /// without a version field.
+    type Version: crate::version::StoredVersion;
+
     /// The item's version (0 for a new item, and for a struct without a version field).
     fn version(&self) -> u64 {
         0
@@ -74,6 +83,13 @@ pub struct KeySchema {
     pub partition: (&'static str, KeyKind),
     /// The sort key's attribute name and type, if the table has one.
     pub sort: Option<(&'static str, KeyKind)>,
+}
+
+impl KeySchema {
+    /// The names of the key attributes, partition key first.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> {
+        std::iter::once(self.partition.0).chain(self.sort.map(|(name, _)| name))
+    }
 }
 
 /// The DynamoDB type of a key attribute: keys are strings, numbers or binary.
@@ -114,7 +130,8 @@ key_attribute!(String: String);
 key_attribute!(Number: i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64);
 key_attribute!(Binary: crate::Bytes);
 
-/// The primary key of one item of `T`, as built by the generated `T::key(...)`.
+/// The primary key of one item of `T`, as built by the generated `T::key(...)`, and what a write on it expects
+/// of the stored item: a version ([`Key::at_version`]), or the item as it was read ([`Key::if_unchanged`]).
 ///
 /// ```
 /// #[derive(dynatomic::Item)]
@@ -125,8 +142,21 @@ key_attribute!(Binary: crate::Bytes);
 /// ```
 pub struct Key<T> {
     attributes: Result<HashMap<String, AttributeValue>, ValueError>,
-    pub(crate) version: Expected,
+    pub(crate) expect: Expect,
     item: PhantomData<fn() -> T>,
+}
+
+/// What a write on a key expects of the stored item.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Expect {
+    /// Nothing was said: a write of a versioned item is refused, other writes check nothing.
+    Unspecified,
+    /// This version (0: no item, or an item without the version attribute).
+    Version(u64),
+    /// Any version: a write increments it without checking it.
+    AnyVersion,
+    /// The item as it was read, unchanged (items without a version).
+    Unchanged(Arc<Result<Unchanged, ValueError>>),
 }
 
 impl<T> Key<T> {
@@ -150,19 +180,67 @@ impl<T> Key<T> {
                 Err(e) => Err(e.at(name)),
             })
             .collect();
-        Key { attributes, version: Expected::Unspecified, item: PhantomData }
+        Key { attributes, expect: Expect::Unspecified, item: PhantomData }
+    }
+}
+
+impl<T: Item> Key<T> {
+    /// Makes a write on this key expect the stored item to be exactly `read`, the item as it was read: every
+    /// attribute equal, and the fields `read` leaves out still absent. When another writer changed the item in
+    /// between, nothing is written and the error is [`Error::Changed`](crate::Error::Changed) (a conflict, which
+    /// [`Db::retry`](crate::Db::retry) retries). For a type with a `#[dynatomic(version)]` field this is
+    /// [`at_version(read.version)`](Key::at_version), a single comparison.
+    ///
+    /// ```
+    /// # #[derive(dynatomic::Item, Debug)]
+    /// # struct Account { #[dynatomic(partition_key)] id: String, balance: i64, frozen: bool }
+    /// # async fn demo(accounts: dynatomic::Table<Account>) -> Result<(), dynatomic::Error<Account>> {
+    /// let read = accounts.get(Account::key("alice")).await?.expect("alice has an account");
+    /// let fee = read.balance / 100; // decided on what was read
+    /// let key = Account::key("alice").if_unchanged(&read);
+    /// accounts.update(key, dynatomic::update!(Account: balance -= fee)).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn if_unchanged(mut self, read: &T) -> Self {
+        self.expect = match T::VERSION {
+            Some(_) => Expect::Version(read.version()),
+            None => {
+                let keys: Vec<&str> = T::KEY.names().collect();
+                let unchanged = read.to_item().and_then(|item| Unchanged::new(&item, T::ATTRIBUTES, &keys));
+                Expect::Unchanged(Arc::new(unchanged))
+            }
+        };
+        self
+    }
+
+    /// The guard of a request on this key, with `presence`: the version check of a versioned item (refused when
+    /// the key does not say which version, unless the request only checks a condition), or the check that the
+    /// item is unchanged.
+    pub(crate) fn guard(&self, presence: Presence, intent: Intent) -> Result<Guard, ValueError> {
+        let mut guard = Guard { presence, ..Guard::none(T::KEY.partition.0) };
+        let version = |expected| T::VERSION.map(|attribute| VersionCheck { attribute, expected, max: T::VERSION_MAX });
+        match &self.expect {
+            Expect::Unspecified if T::VERSION.is_some() && intent == Intent::Write => {
+                return Err(ValueError::VersionRequired);
+            }
+            Expect::Unspecified => {}
+            Expect::Version(expected) => guard.version = version(Some(*expected)),
+            Expect::AnyVersion => guard.version = version(None),
+            Expect::Unchanged(unchanged) => guard.unchanged = Some(Box::new(unchanged.as_ref().clone()?)),
+        }
+        Ok(guard)
     }
 }
 
 impl<T> Clone for Key<T> {
     fn clone(&self) -> Self {
-        Key { attributes: self.attributes.clone(), version: self.version, item: PhantomData }
+        Key { attributes: self.attributes.clone(), expect: self.expect.clone(), item: PhantomData }
     }
 }
 
 impl<T> std::fmt::Debug for Key<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Key").field("attributes", &self.attributes).field("version", &self.version).finish()
+        f.debug_struct("Key").field("attributes", &self.attributes).field("expect", &self.expect).finish()
     }
 }
 

@@ -6,16 +6,16 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::AttributeValue;
 use crate::db::Db;
-use crate::error::{DecodeError, ValueError};
+use crate::error::{DecodeError, InternalError, ServiceError, Stored, ValueError, key_text};
 use crate::explain::Explanation;
-use crate::operation::{Condition, Update};
-use crate::request::{Action, CancelReason, RawItem, Refusal, Returning, TransactWrite, Write};
+use crate::guard::Presence;
+use crate::operation::{Condition, Update, Upsert};
+use crate::request::{Action, CancelReason, Failure, Maps, RawItem, Returning, TransactRefusal, TransactWrite, Write};
 use crate::schema::{Item, Key, KeySchema};
 use crate::size;
-use crate::table::{Sent, Table};
-use crate::version::Expectation;
+use crate::table::Table;
+use crate::write::{Failed, Prepared};
 
 /// The most actions one transaction may hold.
 pub const MAX_ACTIONS: usize = 100;
@@ -66,24 +66,29 @@ pub struct Transaction {
 /// the item it concerns.
 #[derive(Debug, Clone)]
 struct Pending {
-    write: Result<Sent, ValueError>,
+    write: Result<Prepared, ValueError>,
     kind: ActionKind,
     schema: KeySchema,
     decode: Decoder,
 }
 
-/// Reads a stored item as the type of the action's table.
-type Decoder = fn(RawItem) -> Result<Box<dyn Any + Send + Sync>, DecodeError>;
+/// An item read as the type of its table, whatever that type is.
+pub type AnyItem = Box<dyn Any + Send + Sync>;
 
-fn decode<T: Item + Send + Sync>(item: RawItem) -> Result<Box<dyn Any + Send + Sync>, DecodeError> {
-    T::from_item(item).map(|item| Box::new(item) as Box<dyn Any + Send + Sync>)
+/// Reads a stored item as the type of the action's table.
+type Decoder = fn(RawItem) -> Result<AnyItem, DecodeError>;
+
+fn decode<T: Item + Send + Sync>(item: RawItem) -> Result<AnyItem, DecodeError> {
+    T::from_item(item).map(|item| Box::new(item) as AnyItem)
 }
 
 /// What an action of a transaction does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ActionKind {
-    /// An `update!` on a key.
+    /// An `update!` of an existing item.
     Update,
+    /// An `upsert!`, which may create the item.
+    Upsert,
     /// A put of a whole item, maybe with a condition.
     Put,
     /// A put only if no item has the key.
@@ -100,6 +105,7 @@ impl fmt::Display for ActionKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             ActionKind::Update => "update",
+            ActionKind::Upsert => "upsert",
             ActionKind::Put => "put",
             ActionKind::Create => "create",
             ActionKind::Delete => "delete",
@@ -129,42 +135,48 @@ fn generated_token() -> String {
 }
 
 impl Transaction {
-    /// Adds an update built by `update!`; a `where` part that is false cancels the transaction.
+    /// Adds an update built by `update!` of an existing item: a missing item ([`Reason::NotFound`]) or a `where`
+    /// part that is false cancels the transaction.
     pub fn update<T: Item + Send + Sync>(self, table: &Table<T>, key: Key<T>, update: Update<T>) -> Self {
-        self.push::<T>(ActionKind::Update, table.update_write(key, update, Returning::Nothing))
+        let write = table.prepare_update(key, update, Presence::Exists, Returning::Nothing);
+        self.push::<T>(ActionKind::Update, write)
     }
 
-    /// Adds a put of the whole item, replacing any item with its key.
+    /// Adds an update built by `upsert!`, which creates the item when there is none.
+    pub fn upsert<T: Item + Send + Sync>(self, table: &Table<T>, key: Key<T>, upsert: Upsert<T>) -> Self {
+        let write = table.prepare_update(key, upsert.into_update(), Presence::Any, Returning::Nothing);
+        self.push::<T>(ActionKind::Upsert, write)
+    }
+
+    /// Adds a put of the whole item, replacing any item with its key (a versioned item must be at the stored
+    /// version, as [`Table::put`] checks).
     pub fn put<T: Item + Send + Sync>(self, table: &Table<T>, item: &T) -> Self {
-        self.push::<T>(ActionKind::Put, table.put_request(item))
+        self.push::<T>(ActionKind::Put, table.prepare_put(item, None))
     }
 
     /// Adds a put of the whole item that needs `condition` to hold for the stored item.
     pub fn put_if<T: Item + Send + Sync>(self, table: &Table<T>, item: &T, condition: Condition<T>) -> Self {
-        let write = table.put_request(item).and_then(|write| table.conditional(write, condition));
-        self.push::<T>(ActionKind::Put, write)
+        self.push::<T>(ActionKind::Put, table.prepare_put(item, Some(condition)))
     }
 
     /// Adds a put that needs the item's key to be free: an item that exists cancels the transaction.
     pub fn create<T: Item + Send + Sync>(self, table: &Table<T>, item: &T) -> Self {
-        self.push::<T>(ActionKind::Create, table.create_request(item))
+        self.push::<T>(ActionKind::Create, table.prepare_create(item))
     }
 
     /// Adds a delete of the item with this key (nothing happens if there is none).
     pub fn delete<T: Item + Send + Sync>(self, table: &Table<T>, key: Key<T>) -> Self {
-        self.push::<T>(ActionKind::Delete, table.keyed(key, false, Returning::Nothing))
+        self.push::<T>(ActionKind::Delete, table.prepare_delete(key, None, Returning::Nothing))
     }
 
     /// Adds a delete that needs `condition` to hold for the stored item.
     pub fn delete_if<T: Item + Send + Sync>(self, table: &Table<T>, key: Key<T>, condition: Condition<T>) -> Self {
-        let write = table.keyed(key, false, Returning::Nothing).and_then(|write| table.conditional(write, condition));
-        self.push::<T>(ActionKind::Delete, write)
+        self.push::<T>(ActionKind::Delete, table.prepare_delete(key, Some(condition), Returning::Nothing))
     }
 
     /// Adds a condition on an item that the transaction does not write: if it is false, nothing is written.
     pub fn check<T: Item + Send + Sync>(self, table: &Table<T>, key: Key<T>, condition: Condition<T>) -> Self {
-        let write = table.keyed(key, true, Returning::Nothing).and_then(|write| table.conditional(write, condition));
-        self.push::<T>(ActionKind::Check, write)
+        self.push::<T>(ActionKind::Check, table.prepare_check(key, condition))
     }
 
     /// Uses `token` as the client request token instead of the generated one: 1 to 36 characters that name
@@ -191,7 +203,7 @@ impl Transaction {
         self.actions.is_empty()
     }
 
-    fn push<T: Item + Send + Sync>(mut self, kind: ActionKind, write: Result<Sent, ValueError>) -> Self {
+    pub(crate) fn push<T: Item + Send + Sync>(mut self, kind: ActionKind, write: Result<Prepared, ValueError>) -> Self {
         self.actions.push(Pending { write, kind, schema: T::KEY, decode: decode::<T> });
         self
     }
@@ -205,11 +217,11 @@ impl Transaction {
         let request = self.request()?;
         match self.db.backend.transact_write(request).await {
             Ok(()) => Ok(()),
-            Err(Refusal::Canceled(reasons)) => Err(TransactionError::Canceled(self.canceled(reasons))),
-            Err(Refusal::TokenMismatch(message)) => {
+            Err(TransactRefusal::Canceled(reasons)) => Err(TransactionError::Canceled(self.canceled(reasons))),
+            Err(TransactRefusal::TokenMismatch(message)) => {
                 Err(TransactionError::TokenMismatch { token: self.token.clone(), message })
             }
-            Err(other) => Err(TransactionError::from_refusal(other)),
+            Err(TransactRefusal::Failed(failure)) => Err(failure.into()),
         }
     }
 
@@ -221,7 +233,7 @@ impl Transaction {
             .iter()
             .enumerate()
             .map(|(action, pending)| match &pending.write {
-                Ok(sent) => Ok(sent.write.clone()),
+                Ok(prepared) => Ok(prepared.write.clone()),
                 Err(source) => Err(TransactionError::InvalidValue { action, source: source.clone() }),
             })
             .collect::<Result<Vec<Write>, _>>()?;
@@ -252,26 +264,25 @@ impl Transaction {
             .enumerate()
             .map(|(index, (pending, reason))| {
                 let (table, key) = match &pending.write {
-                    Ok(sent) => (sent.write.table.clone(), key_text(&key_of(&sent.write, pending.schema))),
+                    Ok(prepared) => (prepared.write.table.clone(), key_text(&key_of(&prepared.write, pending.schema))),
                     Err(_) => (String::new(), String::new()),
                 };
                 let stored = reason.item.filter(|item| !item.is_empty());
                 let mut code = Reason::from_code(&reason.code);
                 let mut explanation = None;
-                if let (Reason::ConditionFailed, Ok(sent)) = (&code, &pending.write) {
-                    match Expectation::of(&sent.write).and_then(|expectation| expectation.conflict(stored.as_ref())) {
-                        Some((expected, stored)) => code = Reason::VersionConflict { expected, stored },
-                        None => {
-                            explanation = sent
-                                .explainer
-                                .and_then(|e| e.explain(&sent.write.names, &sent.write.values, stored.as_ref()))
+                if let (Reason::ConditionFailed, Ok(prepared)) = (&code, &pending.write) {
+                    let maps = Maps { names: prepared.write.names.clone(), values: prepared.write.values.clone() };
+                    code = match prepared.check.failed(stored.as_ref(), &maps) {
+                        Failed::NotFound => Reason::NotFound,
+                        Failed::VersionConflict { expected, stored } => Reason::VersionConflict { expected, stored },
+                        Failed::Changed => Reason::Changed,
+                        Failed::Condition(why) => {
+                            explanation = why;
+                            Reason::ConditionFailed
                         }
-                    }
+                    };
                 }
-                let stored = stored.map(|raw| {
-                    let decoded = (pending.decode)(raw.clone());
-                    StoredItem { raw, decoded }
-                });
+                let stored = stored.map(|raw| Stored::read(raw, pending.decode));
                 CanceledAction {
                     index,
                     kind: pending.kind,
@@ -304,7 +315,7 @@ fn first_repeat<K: PartialEq>(items: &[K]) -> Option<(usize, usize)> {
 }
 
 /// The key attributes of the item a write concerns.
-fn key_of(write: &Write, schema: KeySchema) -> RawItem {
+pub(crate) fn key_of(write: &Write, schema: KeySchema) -> RawItem {
     let attributes = match &write.action {
         Action::Put(item) => item,
         Action::Update { key, .. } | Action::Delete { key } | Action::Check { key } => key,
@@ -315,24 +326,6 @@ fn key_of(write: &Write, schema: KeySchema) -> RawItem {
         .filter_map(|(name, _)| attributes.get_key_value(name))
         .map(|(name, value)| (name.clone(), value.clone()))
         .collect()
-}
-
-/// Key attributes as text, partition key first: `id = "alice"`, `pk = "a", sk = 3`.
-fn key_text(key: &RawItem) -> String {
-    let mut parts: Vec<(&String, String)> = key
-        .iter()
-        .map(|(name, value)| {
-            let value = match value {
-                AttributeValue::S(s) => format!("{s:?}"),
-                AttributeValue::N(n) => n.clone(),
-                AttributeValue::B(b) => format!("<{} bytes>", b.as_ref().len()),
-                other => format!("{other:?}"),
-            };
-            (name, value)
-        })
-        .collect();
-    parts.sort();
-    parts.iter().map(|(name, value)| format!("{name} = {value}")).collect::<Vec<_>>().join(", ")
 }
 
 /// Why a transaction failed. Nothing was written in any case.
@@ -395,47 +388,43 @@ pub enum TransactionError {
         /// The backend's message (DynamoDB Local gives none).
         message: String,
     },
-    /// DynamoDB refused the request as invalid (ValidationException).
-    #[error("DynamoDB refused the transaction: {message}")]
-    Validation {
-        /// DynamoDB's message.
-        message: String,
-    },
-    /// A table of the transaction does not exist.
-    #[error("a table of the transaction does not exist: {message}")]
-    TableNotFound {
-        /// The backend's message.
-        message: String,
-    },
     /// A slot of another [`ReadTransaction`] was given to [`Snapshot::get`].
     #[error("this slot belongs to another read transaction")]
     ForeignSlot,
     /// An item read by a [`ReadTransaction`] does not fit its struct.
     #[error("stored item does not fit the struct: {0}")]
     Decode(#[from] DecodeError),
-    /// Any other failure of the service or the connection to it.
+    /// DynamoDB (or the memory backend, with DynamoDB's answer) refused the request as a whole, or did not
+    /// answer: an invalid request ([`ServiceErrorKind::Validation`](crate::ServiceErrorKind::Validation)), a
+    /// missing table, throttling.
     #[error("DynamoDB request failed: {0}")]
-    Service(#[source] Box<dyn std::error::Error + Send + Sync>),
+    Service(#[from] ServiceError),
+    /// A broken invariant of dynatomic: please report it.
+    #[error(transparent)]
+    Internal(#[from] InternalError),
+}
+
+impl From<Failure> for TransactionError {
+    fn from(failure: Failure) -> Self {
+        match failure {
+            Failure::Service(error) => TransactionError::Service(error),
+            Failure::Internal(error) => TransactionError::Internal(error),
+        }
+    }
+}
+
+impl<T> From<Failure> for crate::Error<T> {
+    fn from(failure: Failure) -> Self {
+        match failure {
+            Failure::Service(error) => crate::Error::Service(error),
+            Failure::Internal(error) => crate::Error::Internal(error),
+        }
+    }
 }
 
 /// `: message`, or nothing for an empty message.
 fn detail(message: &str) -> String {
     if message.is_empty() { String::new() } else { format!(": {message}") }
-}
-
-impl TransactionError {
-    /// The error for a refusal that concerns the request as a whole (the callers handle cancellations and
-    /// token mismatches, which need the request's actions and token).
-    fn from_refusal(refusal: Refusal) -> Self {
-        match refusal {
-            Refusal::Validation(message) => TransactionError::Validation { message },
-            Refusal::ResourceNotFound(message) => TransactionError::TableNotFound { message },
-            Refusal::Service(source) => TransactionError::Service(source),
-            Refusal::TokenMismatch(_) | Refusal::Canceled(_) | Refusal::ConditionFailed(_) => {
-                TransactionError::Service("the backend answered with a refusal this request cannot have".into())
-            }
-        }
-    }
 }
 
 /// A canceled transaction: every action, in the order they were added, with its reason. Nothing was
@@ -475,6 +464,13 @@ impl TransactionCanceled {
     pub fn failed(&self) -> impl Iterator<Item = &CanceledAction> {
         self.actions.iter().filter(|action| action.reason != Reason::None)
     }
+
+    /// Whether the transaction was canceled only because checks on stored items failed (conditions, versions,
+    /// missing items, items changed since read), and not for an invalid action, throttling or a conflict with
+    /// another transaction.
+    pub fn only_checks_failed(&self) -> bool {
+        self.failed().next().is_some() && self.failed().all(|action| action.reason.is_failed_check())
+    }
 }
 
 impl fmt::Display for TransactionCanceled {
@@ -507,47 +503,27 @@ pub struct CanceledAction {
     pub message: Option<String>,
     /// For a failed condition: which clauses were false, with the values they compared.
     pub explanation: Option<Explanation>,
-    stored: Option<StoredItem>,
-}
-
-/// An item as it was stored when a condition on it failed: the attributes, and the item read as its struct.
-struct StoredItem {
-    raw: RawItem,
-    decoded: Result<Box<dyn Any + Send + Sync>, DecodeError>,
-}
-
-impl fmt::Debug for StoredItem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StoredItem").field("raw", &self.raw).finish_non_exhaustive()
-    }
+    /// The item as it was stored when the action's check failed, read as the struct of its table.
+    pub stored: Option<Stored<AnyItem>>,
 }
 
 impl CanceledAction {
     /// The item as it was stored when the action's condition failed, read as `T` (the struct of the action's
     /// table); `None` when there was no such item, when the condition did not fail, when `T` is not that
     /// struct, or when the item did not fit it (see [`decode_error`](Self::decode_error)).
-    pub fn stored<T: 'static>(&self) -> Option<&T> {
-        self.stored.as_ref()?.decoded.as_ref().ok()?.downcast_ref()
-    }
-
-    /// The stored item's attributes, as DynamoDB returned them.
-    pub fn stored_attributes(&self) -> Option<&RawItem> {
-        self.stored.as_ref().map(|stored| &stored.raw)
-    }
-
-    /// Why the stored item could not be read as its struct, if it could not.
-    pub fn decode_error(&self) -> Option<&DecodeError> {
-        self.stored.as_ref()?.decoded.as_ref().err()
+    pub fn stored_item<T: 'static>(&self) -> Option<&T> {
+        self.stored.as_ref()?.item()?.downcast_ref()
     }
 }
 
 impl fmt::Display for CanceledAction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "action {} ({} of {} in `{}`): {}", self.index, self.kind, self.key, self.table, self.reason)?;
-        match (&self.explanation, &self.reason, &self.message) {
-            (Some(explanation), _, _) => write!(f, ": {explanation}"),
-            (None, Reason::ConditionFailed, _) | (None, _, None) => Ok(()),
-            (None, _, Some(message)) => write!(f, " ({message})"),
+        match (&self.explanation, &self.message) {
+            (Some(explanation), _) => write!(f, ": {explanation}"),
+            // A failed check says all there is to say; the backend's message only repeats it.
+            (None, Some(message)) if !self.reason.is_failed_check() => write!(f, " ({message})"),
+            (None, _) => Ok(()),
         }
     }
 }
@@ -560,6 +536,11 @@ pub enum Reason {
     None,
     /// Its condition was false (`ConditionalCheckFailed`).
     ConditionFailed,
+    /// An update of an item that does not exist (a failed condition, told apart by the missing item).
+    NotFound,
+    /// The stored item is no longer the one read ([`Key::if_unchanged`](crate::Key::if_unchanged)): a failed
+    /// condition, told apart by the stored item.
+    Changed,
     /// It is invalid for the stored item, such as adding a number to a string (`ValidationError`).
     Validation,
     /// The stored item is not at the version the action expected (a failed condition, told apart by the
@@ -580,6 +561,12 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Whether this is a check on the stored item that failed: a condition, a version, a missing item, an item
+    /// changed since read.
+    pub fn is_failed_check(&self) -> bool {
+        matches!(self, Reason::ConditionFailed | Reason::NotFound | Reason::VersionConflict { .. } | Reason::Changed)
+    }
+
     fn from_code(code: &str) -> Self {
         match code {
             "None" | "" => Reason::None,
@@ -597,6 +584,8 @@ impl fmt::Display for Reason {
         match self {
             Reason::None => f.write_str("no error"),
             Reason::ConditionFailed => f.write_str("condition failed"),
+            Reason::NotFound => f.write_str("no such item to update"),
+            Reason::Changed => f.write_str("the item changed since it was read"),
             Reason::Validation => f.write_str("invalid"),
             Reason::VersionConflict { expected, stored: Some(stored) } => {
                 write!(f, "version conflict: expected version {expected}, stored version {stored}")
@@ -683,7 +672,7 @@ impl ReadTransaction {
         let targets: Vec<(String, String)> = items.iter().map(|(table, key)| (table.clone(), key_text(key))).collect();
         match self.db.backend.transact_get(items).await {
             Ok(items) => Ok(Snapshot { read: self.id, items }),
-            Err(Refusal::Canceled(reasons)) => {
+            Err(TransactRefusal::Canceled(reasons)) => {
                 let actions = targets
                     .into_iter()
                     .zip(reasons)
@@ -701,7 +690,11 @@ impl ReadTransaction {
                     .collect();
                 Err(TransactionError::Canceled(TransactionCanceled { actions }))
             }
-            Err(refusal) => Err(TransactionError::from_refusal(refusal)),
+            Err(TransactRefusal::TokenMismatch(message)) => Err(InternalError::new(format!(
+                "TransactGetItems was answered with a token mismatch, though it has no token: {message}"
+            ))
+            .into()),
+            Err(TransactRefusal::Failed(failure)) => Err(failure.into()),
         }
     }
 }

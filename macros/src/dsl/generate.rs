@@ -37,23 +37,42 @@ pub(crate) fn generate(parsed: &Parsed, kind: Kind, errors: &Errors) -> TokenStr
         quote! { &[#(#pairs),*] }
     };
     // The source text explanations of a failed condition are made of, as `&'static` data.
-    let sources = {
-        let (names, values) = (pairs(&out.name_sources), pairs(&out.value_sources));
-        quote! { &[#(#leaves),*], #names, #values }
+    let (name_sources, value_sources) = (pairs(&out.name_sources), pairs(&out.value_sources));
+    let missing_item = match invocation.condition.as_ref().map(Condition::holds_on_missing_item) {
+        Some(false) => quote!(::dynatomic::__private::MissingItem::Fails),
+        Some(true) | None => quote!(::dynatomic::__private::MissingItem::MayHold),
     };
+    let option = |text: Option<String>| match text {
+        Some(text) => quote!(::core::option::Option::Some(#text)),
+        None => quote!(::core::option::Option::None),
+    };
+    let update = match kind {
+        Kind::Update | Kind::Upsert => option(Some(clauses.render())),
+        Kind::Condition => option(None),
+    };
+    let condition = option(condition);
+    let compiled = quote! {
+        static __DYNATOMIC_COMPILED: ::dynatomic::__private::Compiled = ::dynatomic::__private::Compiled {
+            update: #update,
+            condition: #condition,
+            missing_item: #missing_item,
+            clauses: &[#(#leaves),*],
+            names: #name_sources,
+            values: #value_sources,
+            memo: ::dynatomic::__private::Memo::new(),
+        };
+    };
+    let new = quote!(__new(&__DYNATOMIC_COMPILED, [#(#names),*], [#(#values),*]));
     let built = match kind {
-        Kind::Update => {
-            let update = clauses.render();
-            let condition = match condition {
-                Some(text) => quote!(::core::option::Option::Some(#text)),
-                None => quote!(::core::option::Option::None),
-            };
-            quote! { ::dynatomic::Update::<#item>::__new(#update, #condition, [#(#names),*], [#(#values),*], #sources) }
+        Kind::Update => quote! { ::dynatomic::Update::<#item>::#new },
+        Kind::Upsert => {
+            let coverage = out.coverage(item);
+            quote! {{
+                #coverage
+                ::dynatomic::Upsert::__new(::dynatomic::Update::<#item>::#new)
+            }}
         }
-        Kind::Condition => {
-            let text = condition.unwrap_or_default();
-            quote! { ::dynatomic::Condition::<#item>::__new(#text, [#(#names),*], [#(#values),*], #sources) }
-        }
+        Kind::Condition => quote! { ::dynatomic::Condition::<#item>::#new },
     };
     let fields = &out.fields;
     let root = quote_spanned! {item.span()=> let #fields = ::dynatomic::__private::fields::<#item>(); };
@@ -65,6 +84,7 @@ pub(crate) fn generate(parsed: &Parsed, kind: Kind, errors: &Errors) -> TokenStr
         #root
         #(#probes)*
         #(#checks)*
+        #compiled
         #built
     }}
 }
@@ -123,6 +143,9 @@ struct Builder {
     value_sources: Vec<(String, String)>,
     /// How many checked probes the rules have bound.
     checked: usize,
+    /// The probes of the top-level fields an assignment gives a value even when the item is new: what an
+    /// upsert covers.
+    covered: Vec<Ident>,
 }
 
 impl Default for Builder {
@@ -139,6 +162,7 @@ impl Default for Builder {
             name_sources: Vec::new(),
             value_sources: Vec::new(),
             checked: 0,
+            covered: Vec::new(),
         }
     }
 }
@@ -274,6 +298,10 @@ impl Builder {
 
     fn assignment(&mut self, assignment: &Assignment, clauses: &mut Clauses) {
         let (target, probe) = self.path(&assignment.target);
+        let creates = !matches!(assignment.action, Action::Remove(_) | Action::SetElements { add: false, .. });
+        if assignment.target.segments.len() == 1 && creates {
+            self.covered.push(probe.clone());
+        }
         let writable = self.rule(assignment.target.span(), "writable", &probe);
         match &assignment.action {
             Action::Set(operand) => {
@@ -317,6 +345,23 @@ impl Builder {
         }
     }
 
+    /// The check that an upsert sets every field of `item` without a default, reported on the item type: each
+    /// covered field moves the type-level record of the fields set along, and only a record with every required
+    /// field set has `complete`.
+    fn coverage(&self, item: &syn::Type) -> TokenStream {
+        let span = at(item.span());
+        let state = Ident::new("__dynatomic_coverage", span);
+        let steps = self.covered.iter().map(|probe| {
+            let probe = respan(probe, span);
+            quote_spanned! {span=> let #state = ::dynatomic::__private::cover(#probe, #state); }
+        });
+        quote_spanned! {span=>
+            let #state = ::dynatomic::__private::coverage::<#item>();
+            #(#steps)*
+            #state.complete();
+        }
+    }
+
     /// The ConditionExpression text of `condition`, parenthesised if it binds looser than `context`.
     fn condition(&mut self, condition: &Condition, context: Precedence) -> String {
         let (text, own) = match condition {
@@ -343,6 +388,16 @@ impl Builder {
                 let (text, _) = self.path(path);
                 let function = if *negated { "attribute_not_exists" } else { "attribute_exists" };
                 format!("{function}({text})")
+            }
+            Condition::Flag { path, negated } => {
+                let (text, probe) = self.path(path);
+                self.final_rule(path.span(), "flag", &probe);
+                let placeholder = self.constant(":true", quote!(::dynatomic::__private::flag_true()));
+                if !self.value_sources.iter().any(|(p, _)| *p == placeholder) {
+                    self.value_sources.push((placeholder.clone(), "true".to_owned()));
+                }
+                // `<>` holds for a missing attribute, as `!` of a missing bool should; `=` does not.
+                format!("{text} {} {placeholder}", if *negated { "<>" } else { "=" })
             }
             Condition::BeginsWith { path, method, value } => {
                 let (text, probe) = self.path(path);

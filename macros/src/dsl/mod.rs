@@ -14,7 +14,11 @@ mod source;
 /// Which macro is expanding.
 #[derive(Clone, Copy, PartialEq)]
 pub(crate) enum Kind {
+    /// `update!`: an update of an existing item.
     Update,
+    /// `upsert!`: an update that may create the item, so it must set every field without a default.
+    Upsert,
+    /// `condition!`
     Condition,
 }
 

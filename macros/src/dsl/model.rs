@@ -96,12 +96,60 @@ pub(crate) enum Condition {
     And(Box<Condition>, Box<Condition>),
     Or(Box<Condition>, Box<Condition>),
     Not(Box<Condition>),
-    Compare { left: Measure, op: Comparison, right: Operand },
-    Exists { path: Path, method: Ident, negated: bool },
-    BeginsWith { path: Path, method: Ident, value: syn::Expr },
-    Contains { path: Path, method: Ident, value: syn::Expr },
-    Between { path: Path, method: Ident, low: syn::Expr, high: syn::Expr },
-    IsIn { path: Path, method: Ident, values: Vec<syn::Expr> },
+    Compare {
+        left: Measure,
+        op: Comparison,
+        right: Operand,
+    },
+    Exists {
+        path: Path,
+        method: Ident,
+        negated: bool,
+    },
+    /// A bool attribute standing alone (`active`), or negated (`!frozen`).
+    Flag {
+        path: Path,
+        negated: bool,
+    },
+    BeginsWith {
+        path: Path,
+        method: Ident,
+        value: syn::Expr,
+    },
+    Contains {
+        path: Path,
+        method: Ident,
+        value: syn::Expr,
+    },
+    Between {
+        path: Path,
+        method: Ident,
+        low: syn::Expr,
+        high: syn::Expr,
+    },
+    IsIn {
+        path: Path,
+        method: Ident,
+        values: Vec<syn::Expr>,
+    },
+}
+
+impl Condition {
+    /// Whether the condition holds for an item that does not exist: every attribute is missing, so every
+    /// comparison is false but `!=`, which is true, and every function is false but `attribute_not_exists`.
+    pub(crate) fn holds_on_missing_item(&self) -> bool {
+        match self {
+            Condition::And(a, b) => a.holds_on_missing_item() && b.holds_on_missing_item(),
+            Condition::Or(a, b) => a.holds_on_missing_item() || b.holds_on_missing_item(),
+            Condition::Not(inner) => !inner.holds_on_missing_item(),
+            Condition::Compare { op, .. } => op.kind == ComparisonKind::Ne,
+            Condition::Exists { negated, .. } | Condition::Flag { negated, .. } => *negated,
+            Condition::BeginsWith { .. }
+            | Condition::Contains { .. }
+            | Condition::Between { .. }
+            | Condition::IsIn { .. } => false,
+        }
+    }
 }
 
 /// The left side of a comparison: an attribute, or its size.

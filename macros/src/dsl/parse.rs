@@ -33,7 +33,7 @@ pub(crate) fn parse(input: TokenStream, kind: Kind, errors: &mut Errors) -> Opti
     };
     let mut parts = split(&body, is_punct(';'));
     match kind {
-        Kind::Update => {
+        Kind::Update | Kind::Upsert => {
             let assignments = parts.remove(0);
             parse_assignments(&assignments.tokens, colon, &mut parsed, errors);
             if let Some(clause) = parts.first() {
@@ -281,6 +281,7 @@ fn unary(tokens: &[TokenTree], salvage: &mut Vec<Condition>) -> syn::Result<Cond
             }
             Ok(match unary(rest, salvage)? {
                 Condition::Exists { path, method, negated } => Condition::Exists { path, method, negated: !negated },
+                Condition::Flag { path, negated } => Condition::Flag { path, negated: !negated },
                 other => Condition::Not(Box::new(other)),
             })
         }
@@ -295,9 +296,12 @@ fn unary(tokens: &[TokenTree], salvage: &mut Vec<Condition>) -> syn::Result<Cond
     }
 }
 
-/// A comparison or a condition method on a path.
+/// A comparison, a condition method on a path, or a bool attribute standing alone.
 fn primary(tokens: &[TokenTree]) -> syn::Result<Condition> {
     let (path, rest) = path(tokens)?;
+    if rest.is_empty() {
+        return Ok(Condition::Flag { path, negated: false });
+    }
     if let Some((method, args, rest)) = method_call(rest, CONDITION_METHODS, "condition")? {
         if method == "len" {
             no_arguments(&method, &args)?;

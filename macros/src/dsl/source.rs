@@ -29,6 +29,7 @@ pub(crate) fn clause(condition: &Condition) -> Option<String> {
         Condition::Exists { path, negated, .. } => {
             format!("{}{}.exists()", if *negated { "!" } else { "" }, path.text())
         }
+        Condition::Flag { path, negated } => format!("{}{}", if *negated { "!" } else { "" }, path.text()),
         Condition::BeginsWith { path, value, .. } => method(path, "begins_with", &[value]),
         Condition::Contains { path, value, .. } => method(path, "contains", &[value]),
         Condition::Between { path, low, high, .. } => method(path, "between", &[low, high]),

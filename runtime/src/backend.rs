@@ -1,0 +1,115 @@
+//! The backends a [`Db`](crate::Db) sends requests to: DynamoDB through aws-sdk-dynamodb, or the embedded
+//! in-memory backend. Each request kind has its own answer, so that an answer a request cannot have cannot be
+//! given.
+
+use std::sync::Arc;
+
+use crate::dynamo;
+use crate::error::{InternalError, ServiceError};
+use crate::memory::Memory;
+use crate::request::{BatchOp, Failure, Maps, RawItem, Refusal, TransactRefusal, TransactWrite, Write, WriteRefusal};
+use crate::schema::KeySchema;
+
+/// Where the requests go.
+#[derive(Clone, Debug)]
+pub(crate) enum Backend {
+    DynamoDb(aws_sdk_dynamodb::Client),
+    Memory(Arc<Memory>),
+}
+
+/// How long `create_table` waits for a DynamoDB table to become active.
+const TABLE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(120);
+
+impl Backend {
+    /// Runs one write. A refused condition hands back the request's placeholder maps.
+    pub(crate) async fn write(&self, write: Write) -> Result<Option<RawItem>, WriteRefusal> {
+        match self {
+            Backend::DynamoDb(client) => dynamo::write(client, write).await,
+            Backend::Memory(memory) => match memory.write(&write) {
+                Ok(answer) => Ok(answer),
+                Err(Refusal::ConditionFailed(stored)) => Err(WriteRefusal::ConditionFailed {
+                    stored,
+                    maps: Maps { names: write.names, values: write.values },
+                }),
+                Err(refusal) => Err(failure(refusal).into()),
+            },
+        }
+    }
+
+    /// Reads one item by key (strongly consistent).
+    pub(crate) async fn get(&self, table: &str, key: RawItem) -> Result<Option<RawItem>, Failure> {
+        match self {
+            Backend::DynamoDb(client) => dynamo::get(client, table.to_owned(), key).await,
+            Backend::Memory(memory) => memory.get(table, &key).map_err(failure),
+        }
+    }
+
+    /// Runs a TransactWriteItems request: every action or none.
+    pub(crate) async fn transact_write(&self, request: TransactWrite) -> Result<(), TransactRefusal> {
+        match self {
+            Backend::DynamoDb(client) => dynamo::transact_write(client, request).await,
+            Backend::Memory(memory) => memory.transact_write(request).map_err(transact),
+        }
+    }
+
+    /// Reads items of any tables as one consistent snapshot (TransactGetItems), in request order.
+    pub(crate) async fn transact_get(
+        &self,
+        items: Vec<(String, RawItem)>,
+    ) -> Result<Vec<Option<RawItem>>, TransactRefusal> {
+        match self {
+            Backend::DynamoDb(client) => dynamo::transact_get(client, items).await,
+            Backend::Memory(memory) => memory.transact_get(items).map_err(transact),
+        }
+    }
+
+    /// Sends one BatchWriteItem request (at most 25 writes) to one table; returns the writes left unprocessed.
+    pub(crate) async fn batch_write(&self, table: &str, ops: Vec<BatchOp>) -> Result<Vec<BatchOp>, Failure> {
+        match self {
+            Backend::DynamoDb(client) => dynamo::batch_write(client, table, ops).await,
+            Backend::Memory(memory) => memory.batch_write(table, ops).map(|()| Vec::new()).map_err(failure),
+        }
+    }
+
+    /// Sends one BatchGetItem request (at most 100 keys, strongly consistent) to one table; returns the items
+    /// found, in no particular order, and the keys left unprocessed.
+    pub(crate) async fn batch_get(
+        &self,
+        table: &str,
+        keys: Vec<RawItem>,
+    ) -> Result<(Vec<RawItem>, Vec<RawItem>), Failure> {
+        match self {
+            Backend::DynamoDb(client) => dynamo::batch_get(client, table, keys).await,
+            Backend::Memory(memory) => memory.batch_get(table, keys).map(|found| (found, Vec::new())).map_err(failure),
+        }
+    }
+
+    /// Creates a table with this key schema unless it exists.
+    pub(crate) async fn create_table(&self, table: &str, key: KeySchema) -> Result<(), Failure> {
+        match self {
+            Backend::DynamoDb(client) => dynamo::create_table(client, table, key, TABLE_PATIENCE).await,
+            Backend::Memory(memory) => memory.create_table(table, key).map_err(failure),
+        }
+    }
+}
+
+/// The failure a memory backend's refusal is.
+fn failure(refusal: Refusal) -> Failure {
+    match refusal {
+        Refusal::Validation(message) => ServiceError::validation(message).into(),
+        Refusal::ResourceNotFound(message) => ServiceError::table_not_found(message).into(),
+        Refusal::Service(cause) => InternalError::new(cause.to_string()).into(),
+        Refusal::ConditionFailed(_) | Refusal::Canceled(_) | Refusal::TokenMismatch(_) => {
+            InternalError::new("the memory backend answered with a refusal this request cannot have").into()
+        }
+    }
+}
+
+/// The refusal of a transaction a memory backend's refusal is.
+fn transact(refusal: Refusal) -> TransactRefusal {
+    match refusal {
+        Refusal::Canceled(reasons) => TransactRefusal::Canceled(reasons),
+        Refusal::TokenMismatch(message) => TransactRefusal::TokenMismatch(message),
+        other => failure(other).into(),
+    }
+}

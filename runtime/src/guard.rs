@@ -1,0 +1,367 @@
+//! What dynatomic adds to a write besides the user's expressions, and what it expects of the stored item: that
+//! the item exists (`update`) or does not (`create`), the version check and increment of a versioned item, and
+//! that the item is unchanged since it was read.
+//!
+//! A [`Guard`] travels with its request. It writes the few expression strings of its own (composed once per call
+//! site and shape of guard, then reused: see [`Memo`]), and when the backend refuses the condition it decides,
+//! from the stored item the backend hands back, whether the guard failed (the item is missing, at another
+//! version, or changed: a conflict or a missing item) or the user's own condition did (a business rule).
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+use std::sync::OnceLock;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::error::ValueError;
+use crate::explain::{self, Sources};
+use crate::request::{Action, RawItem, Write};
+
+/// The placeholder of the partition key's name, in the existence checks.
+const KEY: &str = "#dynatomic_key";
+/// The placeholder of the version attribute's name.
+const VERSION: &str = "#dynatomic_version";
+/// The placeholder of the version the write expects.
+const EXPECTED: &str = ":dynatomic_version";
+/// The placeholder of the version the write stores.
+const NEXT: &str = ":dynatomic_next";
+/// The placeholders of the numbers an unchecked increment of the version uses.
+const ZERO: &str = ":dynatomic_zero";
+const ONE: &str = ":dynatomic_one";
+/// The most operators DynamoDB takes in one condition, and the longest condition text.
+const MAX_OPERATORS: usize = 300;
+const MAX_EXPRESSION_BYTES: usize = 4096;
+
+/// Whether the write needs the item to exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Presence {
+    /// The item may or may not exist.
+    Any,
+    /// The item must exist (`update`): a missing item is [`Verdict::NotFound`].
+    Exists,
+    /// The key must be free (`create`).
+    Absent,
+}
+
+/// Whether a request writes the item or only checks a condition on it (a transaction's condition check).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Intent {
+    /// A put, update or delete.
+    Write,
+    /// A condition check, which writes nothing.
+    Check,
+}
+
+/// What a user's condition says of an item that does not exist, as the macro that wrote it determined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingItem {
+    /// The condition is false for a missing item: it already requires the item to exist.
+    Fails,
+    /// The condition may hold for a missing item.
+    MayHold,
+}
+
+/// The version check of a write of a versioned item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct VersionCheck {
+    /// The version attribute's name.
+    pub(crate) attribute: &'static str,
+    /// The version the stored item must be at (0: no item, or an item without the attribute); `None`: any.
+    pub(crate) expected: Option<u64>,
+    /// The largest version the version field holds: a write that would go past it is refused.
+    pub(crate) max: u64,
+}
+
+/// The stored item a write expects to find unchanged: each attribute equal, and the type's other attributes
+/// absent.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Unchanged {
+    condition: String,
+    names: Vec<(String, String)>,
+    values: Vec<(String, AttributeValue)>,
+}
+
+impl Unchanged {
+    /// The check that the stored item is still `read` (its attributes), and that the attributes of `known`
+    /// that `read` lacks are still absent; key attributes are left out (they name the item).
+    pub(crate) fn new(read: &RawItem, known: &[&str], keys: &[&str]) -> Result<Self, ValueError> {
+        let mut present: Vec<(&String, &AttributeValue)> =
+            read.iter().filter(|(name, _)| !keys.contains(&name.as_str())).collect();
+        present.sort_by(|a, b| a.0.cmp(b.0));
+        let absent = known.iter().filter(|name| !keys.contains(name) && !read.contains_key(**name));
+        let mut unchanged = Unchanged { condition: String::new(), names: Vec::new(), values: Vec::new() };
+        for (i, (name, value)) in present.into_iter().enumerate() {
+            let (placeholder, value_placeholder) = (format!("#g{i}"), format!(":g{i}"));
+            unchanged.clause(format_args!("{placeholder} = {value_placeholder}"));
+            unchanged.names.push((placeholder, name.clone()));
+            unchanged.values.push((value_placeholder, value.clone()));
+        }
+        for (i, name) in absent.enumerate() {
+            let placeholder = format!("#g{}", unchanged.names.len() + i);
+            unchanged.clause(format_args!("attribute_not_exists({placeholder})"));
+            unchanged.names.push((placeholder, (*name).to_owned()));
+        }
+        let clauses = unchanged.names.len();
+        if clauses * 2 > MAX_OPERATORS || unchanged.condition.len() > MAX_EXPRESSION_BYTES / 2 {
+            return Err(ValueError::TooManyToGuard { attributes: clauses });
+        }
+        Ok(unchanged)
+    }
+
+    fn clause(&mut self, clause: std::fmt::Arguments<'_>) {
+        if !self.condition.is_empty() {
+            self.condition.push_str(" AND ");
+        }
+        let _ = self.condition.write_fmt(clause);
+    }
+
+    /// Whether `stored` (`None`: no item) is still the item read.
+    fn holds(&self, stored: Option<&RawItem>) -> bool {
+        let names = self.names.iter().cloned().collect();
+        let values = self.values.iter().cloned().collect();
+        let empty = RawItem::new();
+        explain::explain(&self.condition, &names, &values, &Sources::default(), Some(stored.unwrap_or(&empty)))
+            .is_none()
+    }
+}
+
+/// What a write checks and increments besides the user's expressions.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Guard {
+    pub(crate) presence: Presence,
+    pub(crate) version: Option<VersionCheck>,
+    pub(crate) unchanged: Option<Box<Unchanged>>,
+    /// The partition key's attribute name, for the existence checks.
+    pub(crate) key: &'static str,
+}
+
+/// How the guard explains a refused condition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// The write needed the item, and there is none.
+    NotFound,
+    /// The stored item is at another version.
+    VersionConflict {
+        /// The version the write expected.
+        expected: u64,
+        /// The stored item's version (`None`: no item).
+        stored: Option<u64>,
+    },
+    /// The stored item is no longer the one read.
+    Changed,
+    /// The guard holds: the user's condition failed (or, for `create`, the key is taken).
+    Condition,
+}
+
+/// The user's expressions of a write, as the macros wrote them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Texts {
+    pub(crate) update: Option<&'static str>,
+    pub(crate) condition: Option<&'static str>,
+    pub(crate) missing_item: MissingItem,
+}
+
+impl Texts {
+    /// A write without expressions of the user's.
+    pub(crate) const NONE: Texts = Texts { update: None, condition: None, missing_item: MissingItem::MayHold };
+}
+
+/// What a guard adds to the expression texts: everything the composed strings depend on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Shape {
+    /// Check that the item exists or not.
+    presence: Presence,
+    version: VersionShape,
+    /// Set the next version in the UpdateExpression.
+    set_version: VersionShape,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum VersionShape {
+    None,
+    /// `#v = :expected` (check) or `#v = :next` (set).
+    Exactly,
+    /// `attribute_not_exists(#v)`.
+    Absent,
+    /// `#v = if_not_exists(#v, :zero) + :one` (set only).
+    Increment,
+}
+
+/// The expressions of a write once a guard is added.
+#[derive(Debug)]
+struct Composed {
+    update: Option<Box<str>>,
+    condition: Option<Box<str>>,
+}
+
+/// The composed expressions of one call site of `update!` / `condition!` (or of the writes without
+/// expressions), for the first `N` shapes of guard it meets: each is composed once, then every request reads it
+/// without a lock. A call site meets one or two shapes in practice; past `N`, expressions are composed per
+/// request.
+#[derive(Debug)]
+pub struct Memo<const N: usize> {
+    slots: [OnceLock<(Shape, Composed)>; N],
+}
+
+impl<const N: usize> Memo<N> {
+    /// An empty memo, for a `static`.
+    #[allow(clippy::new_without_default)]
+    pub const fn new() -> Self {
+        Memo { slots: [const { OnceLock::new() }; N] }
+    }
+
+    /// The expressions of `shape`, composed from `texts`, from the memo or composed now.
+    fn get(&'static self, shape: Shape, texts: Texts) -> (Option<Cow<'static, str>>, Option<Cow<'static, str>>) {
+        for slot in &self.slots {
+            let (found, composed) = slot.get_or_init(|| (shape, compose(shape, texts)));
+            if *found == shape {
+                let view = |text: &'static Option<Box<str>>| text.as_deref().map(Cow::Borrowed);
+                return (view(&composed.update), view(&composed.condition));
+            }
+        }
+        let composed = compose(shape, texts);
+        (composed.update.map(|t| Cow::Owned(t.into())), composed.condition.map(|t| Cow::Owned(t.into())))
+    }
+}
+
+/// The memo of the writes that have no expressions of the user's (puts, deletes, creates).
+static PLAIN: Memo<12> = Memo::new();
+
+/// Composes the expressions of a write: the user's, and those of the guard's shape.
+fn compose(shape: Shape, texts: Texts) -> Composed {
+    let set = match shape.set_version {
+        VersionShape::None | VersionShape::Absent => None,
+        VersionShape::Exactly => Some(format!("{VERSION} = {NEXT}")),
+        VersionShape::Increment => Some(format!("{VERSION} = if_not_exists({VERSION}, {ZERO}) + {ONE}")),
+    };
+    let update = match (set, texts.update) {
+        (None, update) => update.map(Box::from),
+        (Some(set), None) => Some(format!("SET {set}").into()),
+        (Some(set), Some(update)) => Some(match update.strip_prefix("SET ") {
+            Some(assignments) => format!("SET {set}, {assignments}").into(),
+            None => format!("SET {set} {update}").into(),
+        }),
+    };
+    let presence = match shape.presence {
+        Presence::Any => None,
+        Presence::Exists => Some(format!("attribute_exists({KEY})")),
+        Presence::Absent => Some(format!("attribute_not_exists({KEY})")),
+    };
+    let version = match shape.version {
+        VersionShape::None | VersionShape::Increment => None,
+        VersionShape::Exactly => Some(format!("{VERSION} = {EXPECTED}")),
+        VersionShape::Absent => Some(format!("attribute_not_exists({VERSION})")),
+    };
+    let checks: Vec<String> = [presence, version].into_iter().flatten().collect();
+    let condition = match (texts.condition, checks.is_empty()) {
+        (condition, true) => condition.map(Box::from),
+        (None, false) => Some(checks.join(" AND ").into()),
+        (Some(condition), false) => Some(format!("({condition}) AND {}", checks.join(" AND ")).into()),
+    };
+    Composed { update, condition }
+}
+
+impl Guard {
+    /// A guard that adds nothing.
+    pub(crate) fn none(key: &'static str) -> Self {
+        Guard { presence: Presence::Any, version: None, unchanged: None, key }
+    }
+
+    /// Adds the guard to `write`, whose own expressions are `texts` (memoised in `memo`, when the macros wrote
+    /// them): the checks to its condition, the version increment to its update or item, and their placeholders.
+    pub(crate) fn apply<const N: usize>(
+        &self,
+        write: &mut Write,
+        texts: Texts,
+        memo: Option<&'static Memo<N>>,
+    ) -> Result<(), ValueError> {
+        let writes = matches!(write.action, Action::Put(_) | Action::Update { .. });
+        let (version, set_version) = match self.version {
+            None => (VersionShape::None, VersionShape::None),
+            Some(VersionCheck { expected: None, .. }) => (VersionShape::None, VersionShape::Increment),
+            Some(VersionCheck { expected: Some(0), .. }) => (VersionShape::Absent, VersionShape::Exactly),
+            Some(VersionCheck { expected: Some(_), .. }) => (VersionShape::Exactly, VersionShape::Exactly),
+        };
+        let set_version = match &write.action {
+            Action::Update { .. } => set_version,
+            _ => VersionShape::None,
+        };
+        // A condition false for a missing item, or a check of a version of 1 or more, already needs the item.
+        let presence = match self.presence {
+            Presence::Exists if texts.missing_item == MissingItem::Fails || version == VersionShape::Exactly => {
+                Presence::Any
+            }
+            presence => presence,
+        };
+        let shape = Shape { presence, version, set_version };
+        let plain = Shape { presence: Presence::Any, version: VersionShape::None, set_version: VersionShape::None };
+        let (update, condition) = match memo {
+            _ if shape == plain => (texts.update.map(Cow::Borrowed), texts.condition.map(Cow::Borrowed)),
+            Some(memo) => memo.get(shape, texts),
+            None => PLAIN.get(shape, texts),
+        };
+        if let Action::Update { expression, .. } = &mut write.action {
+            *expression = update;
+        }
+        write.condition = condition;
+        if presence != Presence::Any {
+            write.names.insert(KEY.to_owned(), self.key.to_owned());
+        }
+        if let Some(check) = self.version {
+            let next = match check.expected {
+                Some(expected) if writes && expected >= check.max => return Err(ValueError::VersionOverflow),
+                Some(expected) if writes => Some(expected + 1),
+                _ => None,
+            };
+            match (&mut write.action, next) {
+                (Action::Put(item), Some(next)) => drop(item.insert(check.attribute.to_owned(), number(next))),
+                (Action::Update { .. }, Some(next)) => drop(write.values.insert(NEXT.to_owned(), number(next))),
+                (Action::Update { .. }, None) => {
+                    write.values.insert(ZERO.to_owned(), number(0));
+                    write.values.insert(ONE.to_owned(), number(1));
+                }
+                _ => {}
+            }
+            if let Some(expected @ 1..) = check.expected {
+                write.values.insert(EXPECTED.to_owned(), number(expected));
+            }
+            if version != VersionShape::None || set_version != VersionShape::None {
+                write.names.insert(VERSION.to_owned(), check.attribute.to_owned());
+            }
+        }
+        if let Some(unchanged) = &self.unchanged {
+            write.condition = Some(Cow::Owned(match write.condition.take() {
+                Some(condition) => format!("({condition}) AND {}", unchanged.condition),
+                None => unchanged.condition.clone(),
+            }));
+            write.names.extend(unchanged.names.iter().cloned());
+            write.values.extend(unchanged.values.iter().cloned());
+        }
+        Ok(())
+    }
+
+    /// Why the backend refused the condition of the write, given the stored item it handed back (`None`: no
+    /// item).
+    pub(crate) fn verdict(&self, stored: Option<&RawItem>) -> Verdict {
+        if self.presence == Presence::Exists && stored.is_none() {
+            return Verdict::NotFound;
+        }
+        if let Some(VersionCheck { attribute, expected: Some(expected), .. }) = self.version {
+            let found = stored.map(|item| match item.get(attribute) {
+                Some(AttributeValue::N(n)) => n.parse().unwrap_or(u64::MAX),
+                _ => 0,
+            });
+            if found.unwrap_or(0) != expected {
+                return Verdict::VersionConflict { expected, stored: found };
+            }
+        }
+        match &self.unchanged {
+            Some(unchanged) if !unchanged.holds(stored) => Verdict::Changed,
+            _ => Verdict::Condition,
+        }
+    }
+}
+
+fn number(n: u64) -> AttributeValue {
+    AttributeValue::N(n.to_string())
+}

@@ -1,0 +1,441 @@
+//! One write on one item: the request each write prepares (the user's expressions with dynatomic's
+//! [`Guard`]), the builders that [`Table::put`], [`Table::create`], [`Table::delete`], [`Table::update`] and
+//! [`Table::upsert`] return (a write runs when its builder is awaited), and how a refusal becomes an
+//! [`Error`].
+
+use std::future::{Future, IntoFuture};
+use std::marker::PhantomData;
+use std::pin::Pin;
+
+use crate::error::{Error, ValueError};
+use crate::explain::{Explainer, Explanation};
+use crate::guard::{Guard, Intent, Memo, Presence, Texts, Verdict, VersionCheck};
+use crate::operation::{Condition, Update};
+use crate::request::{Action, Maps, RawItem, Returning, Write, WriteRefusal};
+use crate::schema::{Item, Key};
+use crate::size;
+use crate::table::Table;
+use crate::version::StoredVersion;
+
+/// A future that a write builder runs.
+type Running<'t, O> = Pin<Box<dyn Future<Output = O> + Send + 't>>;
+
+/// A request ready to send, and what tells why its condition would be refused.
+#[derive(Debug, Clone)]
+pub(crate) struct Prepared {
+    pub(crate) write: Write,
+    pub(crate) check: Check,
+}
+
+/// The guard a request carries and what explains its user's condition.
+#[derive(Debug, Clone)]
+pub(crate) struct Check {
+    pub(crate) guard: Guard,
+    pub(crate) explainer: Option<Explainer>,
+}
+
+/// Why a write's condition was refused, told apart by its guard.
+#[derive(Debug)]
+pub(crate) enum Failed {
+    /// The write needed the item, and there is none.
+    NotFound,
+    /// The stored item is at another version.
+    VersionConflict { expected: u64, stored: Option<u64> },
+    /// The stored item is no longer the one read.
+    Changed,
+    /// The user's condition is false (or the key of a `create` is taken), explained where it can be.
+    Condition(Option<Explanation>),
+}
+
+impl Check {
+    /// Why the backend refused the condition, given the stored item and the request's placeholder maps.
+    pub(crate) fn failed(&self, stored: Option<&RawItem>, maps: &Maps) -> Failed {
+        match self.guard.verdict(stored) {
+            Verdict::NotFound => Failed::NotFound,
+            Verdict::VersionConflict { expected, stored } => Failed::VersionConflict { expected, stored },
+            Verdict::Changed => Failed::Changed,
+            Verdict::Condition => Failed::Condition(
+                self.explainer.and_then(|explainer| explainer.explain(&maps.names, &maps.values, stored)),
+            ),
+        }
+    }
+}
+
+impl<T: Item> Table<T> {
+    /// A request on this table with nothing set but its action.
+    fn request(&self, action: Action, returning: Returning) -> Write {
+        Write {
+            table: self.name().to_owned(),
+            action,
+            condition: None,
+            names: Default::default(),
+            values: Default::default(),
+            returning,
+        }
+    }
+
+    /// A write of `action` with `guard`, and the user's `condition` if there is one.
+    fn prepare(
+        &self,
+        action: Action,
+        guard: Guard,
+        condition: Option<Condition<T>>,
+        returning: Returning,
+    ) -> Result<Prepared, ValueError> {
+        let mut write = self.request(action, returning);
+        let Some(condition) = condition else {
+            guard.apply(&mut write, Texts::NONE, None::<&'static Memo<4>>)?;
+            return Ok(Prepared { write, check: Check { guard, explainer: None } });
+        };
+        let explainer = condition.explainer();
+        let compiled = condition.compiled();
+        condition.placeholders.add_to(&mut write)?;
+        guard.apply(&mut write, compiled.texts(), Some(&compiled.memo))?;
+        Ok(Prepared { write, check: Check { guard, explainer } })
+    }
+
+    /// A put of the item: a versioned item must be at its version, and is stored at the next.
+    pub(crate) fn prepare_put(&self, item: &T, condition: Option<Condition<T>>) -> Result<Prepared, ValueError> {
+        let mut guard = Guard::none(T::KEY.partition.0);
+        guard.version =
+            T::VERSION.map(|attribute| VersionCheck { attribute, expected: Some(item.version()), max: T::VERSION_MAX });
+        self.prepare(Action::Put(self.item(item)?), guard, condition, Returning::Nothing)
+    }
+
+    /// A put only if no item has the item's key; a versioned item starts at version 1.
+    pub(crate) fn prepare_create(&self, item: &T) -> Result<Prepared, ValueError> {
+        let mut attributes = self.item(item)?;
+        if let Some(attribute) = T::VERSION {
+            attributes.insert(attribute.to_owned(), crate::AttributeValue::N("1".to_owned()));
+        }
+        let guard = Guard { presence: Presence::Absent, ..Guard::none(T::KEY.partition.0) };
+        self.prepare(Action::Put(attributes), guard, None, Returning::Nothing)
+    }
+
+    /// The attributes of an item to put, refusing what DynamoDB would refuse.
+    fn item(&self, item: &T) -> Result<RawItem, ValueError> {
+        item.item_key().into_attributes()?; // refuses empty keys before sending
+        let item = item.to_item()?;
+        size::check_item(&item)?;
+        Ok(item)
+    }
+
+    /// A delete of the item with this key.
+    pub(crate) fn prepare_delete(
+        &self,
+        key: Key<T>,
+        condition: Option<Condition<T>>,
+        returning: Returning,
+    ) -> Result<Prepared, ValueError> {
+        let guard = key.guard(Presence::Any, Intent::Write)?;
+        self.prepare(Action::Delete { key: key.into_attributes()? }, guard, condition, returning)
+    }
+
+    /// A condition check (of a transaction) on the item with this key.
+    pub(crate) fn prepare_check(&self, key: Key<T>, condition: Condition<T>) -> Result<Prepared, ValueError> {
+        let guard = key.guard(Presence::Any, Intent::Check)?;
+        self.prepare(Action::Check { key: key.into_attributes()? }, guard, Some(condition), Returning::Nothing)
+    }
+
+    /// An update of the item with this key: with [`Presence::Exists`], of an existing item only.
+    pub(crate) fn prepare_update(
+        &self,
+        key: Key<T>,
+        update: Update<T>,
+        presence: Presence,
+        returning: Returning,
+    ) -> Result<Prepared, ValueError> {
+        let compiled = update.compiled();
+        let guard = key.guard(presence, Intent::Write)?;
+        let mut write = self.request(Action::Update { key: key.into_attributes()?, expression: None }, returning);
+        let explainer = update.explainer();
+        update.placeholders.add_to(&mut write)?;
+        guard.apply(&mut write, compiled.texts(), Some(&compiled.memo))?;
+        Ok(Prepared { write, check: Check { guard, explainer } })
+    }
+
+    /// Sends a write and returns the attributes it asked for, or the error its refusal is.
+    pub(crate) async fn send(&self, prepared: Prepared) -> Result<Option<RawItem>, Error<T>> {
+        let Prepared { write, check } = prepared;
+        match self.db.backend.write(write).await {
+            Ok(answer) => Ok(answer),
+            Err(WriteRefusal::Failed(failure)) => Err(failure.into()),
+            Err(WriteRefusal::ConditionFailed { stored, maps }) => {
+                let failed = check.failed(stored.as_ref(), &maps);
+                let stored = stored.map(|attributes| self.stored(attributes));
+                Err(match failed {
+                    Failed::NotFound => Error::NotFound { table: self.name().to_owned() },
+                    Failed::VersionConflict { expected, stored: version } => {
+                        Error::VersionConflict { expected, stored: version, item: stored }
+                    }
+                    Failed::Changed => Error::Changed { stored },
+                    Failed::Condition(explanation) => Error::ConditionFailed { stored, explanation },
+                })
+            }
+        }
+    }
+}
+
+/// Reads the attributes a write returned as `T`: the write was applied, so an item that does not fit is
+/// [`Error::AppliedUnreadable`].
+fn applied<T: Item>(attributes: RawItem) -> Result<T, Error<T>> {
+    T::from_item(attributes.clone()).map_err(|source| Error::AppliedUnreadable { attributes, source })
+}
+
+/// The builder [`Table::put`] returns: awaiting it writes the item.
+#[must_use = "a write runs only when it is awaited"]
+pub struct PutWrite<'t, T> {
+    table: &'t Table<T>,
+    item: &'t T,
+    condition: Option<Condition<T>>,
+}
+
+impl<'t, T: Item> PutWrite<'t, T> {
+    pub(crate) fn new(table: &'t Table<T>, item: &'t T) -> Self {
+        PutWrite { table, item, condition: None }
+    }
+
+    /// Writes only if `condition` holds for the stored item (built by [`condition!`](crate::condition));
+    /// otherwise [`Error::ConditionFailed`] with the stored item and why the condition is false.
+    pub fn when(mut self, condition: Condition<T>) -> Self {
+        self.condition = Some(condition);
+        self
+    }
+}
+
+impl<'t, T: Item + Sync> IntoFuture for PutWrite<'t, T> {
+    type Output = Result<T::Version, Error<T>>;
+    type IntoFuture = Running<'t, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        let prepared = self.table.prepare_put(self.item, self.condition);
+        Box::pin(async move {
+            let prepared = prepared?;
+            let stored = prepared.check.guard.version.and_then(|check| check.expected).map_or(0, |version| version + 1);
+            self.table.send(prepared).await?;
+            Ok(T::Version::stored(stored))
+        })
+    }
+}
+
+/// The builder [`Table::create`] returns: awaiting it writes the item if its key is free.
+#[must_use = "a write runs only when it is awaited"]
+pub struct CreateWrite<'t, T> {
+    table: &'t Table<T>,
+    item: &'t T,
+}
+
+impl<'t, T: Item> CreateWrite<'t, T> {
+    pub(crate) fn new(table: &'t Table<T>, item: &'t T) -> Self {
+        CreateWrite { table, item }
+    }
+}
+
+impl<'t, T: Item + Sync> IntoFuture for CreateWrite<'t, T> {
+    type Output = Result<T::Version, Error<T>>;
+    type IntoFuture = Running<'t, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        let prepared = self.table.prepare_create(self.item);
+        Box::pin(async move {
+            self.table.send(prepared?).await?;
+            Ok(T::Version::stored(1))
+        })
+    }
+}
+
+/// The builder [`Table::delete`] returns: awaiting it deletes the item and returns it as it was.
+#[must_use = "a write runs only when it is awaited"]
+pub struct DeleteWrite<'t, T> {
+    table: &'t Table<T>,
+    key: Key<T>,
+    condition: Option<Condition<T>>,
+}
+
+impl<'t, T: Item> DeleteWrite<'t, T> {
+    pub(crate) fn new(table: &'t Table<T>, key: Key<T>) -> Self {
+        DeleteWrite { table, key, condition: None }
+    }
+
+    /// Deletes only if `condition` holds for the stored item; otherwise [`Error::ConditionFailed`].
+    pub fn when(mut self, condition: Condition<T>) -> Self {
+        self.condition = Some(condition);
+        self
+    }
+}
+
+impl<'t, T: Item> IntoFuture for DeleteWrite<'t, T> {
+    type Output = Result<Option<T>, Error<T>>;
+    type IntoFuture = Running<'t, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        let prepared = self.table.prepare_delete(self.key, self.condition, Returning::AllOld);
+        Box::pin(async move {
+            let old = self.table.send(prepared?).await?;
+            old.filter(|item| !item.is_empty()).map(applied).transpose()
+        })
+    }
+}
+
+/// The builder [`Table::update`] and [`Table::upsert`] return: awaiting it applies the update and returns
+/// what [`returning`](Self::returning) asks for (by default nothing).
+#[must_use = "a write runs only when it is awaited"]
+pub struct UpdateWrite<'t, T, R = Nothing> {
+    table: &'t Table<T>,
+    key: Key<T>,
+    update: Update<T>,
+    presence: Presence,
+    returning: PhantomData<R>,
+}
+
+impl<'t, T: Item> UpdateWrite<'t, T> {
+    pub(crate) fn existing(table: &'t Table<T>, key: Key<T>, update: Update<T>) -> Self {
+        UpdateWrite { table, key, update, presence: Presence::Exists, returning: PhantomData }
+    }
+
+    pub(crate) fn upsert(table: &'t Table<T>, key: Key<T>, update: Update<T>) -> Self {
+        UpdateWrite { table, key, update, presence: Presence::Any, returning: PhantomData }
+    }
+}
+
+impl<'t, T: Item, R: ReturnValues> UpdateWrite<'t, T, R> {
+    /// Returns the item, or the attributes the update wrote, as they are after the update or were before it
+    /// (DynamoDB's ReturnValues): [`AllNew`], [`AllOld`], [`UpdatedNew`] or [`UpdatedOld`].
+    ///
+    /// ```
+    /// # #[derive(dynatomic::Item, Debug)]
+    /// # struct Counter { #[dynatomic(partition_key)] page: String, hits: u64 }
+    /// # async fn demo() -> Result<(), dynatomic::Error<Counter>> {
+    /// use dynatomic::returning::AllNew;
+    /// let counters = dynatomic::Db::memory().table::<Counter>();
+    /// counters.create_table().await?;
+    /// let counter = counters.upsert(Counter::key("home"), dynatomic::upsert!(Counter: hits += 1)).returning(AllNew).await?;
+    /// assert_eq!(counter.hits, 1);
+    /// # Ok(()) }
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn returning<S: ReturnValues>(self, _: S) -> UpdateWrite<'t, T, S> {
+        let UpdateWrite { table, key, update, presence, .. } = self;
+        UpdateWrite { table, key, update, presence, returning: PhantomData }
+    }
+
+    /// Answers `Ok(None)` instead of [`Error::NotFound`] when there is no item to update (and `Ok(Some(..))`
+    /// when there is), like rapyer's `ignore_if_deleted`.
+    pub fn ignore_missing(self) -> IgnoreMissing<Self> {
+        IgnoreMissing(self)
+    }
+}
+
+impl<'t, T: Item, R: ReturnValues> IntoFuture for UpdateWrite<'t, T, R> {
+    type Output = Result<R::Output<T>, Error<T>>;
+    type IntoFuture = Running<'t, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        let prepared = self.table.prepare_update(self.key, self.update, self.presence, R::RETURNING);
+        Box::pin(async move { R::read(self.table.send(prepared?).await?) })
+    }
+}
+
+/// A write whose missing item is no error: see [`UpdateWrite::ignore_missing`].
+#[must_use = "a write runs only when it is awaited"]
+pub struct IgnoreMissing<W>(W);
+
+impl<'t, T: Item, R: ReturnValues> IntoFuture for IgnoreMissing<UpdateWrite<'t, T, R>> {
+    type Output = Result<Option<R::Output<T>>, Error<T>>;
+    type IntoFuture = Running<'t, Self::Output>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        let running = self.0.into_future();
+        Box::pin(async move {
+            match running.await {
+                Ok(output) => Ok(Some(output)),
+                Err(Error::NotFound { .. }) => Ok(None),
+                Err(other) => Err(other),
+            }
+        })
+    }
+}
+
+/// What an update returns (DynamoDB's ReturnValues): [`Nothing`], [`AllNew`], [`AllOld`], [`UpdatedNew`] or
+/// [`UpdatedOld`], given to [`UpdateWrite::returning`].
+pub trait ReturnValues: Send + 'static + sealed::Sealed {
+    /// What the update returns for an item of `T`.
+    type Output<T>;
+    #[doc(hidden)]
+    const RETURNING: Returning;
+    #[doc(hidden)]
+    fn read<T: Item>(answer: Option<RawItem>) -> Result<Self::Output<T>, Error<T>>;
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// Return nothing (DynamoDB's `NONE`), the default.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Nothing;
+
+/// Return the whole item as it is after the update (`ALL_NEW`), as `T`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AllNew;
+
+/// Return the whole item as it was before the update (`ALL_OLD`), as `T`: `None` when an upsert created it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AllOld;
+
+/// Return the attributes the update wrote, as they are after it (`UPDATED_NEW`): every path the update
+/// targets, nested as in the item (`address.city` comes back as `{"address": {"city": ..}}`); removed paths
+/// are left out. Raw attribute values: the paths of an update are usually only part of a `T`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UpdatedNew;
+
+/// Return the attributes the update wrote, as they were before it (`UPDATED_OLD`): every path the update
+/// sets, removes, adds to or deletes from, with the value it had; paths that did not exist are left out.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UpdatedOld;
+
+impl sealed::Sealed for Nothing {}
+impl sealed::Sealed for AllNew {}
+impl sealed::Sealed for AllOld {}
+impl sealed::Sealed for UpdatedNew {}
+impl sealed::Sealed for UpdatedOld {}
+
+impl ReturnValues for Nothing {
+    type Output<T> = ();
+    const RETURNING: Returning = Returning::Nothing;
+    fn read<T: Item>(_: Option<RawItem>) -> Result<(), Error<T>> {
+        Ok(())
+    }
+}
+
+impl ReturnValues for AllNew {
+    type Output<T> = T;
+    const RETURNING: Returning = Returning::AllNew;
+    fn read<T: Item>(answer: Option<RawItem>) -> Result<T, Error<T>> {
+        applied(answer.unwrap_or_default())
+    }
+}
+
+impl ReturnValues for AllOld {
+    type Output<T> = Option<T>;
+    const RETURNING: Returning = Returning::AllOld;
+    fn read<T: Item>(answer: Option<RawItem>) -> Result<Option<T>, Error<T>> {
+        answer.filter(|item| !item.is_empty()).map(applied).transpose()
+    }
+}
+
+impl ReturnValues for UpdatedNew {
+    type Output<T> = RawItem;
+    const RETURNING: Returning = Returning::UpdatedNew;
+    fn read<T: Item>(answer: Option<RawItem>) -> Result<RawItem, Error<T>> {
+        Ok(answer.unwrap_or_default())
+    }
+}
+
+impl ReturnValues for UpdatedOld {
+    type Output<T> = RawItem;
+    const RETURNING: Returning = Returning::UpdatedOld;
+    fn read<T: Item>(answer: Option<RawItem>) -> Result<RawItem, Error<T>> {
+        Ok(answer.unwrap_or_default())
+    }
+}
