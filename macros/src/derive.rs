@@ -223,7 +223,7 @@ fn generate(schema: &Schema) -> TokenStream {
     let count = schema.fields.len();
     let type_name = ident.to_string();
     let item = generate_item(schema);
-    let coverage = generate_coverage(schema);
+    let (coverage, upsertable) = generate_coverage(schema);
     quote! {
         #[doc(hidden)]
         #[allow(non_snake_case, non_camel_case_types, private_interfaces, missing_docs, dead_code)]
@@ -294,6 +294,7 @@ fn generate(schema: &Schema) -> TokenStream {
         }
 
         #item
+        #upsertable
     }
 }
 
@@ -388,9 +389,10 @@ fn generate_item(schema: &Schema) -> TokenStream {
 /// For an item, the record of the fields an `upsert!` sets (in the probe module): a type parameter per field
 /// that is neither a key nor the version, `Covered` or `Uncovered`; `complete()` exists only when every field
 /// without a default is covered, and each unmet bound names its field.
-fn generate_coverage(schema: &Schema) -> TokenStream {
+/// Returns the items of the probe module and the `Upsertable` impl, which goes next to the struct.
+fn generate_coverage(schema: &Schema) -> (TokenStream, TokenStream) {
     if !schema.fields.iter().any(|f| f.key == Some(KeyPart::Partition)) {
-        return TokenStream::new();
+        return (TokenStream::new(), TokenStream::new());
     }
     let ident = &schema.ident;
     let data: Vec<&Field> = schema.fields.iter().filter(|f| f.key.is_none() && f.version.is_none()).collect();
@@ -438,9 +440,9 @@ fn generate_coverage(schema: &Schema) -> TokenStream {
         (bound, check)
     });
     let (bounds, checks): (Vec<_>, Vec<_>) = required.unzip();
-    quote! {
+    let inside = quote! {
         /// Which fields an `upsert!` sets.
-        pub struct UpsertCoverage<#(#params),*>(::core::marker::PhantomData<fn() -> (#(#params,)*)>);
+        pub struct UpsertCoverage<#(#params),*>(pub ::core::marker::PhantomData<fn() -> (#(#params,)*)>);
         /// One trait per field an item cannot be read without: an upsert must set it.
         pub mod upsert_required {
             #(#checks)*
@@ -450,13 +452,17 @@ fn generate_coverage(schema: &Schema) -> TokenStream {
             /// Compiles only when every field without a default is set.
             pub fn complete(self) where #(#bounds),* {}
         }
-        impl ::dynatomic::__private::Upsertable for super::#ident {
-            type Coverage = UpsertCoverage<#(#uncovered),*>;
+    };
+    let module = format_ident!("__dynatomic_{}", ident);
+    let upsertable = quote! {
+        impl ::dynatomic::__private::Upsertable for #ident {
+            type Coverage = #module::UpsertCoverage<#(#uncovered),*>;
             fn coverage() -> Self::Coverage {
-                UpsertCoverage(::core::marker::PhantomData)
+                #module::UpsertCoverage(::core::marker::PhantomData)
             }
         }
-    }
+    };
+    (inside, upsertable)
 }
 
 /// A field type as seen from inside the generated probe module, one level below the struct: `super::` and

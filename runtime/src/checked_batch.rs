@@ -121,7 +121,7 @@ impl<T: Item + Send + Sync> Table<T> {
                 Error::Service(ServiceError::new(&code, action.message.unwrap_or_default()))
             }
         };
-        Error::EntryFailed { index, source: Box::new(source) }
+        Error::EntryFailed { index, failure: Box::new(source) }
     }
 }
 

@@ -11,8 +11,10 @@ use crate::retry::Backoff;
 ///
 /// ```no_run
 /// # async fn demo() {
-/// // DynamoDB with the default AWS configuration, or DynamoDB Local at `DYNAMODB_ENDPOINT`:
-/// let db = dynatomic::Db::connect(std::env::var("DYNAMODB_ENDPOINT").ok().as_deref()).await;
+/// // DynamoDB with the default AWS configuration:
+/// let db = dynatomic::Db::connect().await;
+/// // DynamoDB Local:
+/// let db = dynatomic::Db::connect_to("http://127.0.0.1:8000").await;
 /// // The same API on tables in this process:
 /// let db = dynatomic::Db::memory();
 /// # }
@@ -29,22 +31,30 @@ impl Db {
         Db { backend: Backend::DynamoDb(client), backoff: Backoff::default() }
     }
 
-    /// Connects with the default AWS configuration (environment, profile, instance role); with `endpoint`,
-    /// to that URL instead, such as DynamoDB Local's `http://127.0.0.1:8000`.
-    pub async fn connect(endpoint: Option<&str>) -> Self {
-        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-        if let Some(endpoint) = endpoint {
-            loader = loader.endpoint_url(endpoint);
-        }
-        Db::from_client(aws_sdk_dynamodb::Client::new(&loader.load().await))
+    /// Connects to DynamoDB with the default AWS configuration: the region and credentials from the
+    /// environment (`AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_PROFILE`), the shared
+    /// files (`~/.aws/config`, `~/.aws/credentials`), or the instance, task or pod role; the endpoint from
+    /// `AWS_ENDPOINT_URL_DYNAMODB` when it is set.
+    pub async fn connect() -> Self {
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await;
+        Db::from_client(aws_sdk_dynamodb::Client::new(&config))
+    }
+
+    /// Connects to the DynamoDB at `endpoint`, such as DynamoDB Local's `http://127.0.0.1:8000`, with the
+    /// default AWS configuration for the rest (see [`Db::connect`]). DynamoDB Local takes any credentials, but
+    /// the SDK needs some and a region: `AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1`.
+    pub async fn connect_to(endpoint: &str) -> Self {
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest()).endpoint_url(endpoint).load().await;
+        Db::from_client(aws_sdk_dynamodb::Client::new(&config))
     }
 
     /// A new, empty database in this process: no server, no network, no Java. It gives the answers DynamoDB
     /// gives (conditions, update rules, limits, error kinds and messages), so code written against
     /// DynamoDB can be tested or tried on it by changing this one line.
     ///
-    /// As on DynamoDB, a table must be created before it is used ([`Table::create_table`]); otherwise every
-    /// operation fails with [`Error::TableNotFound`](crate::Error::TableNotFound). Clones share the tables;
+    /// As on DynamoDB, a table must be created before it is used
+    /// ([`Table::create_table`](crate::Table::create_table)); otherwise every operation fails with
+    /// [`Error::Service`](crate::Error::Service) of kind [`TableNotFound`](crate::ServiceErrorKind::TableNotFound). Clones share the tables;
     /// separate `Db::memory()` values do not. Each single-item write is atomic, also across threads.
     ///
     /// ```
@@ -54,7 +64,7 @@ impl Db {
     /// let db = dynatomic::Db::memory();
     /// let counters = db.table::<Counter>();
     /// counters.create_table().await?;
-    /// counters.update(Counter::key("home"), dynatomic::update!(Counter: hits += 1)).await?;
+    /// counters.upsert(Counter::key("home"), dynatomic::upsert!(Counter: hits += 1)).await?;
     /// assert_eq!(counters.get(Counter::key("home")).await?, Some(Counter { id: "home".into(), hits: 1 }));
     /// # Ok(()) }
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(demo()).unwrap();

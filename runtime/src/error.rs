@@ -421,12 +421,12 @@ pub enum Error<T> {
     },
     /// One entry of a checked batch write failed ([`Table::batch_put_checked`](crate::Table::batch_put_checked)):
     /// the cause of a [`BatchIncomplete`](Error::BatchIncomplete).
-    #[error("batch entry {index}: {source}")]
+    #[error("batch entry {index}: {}", .failure.to_string())]
     EntryFailed {
         /// The entry's position in the input, from 0.
         index: usize,
         /// Why it failed.
-        source: Box<Error<T>>,
+        failure: Box<Error<T>>,
     },
     /// Two entries of a batch write have the same key, which DynamoDB refuses; nothing was sent.
     #[error("batch entries {first} and {second} have the same key: write each item once")]

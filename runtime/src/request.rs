@@ -111,11 +111,13 @@ pub enum BatchOp {
 }
 
 /// A failure of any request: the service's answer (or no answer), or a broken invariant of dynatomic.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum Failure {
     /// DynamoDB's error (or the memory backend's, with DynamoDB's code and message), or no answer.
+    #[error(transparent)]
     Service(ServiceError),
     /// A broken invariant of dynatomic.
+    #[error(transparent)]
     Internal(InternalError),
 }
 
@@ -132,10 +134,11 @@ impl From<InternalError> for Failure {
 }
 
 /// How a backend refuses a single write (PutItem, UpdateItem, DeleteItem).
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum WriteRefusal {
     /// The condition was false: the stored item, if there was one, and the request's placeholder maps, handed
     /// back so that they can explain the failure.
+    #[error("the conditional request failed")]
     ConditionFailed {
         /// The item as stored (ALL_OLD), if there was one.
         stored: Option<RawItem>,
@@ -143,18 +146,22 @@ pub enum WriteRefusal {
         maps: Maps,
     },
     /// Any other failure.
+    #[error(transparent)]
     Failed(Failure),
 }
 
 /// How a backend refuses a TransactWriteItems or TransactGetItems request.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum TransactRefusal {
     /// The transaction was canceled (TransactionCanceledException): one reason per action, in request order.
+    #[error("the transaction was canceled: {0:?}")]
     Canceled(Vec<CancelReason>),
     /// The ClientRequestToken was used within the last 10 minutes for a different request
     /// (IdempotentParameterMismatchException), with the backend's message.
+    #[error("the client request token was used for another request: {0}")]
     TokenMismatch(String),
     /// Any other failure.
+    #[error(transparent)]
     Failed(Failure),
 }
 

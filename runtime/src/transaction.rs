@@ -39,7 +39,7 @@ const MAX_TOKEN_CHARS: usize = 36;
 /// # #[derive(dynatomic::Item, Debug)]
 /// # struct Account { #[dynatomic(partition_key)] id: String, balance: i64 }
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-/// use dynatomic::{update, Db};
+/// use dynatomic::{update, upsert, Db};
 /// let db = Db::memory();
 /// let accounts = db.table::<Account>();
 /// accounts.create_table().await?;
@@ -48,7 +48,7 @@ const MAX_TOKEN_CHARS: usize = 36;
 /// let amount = 30;
 /// db.transaction()
 ///     .update(&accounts, Account::key("alice"), update!(Account: balance -= amount; where balance >= amount))
-///     .update(&accounts, Account::key("bob"), update!(Account: balance += amount))
+///     .upsert(&accounts, Account::key("bob"), upsert!(Account: balance += amount)) // bob may be new
 ///     .commit()
 ///     .await?;
 /// assert_eq!(accounts.get(Account::key("bob")).await?.map(|a| a.balance), Some(30));
@@ -449,7 +449,7 @@ fn detail(message: &str) -> String {
 /// let Err(TransactionError::Canceled(canceled)) = result else { panic!("the transaction went through") };
 /// let failed: Vec<_> = canceled.failed().collect();
 /// assert_eq!((failed.len(), failed[0].index, &failed[0].reason), (1, 1, &Reason::ConditionFailed));
-/// assert_eq!(failed[0].stored::<Product>(), Some(&Product { sku: "b".into(), stock: 0 }));
+/// assert_eq!(failed[0].stored_item::<Product>(), Some(&Product { sku: "b".into(), stock: 0 }));
 /// # Ok(()) }
 /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(demo()).unwrap();
 /// ```
