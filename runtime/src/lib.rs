@@ -30,6 +30,7 @@ mod db;
 mod dynamo;
 mod error;
 mod explain;
+mod fast_hash;
 pub mod kind;
 mod memory;
 mod number;

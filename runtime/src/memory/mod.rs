@@ -27,7 +27,7 @@ mod values;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
-use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault};
 use std::rc::Rc;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use std::thread::LocalKey;
@@ -36,6 +36,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use self::bind::Context;
 use self::parser::{ConditionExpr, Update};
+use crate::fast_hash::{FastHasher, FastMap};
 use crate::request::{Action, RawItem, Refusal, Returning, Write};
 use crate::schema::{KeyKind, KeySchema};
 use crate::size::{MAX_ITEM_BYTES, attribute_size, item_size};
@@ -54,28 +55,6 @@ const CHECK_OUTSIDE_TRANSACTION: &str = "A condition check can only be part of a
 const SHARDS: usize = 64;
 /// Parsed expressions kept per kind and thread; the cache starts over when it is full.
 const CACHE_SIZE: usize = 4096;
-
-/// A fast hash for the backend's own maps (table names, expression texts, item keys): one multiply per
-/// word, as rustc's FxHash. These maps live in one process and need no protection from crafted keys.
-#[derive(Default, Clone, Copy)]
-struct FastHasher(u64);
-
-impl Hasher for FastHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// A `HashMap` with [`FastHasher`].
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
 /// The in-memory database: tables by name, and the ClientRequestTokens of recent transactions.
 pub(crate) struct Memory {

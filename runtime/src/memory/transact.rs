@@ -27,9 +27,10 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::tokens::Seen;
 use super::{
-    Bound, Expressions, FastHasher, ItemKey, KeyError, Kind, Memory, Shard, ShardId, Table, Veto, check_item_values,
+    Bound, Expressions, ItemKey, KeyError, Kind, Memory, Shard, ShardId, Table, Veto, check_item_values,
     commit, invalid, lock, sized, update_text,
 };
+use crate::fast_hash::FastHasher;
 use crate::request::{Action, BatchOp, CancelReason, RawItem, Refusal, TransactWrite, Write};
 use crate::size::transaction_payload;
 
