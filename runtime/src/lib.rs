@@ -30,6 +30,7 @@ mod db;
 mod dynamo;
 mod error;
 mod explain;
+mod expr;
 mod fast_hash;
 pub mod kind;
 mod memory;

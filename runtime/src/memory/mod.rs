@@ -9,20 +9,8 @@
 //! `commit`) are shared with the actions of a transaction (`transact.rs`), which plans every action with all
 //! its shards locked and commits all of them or none.
 
-mod apply;
-mod bind;
-mod decimal;
-mod eval;
-mod java;
-mod lexer;
-mod parser;
-mod path;
-mod reserved;
-mod small;
 mod tokens;
 mod transact;
-mod validate;
-mod values;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -34,8 +22,9 @@ use std::thread::LocalKey;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use self::bind::Context;
-use self::parser::{ConditionExpr, Update};
+use crate::expr::bind::Context;
+use crate::expr::parser::{ConditionExpr, Update};
+use crate::expr::{apply, eval, java, parser, validate, values};
 use crate::fast_hash::{FastHasher, FastMap};
 use crate::request::{Action, RawItem, Refusal, Returning, Write};
 use crate::schema::{KeyKind, KeySchema};

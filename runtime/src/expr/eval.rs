@@ -10,7 +10,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::bind::Context;
 use super::parser::{Comparator, Condition, Element, Func, Name, Operand, SetValue};
 use super::values::{self, compare, equal, holds, number_value};
-use super::{Memory, parser, path};
+use super::{parser, path};
+use crate::memory::Memory;
 use crate::explain::{Clause, Form, Part, Step, Term, Written};
 use crate::request::RawItem;
 
