@@ -11,8 +11,8 @@ use super::bind::Context;
 use super::parser::{Comparator, Condition, Element, Func, Name, Operand, SetValue};
 use super::values::{self, compare, equal, holds, number_value};
 use super::{parser, path};
-use crate::memory::Memory;
 use crate::explain::{Clause, Form, Part, Step, Term, Written};
+use crate::memory::Memory;
 use crate::request::RawItem;
 
 /// DynamoDB's message when an update operand has the wrong type.

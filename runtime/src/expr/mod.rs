@@ -4,13 +4,17 @@
 
 pub(crate) mod apply;
 pub(crate) mod bind;
+mod cache;
 mod decimal;
 pub(crate) mod eval;
-pub(crate) mod java;
+pub(crate) mod expression;
+mod java;
 mod lexer;
 pub(crate) mod parser;
 mod path;
+mod placeholder_maps;
+pub(crate) mod request;
 mod reserved;
 mod small;
-pub(crate) mod validate;
+mod validate;
 pub(crate) mod values;

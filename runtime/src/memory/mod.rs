@@ -12,38 +12,29 @@
 mod tokens;
 mod transact;
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasher, BuildHasherDefault};
-use std::rc::Rc;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
-use std::thread::LocalKey;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::expr::bind::Context;
-use crate::expr::parser::{ConditionExpr, Update};
-use crate::expr::{apply, eval, java, parser, validate, values};
+use crate::expr::expression::UPDATE_TOO_LARGE;
+use crate::expr::request::{Bound, BoundCondition, BoundUpdate, Expressions};
+use crate::expr::{apply, eval, parser, values};
 use crate::fast_hash::{FastHasher, FastMap};
 use crate::request::{Action, RawItem, Refusal, Returning, Write};
 use crate::schema::{KeyKind, KeySchema};
 use crate::size::{MAX_ITEM_BYTES, attribute_size, item_size};
 
-/// Longest expression DynamoDB accepts, in bytes.
-const MAX_EXPRESSION_BYTES: usize = 4096;
 /// Longest partition key value, in bytes.
 const MAX_PARTITION_KEY_BYTES: usize = 2048;
 /// Longest sort key value, in bytes.
 const MAX_SORT_KEY_BYTES: usize = 1024;
-/// DynamoDB's message for an update whose values or result exceed 400 KB.
-const UPDATE_TOO_LARGE: &str = "Item size to update has exceeded the maximum allowed size";
 /// The answer to a condition check sent as a single write.
 const CHECK_OUTSIDE_TRANSACTION: &str = "A condition check can only be part of a transaction";
 /// Number of independently locked parts of a table (a power of two).
 const SHARDS: usize = 64;
-/// Parsed expressions kept per kind and thread; the cache starts over when it is full.
-const CACHE_SIZE: usize = 4096;
 
 /// The in-memory database: tables by name, and the ClientRequestTokens of recent transactions.
 pub(crate) struct Memory {
@@ -149,39 +140,6 @@ fn invalid(message: impl Into<String>) -> Refusal {
     Refusal::Validation(message.into())
 }
 
-/// An expression parsed once: the syntax tree, or DynamoDB's error message.
-type Parsed<T> = Rc<Result<T, String>>;
-
-/// Parsed expressions by their text, so that repeated requests skip parsing. Each thread keeps its own (a
-/// parsed expression depends on its text alone), so looking one up takes no lock.
-type Cache<T> = RefCell<FastMap<Box<str>, Parsed<T>>>;
-
-thread_local! {
-    static UPDATES: Cache<Update> = RefCell::new(FastMap::default());
-    static CONDITIONS: Cache<ConditionExpr> = RefCell::new(FastMap::default());
-}
-
-/// The parsed expression of `text`, from the thread's cache of `T`s.
-fn parsed<T: Expression>(cache: &'static LocalKey<Cache<T>>, text: &str) -> Parsed<T> {
-    cache.with(|cache| {
-        if let Some(parsed) = cache.borrow().get(text) {
-            return parsed.clone();
-        }
-        let parsed = Rc::new(T::parse(text));
-        let mut cache = cache.borrow_mut();
-        if cache.len() >= CACHE_SIZE {
-            cache.clear();
-        }
-        cache.insert(text.into(), parsed.clone());
-        parsed
-    })
-}
-
-/// A checked update expression and its placeholders bound to the request.
-type BoundUpdate<'e, 'a> = Option<(&'e Update, &'e Context<'a>)>;
-/// A checked condition expression and its placeholders bound to the request.
-type BoundCondition<'e, 'a> = Option<(&'e ConditionExpr, &'e Context<'a>)>;
-
 impl Memory {
     /// An empty database.
     pub(crate) fn new() -> Self {
@@ -233,7 +191,7 @@ impl Memory {
         let returning = write.returning;
         let (key, kind) = table.prepare(&write.action, returning)?;
         let expressions = Expressions::parse(update_text(&write.action), write.condition.as_deref());
-        let bound = expressions.bind(&write.names, &write.values)?;
+        let bound = expressions.bind(&write.names, &write.values).map_err(invalid)?;
         // DynamoDB Local checks the condition's paths into key attributes, then evaluates the condition, and
         // only then refuses an update of a key attribute or a path into one.
         table.check_condition_scalar_keys(bound.condition())?;
@@ -254,56 +212,6 @@ fn update_text(action: &Action) -> Option<&str> {
     match action {
         Action::Update { expression, .. } => expression.as_deref(),
         Action::Put(_) | Action::Delete { .. } | Action::Check { .. } => None,
-    }
-}
-
-/// The expressions of one write, parsed (through the thread's cache) but not yet bound to its placeholders.
-struct Expressions {
-    update: Option<Parsed<Update>>,
-    condition: Option<Parsed<ConditionExpr>>,
-}
-
-/// The expressions of one write bound to its placeholders and checked.
-struct Bound<'e> {
-    update: Option<(&'e Update, Context<'e>)>,
-    condition: Option<(&'e ConditionExpr, Context<'e>)>,
-}
-
-impl Expressions {
-    /// Parses the expressions a write has (a parse error is reported when they are bound).
-    fn parse(update: Option<&str>, condition: Option<&str>) -> Self {
-        Expressions {
-            update: update.map(|text| parsed(&UPDATES, text)),
-            condition: condition.map(|text| parsed(&CONDITIONS, text)),
-        }
-    }
-
-    /// Checks the placeholder maps, validates the expressions bound to them, and refuses unused placeholders,
-    /// in DynamoDB's order.
-    fn bind<'e>(
-        &'e self,
-        names: &'e HashMap<String, String>,
-        values: &'e HashMap<String, AttributeValue>,
-    ) -> Result<Bound<'e>, Refusal> {
-        check_placeholder_maps(names, values, self.update.is_some() || self.condition.is_some())?;
-        let update = bind(self.update.as_deref(), names, values)?;
-        let condition = bind(self.condition.as_deref(), names, values)?;
-        let used = update.iter().map(|(u, _)| &u.placeholders).chain(condition.iter().map(|(c, _)| &c.placeholders));
-        unused("ExpressionAttributeNames", names.keys(), used.clone().flat_map(|p| &p.names))?;
-        unused("ExpressionAttributeValues", values.keys(), used.flat_map(|p| &p.values))?;
-        Ok(Bound { update, condition })
-    }
-}
-
-impl<'e> Bound<'e> {
-    /// The bound update expression, if any.
-    fn update(&self) -> BoundUpdate<'_, 'e> {
-        self.update.as_ref().map(|(update, context)| (*update, context))
-    }
-
-    /// The bound condition expression, if any.
-    fn condition(&self) -> BoundCondition<'_, 'e> {
-        self.condition.as_ref().map(|(condition, context)| (*condition, context))
     }
 }
 
@@ -429,88 +337,6 @@ fn sized(item: &RawItem) -> Result<Stored, Refusal> {
     Ok(Stored { item, size })
 }
 
-/// An UpdateExpression or a ConditionExpression: how it is parsed, checked and named in errors.
-trait Expression: Sized {
-    /// `Update` or `Condition`, as in `Invalid UpdateExpression: ...`.
-    const KIND: &str;
-
-    /// Parses the text, refusing one over 4096 bytes first.
-    fn parse(text: &str) -> Result<Self, String>;
-
-    /// The placeholders the expression uses.
-    fn placeholders(&self) -> &parser::Placeholders;
-
-    /// DynamoDB's checks once the placeholders are bound.
-    fn validate(&self, context: &Context<'_>) -> Result<(), Refusal>;
-}
-
-impl Expression for Update {
-    const KIND: &str = "Update";
-
-    fn parse(text: &str) -> Result<Self, String> {
-        if text.len() > MAX_EXPRESSION_BYTES {
-            return Err(parser::message("Expression size has exceeded the maximum allowed size", &[]));
-        }
-        parser::update(text)
-    }
-
-    fn placeholders(&self) -> &parser::Placeholders {
-        &self.placeholders
-    }
-
-    fn validate(&self, context: &Context<'_>) -> Result<(), Refusal> {
-        validate::update(self, context).map_err(|e| expression_error(Self::KIND, &e))?;
-        if validate::update_request_size(self, context) > MAX_ITEM_BYTES {
-            return Err(invalid(UPDATE_TOO_LARGE));
-        }
-        Ok(())
-    }
-}
-
-impl Expression for ConditionExpr {
-    const KIND: &str = "Condition";
-
-    fn parse(text: &str) -> Result<Self, String> {
-        if text.len() > MAX_EXPRESSION_BYTES {
-            let size = text.len().to_string();
-            return Err(parser::message(
-                "Expression size has exceeded the maximum allowed size",
-                &[("expression size", &size)],
-            ));
-        }
-        parser::condition(text)
-    }
-
-    fn placeholders(&self) -> &parser::Placeholders {
-        &self.placeholders
-    }
-
-    fn validate(&self, context: &Context<'_>) -> Result<(), Refusal> {
-        validate::condition(self, context).map_err(|e| expression_error(Self::KIND, &e))
-    }
-}
-
-/// A parsed expression (if the request has one) bound to the request's placeholders and validated.
-fn bind<'e, T: Expression>(
-    parsed: Option<&'e Result<T, String>>,
-    names: &'e HashMap<String, String>,
-    values: &'e HashMap<String, AttributeValue>,
-) -> Result<Option<(&'e T, Context<'e>)>, Refusal> {
-    match parsed {
-        None => Ok(None),
-        Some(Err(message)) => Err(expression_error(T::KIND, message)),
-        Some(Ok(expression)) => {
-            let context = Context::bind(expression.placeholders(), names, values);
-            expression.validate(&context)?;
-            Ok(Some((expression, context)))
-        }
-    }
-}
-
-fn expression_error(kind: &str, message: &str) -> Refusal {
-    invalid(format!("Invalid {kind}Expression: {message}"))
-}
-
 /// PutItem and DeleteItem return nothing or the old item.
 fn allow_returning(returning: Returning) -> Result<(), Refusal> {
     match returning {
@@ -528,74 +354,6 @@ fn check_condition(condition: BoundCondition<'_, '_>, old: Option<&Stored>) -> R
     } else {
         Err(Veto::Condition(old.map(|old| old.item.clone())))
     }
-}
-
-/// Whether a key of ExpressionAttributeNames (`prefix` `#`) or ExpressionAttributeValues (`:`) is well formed.
-fn is_placeholder(key: &str, prefix: u8) -> bool {
-    key.len() > 1 && key.as_bytes()[0] == prefix && key.bytes().skip(1).all(|b| b.is_ascii_alphanumeric() || b == b'_')
-}
-
-/// The first key (in text order, for a stable answer) of a map that fails `bad`.
-fn first_bad<V>(map: &HashMap<String, V>, bad: impl Fn(&String, &V) -> bool) -> Option<(&String, &V)> {
-    map.iter().filter(|(k, v)| bad(k, v)).min_by(|a, b| a.0.cmp(b.0))
-}
-
-/// DynamoDB's checks of ExpressionAttributeNames and ExpressionAttributeValues before any expression is read.
-fn check_placeholder_maps(
-    names: &HashMap<String, String>,
-    values: &HashMap<String, AttributeValue>,
-    has_expression: bool,
-) -> Result<(), Refusal> {
-    if !has_expression {
-        if !names.is_empty() {
-            return Err(invalid("ExpressionAttributeNames can only be specified when using expressions"));
-        }
-        if !values.is_empty() {
-            return Err(invalid("ExpressionAttributeValues can only be specified when using expressions"));
-        }
-    }
-    if let Some((key, _)) = first_bad(names, |key, _| !is_placeholder(key, b'#')) {
-        return Err(invalid(format!("ExpressionAttributeNames contains invalid key: Syntax error; key: \"{key}\"")));
-    }
-    if let Some((key, _)) = first_bad(values, |key, _| !is_placeholder(key, b':')) {
-        return Err(invalid(format!("ExpressionAttributeValues contains invalid key: Syntax error; key: \"{key}\"")));
-    }
-    if let Some((key, _)) = first_bad(names, |_, name| name.is_empty()) {
-        return Err(invalid(format!(
-            "ExpressionAttributeNames contains invalid value: Empty attribute name for key {key}"
-        )));
-    }
-    let check = |value: &AttributeValue| values::check(value, values::MAX_VALUE_DEPTH);
-    if let Some((key, value)) = first_bad(values, |_, value| check(value).is_err()) {
-        let message = check(value).err().unwrap_or_default();
-        return Err(invalid(format!("ExpressionAttributeValues contains invalid value: {message} for key {key}")));
-    }
-    Ok(())
-}
-
-/// Refuses placeholders that no expression uses, listed in the order DynamoDB's Java `HashSet` lists them
-/// (placeholders in one bucket keep the order of the request's map, which aws-sdk-dynamodb sends as it
-/// iterates it).
-fn unused<'a>(
-    map: &str,
-    keys: impl ExactSizeIterator<Item = &'a String> + Clone,
-    used: impl Iterator<Item = &'a Box<str>> + Clone,
-) -> Result<(), Refusal> {
-    let is_used = |key: &String| used.clone().any(|u| **u == **key);
-    // Every placeholder used is defined (that was checked), so there is an unused one only when the map holds
-    // more keys than there are distinct placeholders used.
-    let distinct =
-        used.clone().enumerate().filter(|(i, u)| !used.clone().take(*i).any(|earlier| earlier == *u)).count();
-    if keys.len() <= distinct {
-        return Ok(());
-    }
-    let total = keys.len();
-    let mut unused: Vec<&String> = keys.filter(|key| !is_used(key)).collect();
-    // `new HashSet<>(keys)`: capacity for `total` entries at load factor 0.75, at least 16, a power of two.
-    let capacity = ((total as f32 / 0.75) as usize + 1).max(16).next_power_of_two();
-    unused.sort_by_key(|key| java::bucket(java::string_hash(key), capacity));
-    let keys: Vec<&str> = unused.iter().map(|key| key.as_str()).collect();
-    Err(invalid(format!("Value provided in {map} unused in expressions: keys: {{{}}}", keys.join(", "))))
 }
 
 impl Table {
@@ -809,6 +567,7 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use std::borrow::Cow;
+    use std::collections::HashMap;
 
     use super::*;
 

@@ -27,9 +27,10 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::tokens::Seen;
 use super::{
-    Bound, Expressions, ItemKey, KeyError, Kind, Memory, Shard, ShardId, Table, Veto, check_item_values,
-    commit, invalid, lock, sized, update_text,
+    ItemKey, KeyError, Kind, Memory, Shard, ShardId, Table, Veto, check_item_values, commit, invalid, lock, sized,
+    update_text,
 };
+use crate::expr::request::{Bound, Expressions};
 use crate::fast_hash::FastHasher;
 use crate::request::{Action, BatchOp, CancelReason, RawItem, Refusal, TransactWrite, Write};
 use crate::size::transaction_payload;
@@ -260,7 +261,7 @@ fn check_actions<'e>(
             Action::Delete { .. } => Kind::Delete,
             Action::Check { .. } => Kind::Check,
         });
-        bounds.push(expressions.bind(&write.names, &write.values)?);
+        bounds.push(expressions.bind(&write.names, &write.values).map_err(invalid)?);
         payload += transaction_payload(write);
         if payload > MAX_TRANSACT_BYTES {
             return Err(invalid(format!("Transaction payload size cannot exceed 4MB. Payload Size: {payload}")));
