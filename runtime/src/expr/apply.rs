@@ -13,7 +13,7 @@ use super::bind::Context;
 use super::eval::MISSING;
 use super::eval::{self, WRONG_TYPE};
 use super::java;
-use super::parser::{ActionKind, Slot, Update};
+use super::parser::{PlaceholderSlot, UpdateActionKind, UpdateExpr};
 use super::path::{self, Resolved, Step};
 use super::values;
 use crate::request::RawItem;
@@ -45,7 +45,11 @@ pub(crate) struct Changes<'a> {
 /// DynamoDB applies the actions by walking a tree of their paths, each node's children in the order a Java
 /// `HashMap` iterates them, and stops at the first error; so that it reports the same error when several
 /// actions fail, the actions are computed in that order here.
-pub(crate) fn update<'a>(update: &'a Update, item: &RawItem, context: &'a Context<'a>) -> Result<Changes<'a>, String> {
+pub(crate) fn update<'a>(
+    update: &'a UpdateExpr,
+    item: &RawItem,
+    context: &'a Context<'a>,
+) -> Result<Changes<'a>, String> {
     let paths = update
         .actions
         .iter()
@@ -57,20 +61,20 @@ pub(crate) fn update<'a>(update: &'a Update, item: &RawItem, context: &'a Contex
     }
     let mut changes: Vec<Change> = (0..paths.len()).map(|_| Change::Nothing).collect();
     let compute = |i: usize, current: Option<&AttributeValue>| -> Result<Change, String> {
-        let value = |slot: &Slot| context.value(*slot).ok_or_else(|| WRONG_TYPE.to_owned());
+        let value = |slot: &PlaceholderSlot| context.value(*slot).ok_or_else(|| WRONG_TYPE.to_owned());
         let Some(action) = update.actions.get(i) else { return Ok(Change::Nothing) };
         Ok(match &action.kind {
-            ActionKind::Set(set) => match eval::set_value(set, item, context)? {
+            UpdateActionKind::Set(set) => match eval::set_value(set, item, context)? {
                 // Values of the request are stored with their numbers in canonical form.
                 Cow::Borrowed(value) => Change::Put(values::canonical(value)),
                 Cow::Owned(value) => Change::Put(value),
             },
-            ActionKind::Remove => Change::Remove,
-            ActionKind::Add(slot) => match values::add(current, value(slot)?) {
+            UpdateActionKind::Remove => Change::Remove,
+            UpdateActionKind::Add(slot) => match values::add(current, value(slot)?) {
                 Some(result) => Change::Put(values::canonical(&result?)),
                 None => return Err(WRONG_TYPE.to_owned()),
             },
-            ActionKind::Delete(slot) => match current {
+            UpdateActionKind::Delete(slot) => match current {
                 None => Change::Nothing,
                 Some(current) => match values::delete(current, value(slot)?) {
                     None => return Err(WRONG_TYPE.to_owned()),

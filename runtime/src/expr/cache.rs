@@ -5,7 +5,7 @@ use std::rc::Rc;
 use std::thread::LocalKey;
 
 use super::expression::Expression;
-use super::parser::{ConditionExpr, Update};
+use super::parser::{ConditionExpr, UpdateExpr};
 use crate::fast_hash::FastMap;
 
 /// Parsed expressions kept per kind and thread; the cache starts over when it is full.
@@ -19,7 +19,7 @@ pub(super) type Parsed<T> = Rc<Result<T, String>>;
 pub(super) type Cache<T> = RefCell<FastMap<Box<str>, Parsed<T>>>;
 
 thread_local! {
-    pub(super) static UPDATES: Cache<Update> = RefCell::new(FastMap::default());
+    pub(super) static UPDATES: Cache<UpdateExpr> = RefCell::new(FastMap::default());
     pub(super) static CONDITIONS: Cache<ConditionExpr> = RefCell::new(FastMap::default());
 }
 

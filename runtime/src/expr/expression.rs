@@ -2,7 +2,7 @@
 //! size limit), validated once its placeholders are bound, and named in DynamoDB's messages.
 
 use super::bind::Context;
-use super::parser::{self, ConditionExpr, Update};
+use super::parser::{self, ConditionExpr, UpdateExpr};
 use super::validate;
 use crate::size::MAX_ITEM_BYTES;
 
@@ -20,13 +20,13 @@ pub(crate) trait Expression: Sized {
     fn parse(text: &str) -> Result<Self, String>;
 
     /// The placeholders the expression uses.
-    fn placeholders(&self) -> &parser::Placeholders;
+    fn placeholders(&self) -> &parser::UsedPlaceholders;
 
     /// DynamoDB's checks once the placeholders are bound; the error is DynamoDB's whole message.
     fn validate(&self, context: &Context<'_>) -> Result<(), String>;
 }
 
-impl Expression for Update {
+impl Expression for UpdateExpr {
     const KIND: &str = "Update";
 
     fn parse(text: &str) -> Result<Self, String> {
@@ -36,7 +36,7 @@ impl Expression for Update {
         parser::update(text)
     }
 
-    fn placeholders(&self) -> &parser::Placeholders {
+    fn placeholders(&self) -> &parser::UsedPlaceholders {
         &self.placeholders
     }
 
@@ -63,7 +63,7 @@ impl Expression for ConditionExpr {
         parser::condition(text)
     }
 
-    fn placeholders(&self) -> &parser::Placeholders {
+    fn placeholders(&self) -> &parser::UsedPlaceholders {
         &self.placeholders
     }
 

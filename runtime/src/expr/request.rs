@@ -7,23 +7,23 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::bind::Context;
 use super::cache::{CONDITIONS, Parsed, UPDATES, parsed};
 use super::expression::{Expression, expression_error};
-use super::parser::{ConditionExpr, Update};
+use super::parser::{ConditionExpr, UpdateExpr};
 use super::placeholder_maps::{check_placeholder_maps, unused};
 
 /// A checked update expression and its placeholders bound to the request.
-pub(crate) type BoundUpdate<'e, 'a> = Option<(&'e Update, &'e Context<'a>)>;
+pub(crate) type BoundUpdate<'e, 'a> = Option<(&'e UpdateExpr, &'e Context<'a>)>;
 /// A checked condition expression and its placeholders bound to the request.
 pub(crate) type BoundCondition<'e, 'a> = Option<(&'e ConditionExpr, &'e Context<'a>)>;
 
 /// The expressions of one write, parsed (through the thread's cache) but not yet bound to its placeholders.
 pub(crate) struct Expressions {
-    update: Option<Parsed<Update>>,
+    update: Option<Parsed<UpdateExpr>>,
     condition: Option<Parsed<ConditionExpr>>,
 }
 
 /// The expressions of one write bound to its placeholders and checked.
 pub(crate) struct Bound<'e> {
-    update: Option<(&'e Update, Context<'e>)>,
+    update: Option<(&'e UpdateExpr, Context<'e>)>,
     condition: Option<(&'e ConditionExpr, Context<'e>)>,
 }
 

@@ -216,7 +216,7 @@ fn update_text(action: &Action) -> Option<&str> {
 }
 
 /// What a write does, once its item and key are checked: the part of the request that `Table::plan` needs.
-enum Kind<'w> {
+enum WriteKind<'w> {
     /// Store this item (canonical, sized).
     Put(Stored),
     /// Delete the item.
@@ -415,32 +415,32 @@ impl Table {
 
     /// The checks of a single write that come before its expressions, in DynamoDB's order: ReturnValues, the
     /// item's values, its key, its size. Returns the item's key and what the write does.
-    fn prepare<'w>(&self, action: &'w Action, returning: Returning) -> Result<(ItemKey, Kind<'w>), Refusal> {
+    fn prepare<'w>(&self, action: &'w Action, returning: Returning) -> Result<(ItemKey, WriteKind<'w>), Refusal> {
         Ok(match action {
             Action::Put(item) => {
                 allow_returning(returning)?;
                 check_item_values(item)?;
                 let key = self.key_of_item(item)?;
-                (key, Kind::Put(sized(item)?))
+                (key, WriteKind::Put(sized(item)?))
             }
             Action::Delete { key } => {
                 allow_returning(returning)?;
-                (self.key_of(key)?, Kind::Delete)
+                (self.key_of(key)?, WriteKind::Delete)
             }
             Action::Check { .. } => return Err(invalid(CHECK_OUTSIDE_TRANSACTION)),
-            Action::Update { key, .. } => (self.key_of(key)?, Kind::Update(key)),
+            Action::Update { key, .. } => (self.key_of(key)?, WriteKind::Update(key)),
         })
     }
 
     /// Decides what a checked write does to its item (`old`, under its shard's lock), without changing it:
     /// the condition, then for an update the key attributes, the new values, their depth and the new size.
-    fn plan<'b>(&self, kind: Kind<'_>, bound: &'b Bound<'_>, old: Option<&Stored>) -> Result<Effect<'b>, Veto> {
+    fn plan<'b>(&self, kind: WriteKind<'_>, bound: &'b Bound<'_>, old: Option<&Stored>) -> Result<Effect<'b>, Veto> {
         check_condition(bound.condition(), old)?;
         let key = match kind {
-            Kind::Put(stored) => return Ok(Effect::Put(stored)),
-            Kind::Delete => return Ok(Effect::Delete),
-            Kind::Check => return Ok(Effect::Nothing),
-            Kind::Update(key) => key,
+            WriteKind::Put(stored) => return Ok(Effect::Put(stored)),
+            WriteKind::Delete => return Ok(Effect::Delete),
+            WriteKind::Check => return Ok(Effect::Nothing),
+            WriteKind::Update(key) => key,
         };
         let update = bound.update();
         self.check_key_untouched(update).map_err(|refusal| match refusal {
@@ -484,7 +484,7 @@ impl Table {
         if path.0.len() < 2 {
             return Ok(());
         }
-        let Some(parser::Element::Name(first)) = path.0.first() else { return Ok(()) };
+        let Some(parser::PathElement::Name(first)) = path.0.first() else { return Ok(()) };
         let Some(first) = context.name(first) else { return Ok(()) };
         if self.key_names().any(|(key, _)| key == first) {
             return Err(invalid(format!(
@@ -494,11 +494,11 @@ impl Table {
         Ok(())
     }
 
-    fn check_operand_scalar_keys(&self, operand: &parser::Operand, context: &Context<'_>) -> Result<(), Refusal> {
+    fn check_operand_scalar_keys(&self, operand: &parser::OperandNode, context: &Context<'_>) -> Result<(), Refusal> {
         match operand {
-            parser::Operand::Path(path) => self.check_scalar_key(path, context),
-            parser::Operand::Value(_) => Ok(()),
-            parser::Operand::Call(_, args) => {
+            parser::OperandNode::Path(path) => self.check_scalar_key(path, context),
+            parser::OperandNode::Value(_) => Ok(()),
+            parser::OperandNode::Call(_, args) => {
                 args.iter().try_for_each(|arg| self.check_operand_scalar_keys(arg, context))
             }
         }
@@ -506,9 +506,9 @@ impl Table {
 
     /// Refuses a condition that reads a path into a key attribute.
     fn check_condition_scalar_keys(&self, condition: BoundCondition<'_, '_>) -> Result<(), Refusal> {
-        fn walk(table: &Table, condition: &parser::Condition, context: &Context<'_>) -> Result<(), Refusal> {
-            use parser::Condition as C;
-            let operands = |ops: &[&parser::Operand]| -> Result<(), Refusal> {
+        fn walk(table: &Table, condition: &parser::ConditionNode, context: &Context<'_>) -> Result<(), Refusal> {
+            use parser::ConditionNode as C;
+            let operands = |ops: &[&parser::OperandNode]| -> Result<(), Refusal> {
                 ops.iter().try_for_each(|op| table.check_operand_scalar_keys(op, context))
             };
             match condition {
@@ -535,14 +535,16 @@ impl Table {
         let Some((update, context)) = update else { return Ok(()) };
         for action in &update.actions {
             match &action.kind {
-                parser::ActionKind::Set(parser::SetValue::Operand(operand)) => {
+                parser::UpdateActionKind::Set(parser::SetValue::Operand(operand)) => {
                     self.check_operand_scalar_keys(operand, context)?;
                 }
-                parser::ActionKind::Set(parser::SetValue::Plus(a, b) | parser::SetValue::Minus(a, b)) => {
+                parser::UpdateActionKind::Set(parser::SetValue::Plus(a, b) | parser::SetValue::Minus(a, b)) => {
                     self.check_operand_scalar_keys(a, context)?;
                     self.check_operand_scalar_keys(b, context)?;
                 }
-                parser::ActionKind::Remove | parser::ActionKind::Add(_) | parser::ActionKind::Delete(_) => {}
+                parser::UpdateActionKind::Remove
+                | parser::UpdateActionKind::Add(_)
+                | parser::UpdateActionKind::Delete(_) => {}
             }
         }
         Ok(())
@@ -552,7 +554,7 @@ impl Table {
     fn check_key_untouched(&self, update: BoundUpdate<'_, '_>) -> Result<(), Refusal> {
         let Some((update, context)) = update else { return Ok(()) };
         for action in &update.actions {
-            let Some(parser::Element::Name(first)) = action.path.0.first() else { continue };
+            let Some(parser::PathElement::Name(first)) = action.path.0.first() else { continue };
             let Some(first) = context.name(first) else { continue };
             if self.key_names().any(|(key, _)| key == first) {
                 return Err(invalid(format!(

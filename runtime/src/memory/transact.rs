@@ -27,7 +27,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::tokens::Seen;
 use super::{
-    ItemKey, KeyError, Kind, Memory, Shard, ShardId, Table, Veto, check_item_values, commit, invalid, lock, sized,
+    ItemKey, KeyError, Memory, Shard, ShardId, Table, Veto, WriteKind, check_item_values, commit, invalid, lock, sized,
     update_text,
 };
 use crate::expr::request::{Bound, Expressions};
@@ -57,7 +57,7 @@ const DUPLICATE_KEYS: &str = "Provided list of item keys contains duplicates";
 /// An action ready for pass 2: its table and its key as looked up (or why not), and what it does.
 struct Target<'w> {
     found: Result<(Arc<Table>, Result<ItemKey, KeyError>), Refusal>,
-    kind: Kind<'w>,
+    kind: WriteKind<'w>,
 }
 
 impl Memory {
@@ -95,7 +95,7 @@ impl Memory {
 
     /// Looks up each action's table and key before the locks are taken; their errors are reported in the
     /// action's turn of pass 2.
-    fn targets<'w>(&self, actions: &[Write], kinds: Vec<Kind<'w>>) -> Vec<Target<'w>> {
+    fn targets<'w>(&self, actions: &[Write], kinds: Vec<WriteKind<'w>>) -> Vec<Target<'w>> {
         actions
             .iter()
             .zip(kinds)
@@ -247,7 +247,7 @@ fn check_shape(actions: &[Write], token: Option<&str>) -> Result<(), Refusal> {
 fn check_actions<'e>(
     actions: &'e [Write],
     expressions: &'e [Expressions],
-) -> Result<(Vec<Bound<'e>>, Vec<Kind<'e>>), Refusal> {
+) -> Result<(Vec<Bound<'e>>, Vec<WriteKind<'e>>), Refusal> {
     let mut bounds = Vec::with_capacity(actions.len());
     let mut kinds = Vec::with_capacity(actions.len());
     let mut payload = 0;
@@ -255,11 +255,11 @@ fn check_actions<'e>(
         kinds.push(match &write.action {
             Action::Put(item) => {
                 check_item_values(item)?;
-                Kind::Put(sized(item)?)
+                WriteKind::Put(sized(item)?)
             }
-            Action::Update { key, .. } => Kind::Update(key),
-            Action::Delete { .. } => Kind::Delete,
-            Action::Check { .. } => Kind::Check,
+            Action::Update { key, .. } => WriteKind::Update(key),
+            Action::Delete { .. } => WriteKind::Delete,
+            Action::Check { .. } => WriteKind::Check,
         });
         bounds.push(expressions.bind(&write.names, &write.values).map_err(invalid)?);
         payload += transaction_payload(write);
@@ -294,7 +294,7 @@ fn run(targets: Vec<Target<'_>>, bounds: &[Bound<'_>]) -> Result<(), Refusal> {
             }
             Err(error) => return Err(error.into()),
         };
-        let check = matches!(target.kind, Kind::Check);
+        let check = matches!(target.kind, WriteKind::Check);
         // A ConditionCheck may read paths into key attributes (they are just absent).
         if !check {
             table.check_condition_scalar_keys(bound.condition())?;
