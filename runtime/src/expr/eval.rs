@@ -3,16 +3,13 @@
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::bind::Context;
-use super::parser::{Comparator, ConditionNode, Func, Name, OperandNode, PathElement, SetValue};
+use super::parser::{Comparator, ConditionNode, Func, OperandNode, SetValue};
+use super::path;
 use super::values::{self, compare, equal, holds, number_value};
-use super::{parser, path};
-use crate::explain::{Clause, Form, Part, Step, Term, Written};
-use crate::memory::Memory;
 use crate::request::RawItem;
 
 /// DynamoDB's message when an update operand has the wrong type.
@@ -21,7 +18,11 @@ pub(crate) const WRONG_TYPE: &str = "An operand in the update expression has an 
 pub(crate) const MISSING: &str = "The provided expression refers to an attribute that does not exist in the item";
 
 /// The value of an operand of a condition, `None` when it is missing.
-fn operand<'a>(operand: &OperandNode, item: &'a RawItem, context: &Context<'a>) -> Option<Cow<'a, AttributeValue>> {
+pub(crate) fn operand<'a>(
+    operand: &OperandNode,
+    item: &'a RawItem,
+    context: &Context<'a>,
+) -> Option<Cow<'a, AttributeValue>> {
     match operand {
         OperandNode::Path(p) => path::get(item, p, context).map(Cow::Borrowed),
         OperandNode::Value(slot) => context.value(*slot).map(Cow::Borrowed),
@@ -65,69 +66,6 @@ pub(crate) fn condition(condition: &ConditionNode, item: &RawItem, context: &Con
         ConditionNode::Not(inner) => !self::condition(inner, item, context),
         ConditionNode::And(a, b) => self::condition(a, item, context) && self::condition(b, item, context),
         ConditionNode::Or(a, b) => self::condition(a, item, context) || self::condition(b, item, context),
-    }
-}
-
-impl Memory {
-    /// Parses a ConditionExpression with this backend's parser and decides it on `item` (an absent item is an
-    /// empty one) with this backend's evaluator, describing every part of it: whether it holds, and for each
-    /// leaf its operands as written with their values. What [`crate::explain`] writes explanations of failed
-    /// conditions from (it cannot see this module); `None` when the expression does not parse.
-    pub(crate) fn describe_condition(
-        expression: &str,
-        names: &HashMap<String, String>,
-        values: &HashMap<String, AttributeValue>,
-        item: &RawItem,
-    ) -> Option<Clause> {
-        let parsed = parser::condition(expression).ok()?;
-        let context = Context::bind(&parsed.placeholders, names, values);
-        Some(describe(&parsed.root, item, &context))
-    }
-}
-
-/// A condition and its parts, each decided by [`condition`]; leaves come in the order they are written.
-fn describe(condition: &ConditionNode, item: &RawItem, context: &Context<'_>) -> Clause {
-    let part = |c: &ConditionNode| Box::new(describe(c, item, context));
-    let leaf = |form: Form, operands: Vec<&OperandNode>| {
-        let terms = operands
-            .into_iter()
-            .map(|o| Term { written: written(o, context), value: operand(o, item, context).map(Cow::into_owned) });
-        Part::Leaf(form, terms.collect())
-    };
-    let part = match condition {
-        ConditionNode::And(a, b) => Part::And(part(a), part(b)),
-        ConditionNode::Or(a, b) => Part::Or(part(a), part(b)),
-        ConditionNode::Not(inner) => Part::Not(part(inner)),
-        ConditionNode::Compare(comparator, a, b) => leaf(Form::Compare(comparator.symbol()), vec![a, b]),
-        ConditionNode::Between(a, low, high) => leaf(Form::Between, vec![a, low, high]),
-        ConditionNode::In(a, list) => leaf(Form::In, std::iter::once(a).chain(list).collect()),
-        ConditionNode::Call(func, args) => leaf(Form::Function(func.name().to_owned()), args.iter().collect()),
-    };
-    Clause { holds: self::condition(condition, item, context), part }
-}
-
-/// An operand as the expression writes it, with its placeholders and the names they stand for.
-fn written(operand: &OperandNode, context: &Context<'_>) -> Written {
-    match operand {
-        OperandNode::Path(path) => Written::Path(
-            path.0
-                .iter()
-                .map(|element| match element {
-                    PathElement::Name(Name::Bare(name)) => Step::Name(name.to_string()),
-                    PathElement::Name(Name::Placeholder(slot)) => Step::Placeholder {
-                        placeholder: context.name_text(*slot).to_owned(),
-                        name: context.name_of(*slot).map(str::to_owned),
-                    },
-                    PathElement::Index(index) => Step::Index(index.to_string()),
-                    PathElement::BadIndex(index) => Step::Index(index.to_string()),
-                    PathElement::Value(slot) => Step::Name(context.value_text(*slot).to_owned()),
-                })
-                .collect(),
-        ),
-        OperandNode::Value(slot) => Written::Value(context.value_text(*slot).to_owned()),
-        OperandNode::Call(func, args) => {
-            Written::Call(func.name().to_owned(), args.iter().map(|arg| written(arg, context)).collect())
-        }
     }
 }
 

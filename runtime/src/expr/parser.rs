@@ -168,6 +168,20 @@ pub(crate) enum ConditionNode {
     Or(Box<ConditionNode>, Box<ConditionNode>),
 }
 
+impl ConditionNode {
+    /// The operands of a leaf (a comparison, BETWEEN, IN or a function) in the order they are written; none for
+    /// NOT, AND and OR.
+    pub(crate) fn operands(&self) -> Vec<&OperandNode> {
+        match self {
+            ConditionNode::Compare(_, a, b) => vec![a, b],
+            ConditionNode::Between(a, low, high) => vec![a, low, high],
+            ConditionNode::In(a, list) => std::iter::once(a).chain(list).collect(),
+            ConditionNode::Call(_, args) => args.iter().collect(),
+            ConditionNode::Not(_) | ConditionNode::And(..) | ConditionNode::Or(..) => Vec::new(),
+        }
+    }
+}
+
 /// The distinct placeholders an expression uses, in the order they first appear; [`PlaceholderSlot`]s index them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct UsedPlaceholders {
