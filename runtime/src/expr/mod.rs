@@ -5,7 +5,7 @@
 pub(crate) mod apply;
 pub(crate) mod bind;
 mod cache;
-mod decimal;
+pub(crate) mod decimal;
 pub(crate) mod eval;
 pub(crate) mod expression;
 mod java;
