@@ -19,8 +19,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use crate::expr::bind::Context;
 use crate::expr::eval;
 use crate::expr::parser::{self, Comparator, ConditionNode, Func, Name, OperandNode, PathElement};
-use crate::operation::Placeholders;
-use crate::request::RawItem;
+use crate::expr::values::Attributes;
 
 /// Why a condition was false: the clauses that made it so, as written, with the values they compared. Its
 /// `Display` reads `stock >= qty (stock = 3, qty = 5)`, several clauses joined by `; `.
@@ -189,11 +188,11 @@ pub(crate) fn explain(
     names: &HashMap<String, String>,
     values: &HashMap<String, AttributeValue>,
     sources: &Sources,
-    stored: Option<&RawItem>,
+    stored: Option<&Attributes>,
 ) -> Option<Explanation> {
     let parsed = parser::condition(expression).ok()?;
     let context = Context::bind(&parsed.placeholders, names, values);
-    let empty = RawItem::new();
+    let empty = Attributes::new();
     let item = stored.unwrap_or(&empty);
     if eval::condition(&parsed.root, item, &context) {
         return None;
@@ -204,17 +203,6 @@ pub(crate) fn explain(
     let mut clauses = Vec::new();
     writer.failed(&parsed.root, &mut 0, &mut clauses);
     Some(Explanation { clauses })
-}
-
-/// [`explain`] for the condition and placeholders of an `Update` or a `Condition`.
-pub(crate) fn explain_operation(
-    expression: &str,
-    placeholders: &Placeholders,
-    sources: &Sources,
-    stored: Option<&RawItem>,
-) -> Option<Explanation> {
-    let (names, values) = placeholders.maps()?;
-    explain(expression, &names, &values, sources, stored)
 }
 
 /// The condition of an operation as written, kept while the request is sent, to explain a refusal with the
@@ -235,7 +223,7 @@ impl Explainer {
         &self,
         names: &HashMap<String, String>,
         values: &HashMap<String, AttributeValue>,
-        stored: Option<&RawItem>,
+        stored: Option<&Attributes>,
     ) -> Option<Explanation> {
         explain(self.expression, names, values, &self.sources, stored)
     }
@@ -256,7 +244,7 @@ struct Writer<'a> {
     /// The text of each leaf, if the recorded texts fit the condition.
     texts: Option<&'static [&'static str]>,
     /// The stored item (an absent item is an empty one).
-    item: &'a RawItem,
+    item: &'a Attributes,
     /// The condition's placeholders bound to the request's maps.
     context: &'a Context<'a>,
 }
@@ -547,7 +535,7 @@ mod tests {
 
         /// The explanation for a stored item (`None`: no item), as text.
         fn why(&self, stored: Option<Stored>) -> Option<String> {
-            let stored: Option<RawItem> =
+            let stored: Option<Attributes> =
                 stored.map(|item| item.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect());
             let explanation = explain(self.expression, &self.names, &self.values, &self.sources, stored.as_ref());
             explanation.map(|e| e.to_string())

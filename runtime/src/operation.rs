@@ -7,7 +7,7 @@ use std::marker::PhantomData;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::error::ValueError;
-use crate::explain::{Explainer, Explanation, Sources};
+use crate::explain::{self, Explainer, Explanation, Sources};
 
 /// The expression placeholders of one operation: `#name` to attribute name, `:value` to value.
 #[derive(Debug, Clone)]
@@ -41,6 +41,18 @@ impl Placeholders {
             Ok(values) => Ok(values.iter().map(|(k, v)| (*k, v)).collect()),
             Err(e) => Err(e),
         }
+    }
+
+    /// Why `expression` is false for `stored` with these placeholders ([`explain::explain`]); `None` when it
+    /// holds or a value was refused.
+    fn explain(
+        &self,
+        expression: &str,
+        sources: &Sources,
+        stored: Option<&HashMap<String, AttributeValue>>,
+    ) -> Option<Explanation> {
+        let (names, values) = self.maps()?;
+        explain::explain(expression, &names, &values, sources, stored)
     }
 
     /// The ExpressionAttributeNames and ExpressionAttributeValues of a request; `None` if a value was refused.
@@ -114,7 +126,7 @@ impl<T> Update<T> {
     /// assert!(op.explain(None).is_some(), "an absent item has no stock");
     /// ```
     pub fn explain(&self, stored: Option<&HashMap<String, AttributeValue>>) -> Option<Explanation> {
-        crate::explain::explain_operation(self.condition?, &self.placeholders, &self.sources, stored)
+        self.placeholders.explain(self.condition?, &self.sources, stored)
     }
 
     /// What explains the `where` condition if it fails, kept while the request is sent.
@@ -194,7 +206,7 @@ impl<T> Condition<T> {
     /// assert_eq!(why.to_string(), r#"!note.exists() (note = "fragile")"#);
     /// ```
     pub fn explain(&self, stored: Option<&HashMap<String, AttributeValue>>) -> Option<Explanation> {
-        crate::explain::explain_operation(self.expression, &self.placeholders, &self.sources, stored)
+        self.placeholders.explain(self.expression, &self.sources, stored)
     }
 
     /// What explains the condition if it fails, kept while the request is sent.

@@ -15,8 +15,7 @@ use super::eval::{self, WRONG_TYPE};
 use super::java;
 use super::parser::{PlaceholderSlot, UpdateActionKind, UpdateExpr};
 use super::path::{self, Resolved, Step};
-use super::values;
-use crate::request::RawItem;
+use super::values::{self, Attributes};
 
 /// DynamoDB's message for a path whose parent is missing or of the wrong type.
 const INVALID_PATH: &str = "The document path provided in the update expression is invalid for update";
@@ -47,7 +46,7 @@ pub(crate) struct Changes<'a> {
 /// actions fail, the actions are computed in that order here.
 pub(crate) fn update<'a>(
     update: &'a UpdateExpr,
-    item: &RawItem,
+    item: &Attributes,
     context: &'a Context<'a>,
 ) -> Result<Changes<'a>, String> {
     let paths = update
@@ -130,7 +129,7 @@ enum Child<'a> {
 /// Where a node's steps lead from: the item itself, or a value inside it (`None`: not there).
 #[derive(Clone, Copy)]
 enum Container<'i> {
-    Item(&'i RawItem),
+    Item(&'i Attributes),
     Value(Option<&'i AttributeValue>),
 }
 
@@ -306,7 +305,10 @@ impl Projection {
 
 /// The attributes at `paths` of an item whose top-level attributes `top` looks up (UPDATED_OLD / UPDATED_NEW),
 /// or `None` when none of them exists.
-pub(crate) fn project<'v>(top: impl Fn(&str) -> Option<&'v AttributeValue>, paths: &[Resolved<'_>]) -> Option<RawItem> {
+pub(crate) fn project<'v>(
+    top: impl Fn(&str) -> Option<&'v AttributeValue>,
+    paths: &[Resolved<'_>],
+) -> Option<Attributes> {
     let mut root = Projection::Map(BTreeMap::new());
     for path in paths {
         let Some((Step::Key(first), rest)) = path.0.split_first() else { continue };
@@ -335,7 +337,7 @@ mod tests {
         AttributeValue::N(t.into())
     }
 
-    fn item() -> RawItem {
+    fn item() -> Attributes {
         [
             ("n".to_owned(), n("5")),
             ("s".to_owned(), AttributeValue::S("str".into())),
@@ -357,7 +359,7 @@ mod tests {
     }
 
     /// The item after `text`, or the error.
-    fn run(text: &str) -> Result<RawItem, String> {
+    fn run(text: &str) -> Result<Attributes, String> {
         let names = HashMap::new();
         let values = values();
         let parsed = parser::update(text).expect(text);

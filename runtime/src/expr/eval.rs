@@ -9,8 +9,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::bind::Context;
 use super::parser::{Comparator, ConditionNode, Func, OperandNode, SetValue};
 use super::path;
-use super::values::{self, compare, equal, holds, number_value};
-use crate::request::RawItem;
+use super::values::{self, Attributes, compare, equal, holds, number_value};
 
 /// DynamoDB's message when an update operand has the wrong type.
 pub(crate) const WRONG_TYPE: &str = "An operand in the update expression has an incorrect data type";
@@ -20,7 +19,7 @@ pub(crate) const MISSING: &str = "The provided expression refers to an attribute
 /// The value of an operand of a condition, `None` when it is missing.
 pub(crate) fn operand<'a>(
     operand: &OperandNode,
-    item: &'a RawItem,
+    item: &'a Attributes,
     context: &Context<'a>,
 ) -> Option<Cow<'a, AttributeValue>> {
     match operand {
@@ -35,7 +34,7 @@ pub(crate) fn operand<'a>(
 }
 
 /// Whether a condition holds for an item (an absent item is an empty one).
-pub(crate) fn condition(condition: &ConditionNode, item: &RawItem, context: &Context<'_>) -> bool {
+pub(crate) fn condition(condition: &ConditionNode, item: &Attributes, context: &Context<'_>) -> bool {
     let value = |o: &OperandNode| operand(o, item, context);
     match condition {
         ConditionNode::Compare(comparator, a, b) => match (value(a), value(b)) {
@@ -70,13 +69,13 @@ pub(crate) fn condition(condition: &ConditionNode, item: &RawItem, context: &Con
 }
 
 /// A condition function.
-fn call(func: &Func, args: &[OperandNode], item: &RawItem, context: &Context<'_>) -> bool {
+fn call(func: &Func, args: &[OperandNode], item: &Attributes, context: &Context<'_>) -> bool {
     let value = |i: usize| args.get(i).and_then(|o| operand(o, item, context));
     match func {
         Func::AttributeExists => value(0).is_some(),
         Func::AttributeNotExists => value(0).is_none(),
         Func::AttributeType => match (value(0), value(1)) {
-            (Some(a), Some(t)) => matches!(&*t, AttributeValue::S(t) if t == values::symbol(&a)),
+            (Some(a), Some(t)) => matches!(&*t, AttributeValue::S(t) if t == values::type_code(&a)),
             _ => false,
         },
         Func::BeginsWith => match (value(0), value(1)) {
@@ -101,7 +100,7 @@ fn call(func: &Func, args: &[OperandNode], item: &RawItem, context: &Context<'_>
 /// `if_not_exists` whose fallback is missing fails then), then checked left to right.
 pub(crate) fn set_value<'a>(
     value: &SetValue,
-    item: &'a RawItem,
+    item: &'a Attributes,
     context: &Context<'a>,
 ) -> Result<Cow<'a, AttributeValue>, String> {
     let (a, b, add) = match value {
@@ -127,7 +126,7 @@ fn present(value: Option<Cow<'_, AttributeValue>>) -> Result<Cow<'_, AttributeVa
 /// An operand of an update: a path (`None` when it is missing), a value, `if_not_exists` or `list_append`.
 fn update_operand<'a>(
     operand: &OperandNode,
-    item: &'a RawItem,
+    item: &'a Attributes,
     context: &Context<'a>,
 ) -> Result<Option<Cow<'a, AttributeValue>>, String> {
     match operand {
@@ -162,7 +161,7 @@ mod tests {
     use super::super::parser;
     use super::*;
 
-    fn item() -> RawItem {
+    fn item() -> Attributes {
         let n = |t: &str| AttributeValue::N(t.into());
         let s = |t: &str| AttributeValue::S(t.into());
         [

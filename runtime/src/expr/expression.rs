@@ -2,9 +2,9 @@
 //! size limit), validated once its placeholders are bound, and named in DynamoDB's messages.
 
 use super::bind::Context;
+use super::item_size::MAX_ITEM_BYTES;
 use super::parser::{self, ConditionExpr, UpdateExpr};
 use super::validate;
-use crate::size::MAX_ITEM_BYTES;
 
 /// Longest expression DynamoDB accepts, in bytes.
 const MAX_EXPRESSION_BYTES: usize = 4096;

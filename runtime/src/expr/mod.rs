@@ -8,6 +8,7 @@ mod cache;
 pub(crate) mod decimal;
 pub(crate) mod eval;
 pub(crate) mod expression;
+pub(crate) mod item_size;
 mod java;
 mod lexer;
 pub(crate) mod parser;

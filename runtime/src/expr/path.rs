@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::bind::Context;
 use super::parser::{Name, Path, PathElement, message};
 use super::small::Small;
-use crate::request::RawItem;
+use super::values::Attributes;
 
 /// Deepest document path DynamoDB accepts.
 const MAX_DEPTH: usize = 32;
@@ -88,7 +88,7 @@ pub(crate) fn same(a: &Path, b: &Path, context: &Context<'_>) -> bool {
 }
 
 /// The value at a path of an item, if there is one.
-pub(crate) fn get<'i>(item: &'i RawItem, path: &Path, context: &Context<'_>) -> Option<&'i AttributeValue> {
+pub(crate) fn get<'i>(item: &'i Attributes, path: &Path, context: &Context<'_>) -> Option<&'i AttributeValue> {
     let mut steps = steps(path, context);
     let Some(Step::Key(first)) = steps.next()? else { return None };
     steps.try_fold(item.get(first)?, |value, step| child(value, step?))
@@ -124,7 +124,7 @@ mod tests {
         assert_eq!(check(&path, &context), Ok(()));
         assert_eq!(resolve(&path, &context).unwrap().to_string(), "[a.x, b, [1]]");
         let list = AttributeValue::L(vec![AttributeValue::N("1".into()), AttributeValue::N("2".into())]);
-        let item: RawItem = [("a.x".to_owned(), AttributeValue::M([("b".to_owned(), list)].into()))].into();
+        let item: Attributes = [("a.x".to_owned(), AttributeValue::M([("b".to_owned(), list)].into()))].into();
         assert_eq!(get(&item, &path, &context), Some(&AttributeValue::N("2".into())));
         assert!(same(&path, &path.clone(), &context));
 

@@ -5,14 +5,14 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::bind::Context;
+use super::item_size::value_size;
 use super::java;
 use super::parser::{
     self, Comparator, ConditionExpr, ConditionNode, Func, OperandNode, Path, PathElement, PlaceholderSlot, SetValue,
     UpdateActionKind, UpdateExpr, message,
 };
 use super::path::{self, Resolved, Step};
-use super::values::{self, compare, symbol};
-use crate::size::value_size;
+use super::values::{self, compare, type_code};
 
 /// Most operators and functions one expression may hold.
 const MAX_OPERATORS: usize = 300;
@@ -117,7 +117,7 @@ impl Static<'_> {
     fn symbol(self) -> Option<&'static str> {
         match self {
             Static::Unknown => None,
-            Static::Literal(value) => Some(symbol(value)),
+            Static::Literal(value) => Some(type_code(value)),
             Static::Result(symbol) => Some(symbol),
         }
     }
@@ -365,7 +365,7 @@ impl<'c, 'a: 'c> Checker<'c, 'a> {
             format!("AttributeValue: {}", values::java_text(low)),
             format!("AttributeValue: {}", values::java_text(high)),
         );
-        if symbol(low) != symbol(high) {
+        if type_code(low) != type_code(high) {
             return Err(message(
                 "The BETWEEN operator requires same data type for lower and upper bounds",
                 &params(low_text.as_str(), high_text.as_str()),

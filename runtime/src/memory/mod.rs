@@ -20,12 +20,12 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::expr::bind::Context;
 use crate::expr::expression::UPDATE_TOO_LARGE;
+use crate::expr::item_size::{MAX_ITEM_BYTES, attribute_size, item_size};
 use crate::expr::request::{Bound, BoundCondition, BoundUpdate, Expressions};
 use crate::expr::{apply, eval, parser, values};
 use crate::fast_hash::{FastHasher, FastMap};
 use crate::request::{Action, RawItem, Refusal, Returning, Write};
 use crate::schema::{KeyKind, KeySchema};
-use crate::size::{MAX_ITEM_BYTES, attribute_size, item_size};
 
 /// Longest partition key value, in bytes.
 const MAX_PARTITION_KEY_BYTES: usize = 2048;

@@ -391,7 +391,7 @@ fn raw_hash(key: &RawItem) -> u64 {
         match value {
             AttributeValue::S(s) | AttributeValue::N(s) => hasher.write(s.as_bytes()),
             AttributeValue::B(b) => hasher.write(b.as_ref()),
-            other => hasher.write(crate::attribute::type_code(other).as_bytes()),
+            other => hasher.write(crate::expr::values::type_code(other).as_bytes()),
         }
         sum.wrapping_add(hasher.finish())
     })
