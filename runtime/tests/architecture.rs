@@ -33,6 +33,7 @@ const LONG_FILES: &[&str] = &[];
 /// Most lines of code a file may hold before its tests (blank lines and comments do not count).
 const MAX_CODE_LINES: usize = 700;
 
+/// No loop of uses between files, but the known ones.
 #[test]
 fn no_file_takes_part_in_an_import_loop() {
     let source = Source::read();
@@ -53,8 +54,9 @@ fn no_file_takes_part_in_an_import_loop() {
     assert!(gone.is_empty(), "these loops are gone, remove them from KNOWN_CYCLES:\n{}", gone.join("\n"));
 }
 
+/// `expr/` uses only itself (and the shared hash), `explain.rs` only `expr/`, `memory/` never `explain.rs`.
 #[test]
-fn the_expression_language_depends_on_nothing_above_it() {
+fn dependencies_go_one_way() {
     let source = Source::read();
     let mut wrong = Vec::new();
     for (from, to) in source.edges.keys() {
@@ -74,6 +76,7 @@ fn the_expression_language_depends_on_nothing_above_it() {
     assert!(wrong.is_empty(), "uses against the layering (expr <- explain, expr <- memory):\n{}", wrong.join("\n"));
 }
 
+/// No file over 700 lines of code before its tests, but the known ones.
 #[test]
 fn no_file_is_too_long() {
     let source = Source::read();
@@ -96,6 +99,7 @@ fn no_file_is_too_long() {
     assert!(fixed.is_empty(), "these files are short enough now, remove them from LONG_FILES: {fixed:?}");
 }
 
+/// The scanner finds the paths of use trees and code (not of comments and literals) and the module declarations.
 #[test]
 fn uses_are_found_in_use_trees_and_in_code() {
     let text = r##"
@@ -140,7 +144,9 @@ struct Source {
 
 /// One source file.
 struct File {
+    /// What the file declares and writes.
     scan: Scan,
+    /// Its lines of code before its tests.
     code_lines: usize,
 }
 
@@ -333,8 +339,11 @@ struct Scan {
 /// One token of Rust source: an identifier, a literal (a string's text, unescaped), `::` or another character.
 #[derive(Debug)]
 struct Token {
+    /// The identifier, the punctuation, or a string literal's text (other literals are empty).
     text: String,
+    /// Whether it is an identifier (or a keyword).
     ident: bool,
+    /// Whether it is a literal.
     literal: bool,
     /// The first and last line it spans.
     lines: (usize, usize),

@@ -19,7 +19,9 @@ pub(super) type Parsed<T> = Rc<Result<T, String>>;
 pub(super) type Cache<T> = RefCell<FastMap<Box<str>, Parsed<T>>>;
 
 thread_local! {
+    /// The thread's parsed UpdateExpressions.
     pub(super) static UPDATES: Cache<UpdateExpr> = RefCell::new(FastMap::default());
+    /// The thread's parsed ConditionExpressions.
     pub(super) static CONDITIONS: Cache<ConditionExpr> = RefCell::new(FastMap::default());
 }
 
