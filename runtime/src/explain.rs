@@ -502,20 +502,20 @@ mod tests {
     }
 
     /// The attributes of a stored item.
-    type Stored<'a> = &'a [(&'a str, AttributeValue)];
+    type StoredAttributes<'a> = &'a [(&'a str, AttributeValue)];
 
     /// A request as `update!` / `condition!` would build it: the expression, its placeholders and the source
     /// text the macro records.
-    struct Request {
+    struct MacroRequest {
         expression: &'static str,
         names: HashMap<String, String>,
         values: HashMap<String, AttributeValue>,
         sources: Sources,
     }
 
-    impl Request {
+    impl MacroRequest {
         fn new(expression: &'static str, names: &[(&str, &str)], values: &[(&str, AttributeValue)]) -> Self {
-            Request {
+            MacroRequest {
                 expression,
                 names: names.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
                 values: values.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect(),
@@ -534,7 +534,7 @@ mod tests {
         }
 
         /// The explanation for a stored item (`None`: no item), as text.
-        fn why(&self, stored: Option<Stored>) -> Option<String> {
+        fn why(&self, stored: Option<StoredAttributes>) -> Option<String> {
             let stored: Option<Attributes> =
                 stored.map(|item| item.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect());
             let explanation = explain(self.expression, &self.names, &self.values, &self.sources, stored.as_ref());
@@ -543,8 +543,8 @@ mod tests {
     }
 
     /// `stock >= qty`, as the macro writes it.
-    fn stock_at_least(qty: i64) -> Request {
-        Request::new("#n0 >= :v0", &[("#n0", "stock")], &[(":v0", n(&qty.to_string()))]).written(
+    fn stock_at_least(qty: i64) -> MacroRequest {
+        MacroRequest::new("#n0 >= :v0", &[("#n0", "stock")], &[(":v0", n(&qty.to_string()))]).written(
             &["stock >= qty"],
             &[("#n0", "stock")],
             &[(":v0", "qty")],
@@ -567,7 +567,7 @@ mod tests {
     #[test]
     fn only_the_false_clauses_that_decided_are_listed() {
         // stock == 0 && (note.exists() || tags.contains(tag))
-        let request = Request::new(
+        let request = MacroRequest::new(
             "#n0 = :v0 AND (attribute_exists(#n1) OR contains(#n2, :v1))",
             &[("#n0", "stock"), ("#n1", "note"), ("#n2", "tags")],
             &[(":v0", n("0")), (":v1", s("x"))],
@@ -578,7 +578,7 @@ mod tests {
             &[(":v0", "0"), (":v1", "tag")],
         );
         let tags = AttributeValue::L(vec![s("y")]);
-        let cases: [(Stored, Option<&str>); 5] = [
+        let cases: [(StoredAttributes, Option<&str>); 5] = [
             (&[("stock", n("0")), ("note", s("n"))], None),
             (&[("stock", n("3")), ("note", s("n"))], Some("stock == 0 (stock = 3)")),
             (
@@ -602,22 +602,25 @@ mod tests {
     fn a_false_negation_is_one_clause_written_with_its_operand() {
         let names: &[(&str, &str)] = &[("#n0", "stock"), ("#n1", "reserved")];
         let sources: &[(&str, &str)] = &[("#n0", "stock"), ("#n1", "reserved")];
-        let stored: Stored = &[("stock", n("0")), ("reserved", n("5")), ("note", s("fragile"))];
-        let request = Request::new("NOT (#n0 = :v0 AND #n1 > :v1)", names, &[(":v0", n("0")), (":v1", n("1"))])
+        let stored: StoredAttributes = &[("stock", n("0")), ("reserved", n("5")), ("note", s("fragile"))];
+        let request = MacroRequest::new("NOT (#n0 = :v0 AND #n1 > :v1)", names, &[(":v0", n("0")), (":v1", n("1"))])
             .written(&["stock == 0", "reserved > low"], sources, &[(":v0", "0"), (":v1", "low")]);
         assert_eq!(
             request.why(Some(stored)).as_deref(),
             Some("!(stock == 0 && reserved > low) (stock = 0, reserved = 5, low = 1)")
         );
-        let request =
-            Request::new("NOT #n0 = :v0", names, &[(":v0", n("0"))]).written(&["stock == 0"], sources, &[(":v0", "0")]);
+        let request = MacroRequest::new("NOT #n0 = :v0", names, &[(":v0", n("0"))]).written(
+            &["stock == 0"],
+            sources,
+            &[(":v0", "0")],
+        );
         assert_eq!(request.why(Some(stored)).as_deref(), Some("!(stock == 0) (stock = 0)"));
-        let request = Request::new("NOT (#n0 = :v0 OR #n1 = :v0) AND #n0 = :v0", names, &[(":v0", n("0"))]);
+        let request = MacroRequest::new("NOT (#n0 = :v0 OR #n1 = :v0) AND #n0 = :v0", names, &[(":v0", n("0"))]);
         assert_eq!(
             request.why(Some(stored)).as_deref(),
             Some("!(stock == :v0 || reserved == :v0) (stock = 0, :v0 = 0, reserved = 5)")
         );
-        let request = Request::new("attribute_not_exists(#n0)", &[("#n0", "note")], &[]).written(
+        let request = MacroRequest::new("attribute_not_exists(#n0)", &[("#n0", "note")], &[]).written(
             &["!note.exists()"],
             &[("#n0", "note")],
             &[],
@@ -628,7 +631,7 @@ mod tests {
     #[test]
     fn paths_are_written_as_in_the_dsl() {
         // `version` is stored as `ver`; `scores[user]` is an entry of a map.
-        let request = Request::new(
+        let request = MacroRequest::new(
             "#n0 = :v0 AND #n1.#n2 = :v1 AND #n3.#n4 = :v2",
             &[("#n0", "ver"), ("#n1", "scores"), ("#n2", "alice"), ("#n3", "address"), ("#n4", "city")],
             &[(":v0", n("4")), (":v1", n("5")), (":v2", s("Oslo"))],
@@ -640,7 +643,7 @@ mod tests {
         );
         let address = AttributeValue::M([("city".to_owned(), s("Bergen"))].into());
         let scores = AttributeValue::M([("alice".to_owned(), n("2"))].into());
-        let stored: Stored = &[("ver", n("3")), ("scores", scores), ("address", address)];
+        let stored: StoredAttributes = &[("ver", n("3")), ("scores", scores), ("address", address)];
         assert_eq!(
             request.why(Some(stored)).as_deref(),
             Some(
@@ -651,14 +654,14 @@ mod tests {
 
     #[test]
     fn hand_written_conditions_are_explained_in_the_dsl_notation() {
-        let request = Request::new(
+        let request = MacroRequest::new(
             "attribute_not_exists(#pk) OR #n0 <> :v0 AND a.b[1] BETWEEN :lo AND :hi OR c IN (:v0, :lo) \
              OR size(d) < :v0 OR begins_with(e, :lo) OR #n0 > e OR attribute_type(c, :t)",
             &[("#pk", "pk"), ("#n0", "stock")],
             &[(":v0", n("1")), (":lo", n("2")), (":hi", n("3")), (":t", s("S"))],
         );
         let list = AttributeValue::L(vec![n("0"), n("9")]);
-        let stored: Stored =
+        let stored: StoredAttributes =
             &[("pk", s("a")), ("stock", n("1")), ("a", AttributeValue::M([("b".to_owned(), list)].into()))];
         let expected = [
             "!pk.exists() (pk = \"a\")",
@@ -685,8 +688,8 @@ mod tests {
 
     #[test]
     fn expressions_that_do_not_parse_are_not_explained() {
-        assert_eq!(Request::new("stock >=", &[], &[]).why(None), None);
-        assert_eq!(Request::new("", &[], &[]).why(None), None);
+        assert_eq!(MacroRequest::new("stock >=", &[], &[]).why(None), None);
+        assert_eq!(MacroRequest::new("", &[], &[]).why(None), None);
     }
 
     #[test]
@@ -718,7 +721,7 @@ mod tests {
     #[test]
     fn literal_values_and_repeated_operands_are_listed_once() {
         // stock.between(low, low) && stock != 7
-        let request = Request::new(
+        let request = MacroRequest::new(
             "#n0 BETWEEN :v0 AND :v1 AND #n0 <> :v2",
             &[("#n0", "stock")],
             &[(":v0", n("5")), (":v1", n("5")), (":v2", n("7"))],
