@@ -2,9 +2,9 @@
 //! item; an explanation says which clauses were false, as the user wrote them in `update!` or `condition!`,
 //! with the values they compared: `stock >= qty (stock = 3, qty = 5)`.
 //!
-//! The condition is parsed and decided again on the stored item by the memory backend's parser and evaluator
-//! ([`Memory::describe_condition`]), so that an explanation follows DynamoDB's semantics (a missing attribute
-//! makes a comparison false, comparisons are type-strict). The macros record the source text of each leaf
+//! The condition is parsed and each part of it decided again on the stored item by the expression language's
+//! parser and evaluator ([`crate::expr`]), so that an explanation follows DynamoDB's semantics (a missing
+//! attribute makes a comparison false, comparisons are type-strict). The macros record the source text of each leaf
 //! clause in the order the leaves appear in the expression text, of each name placeholder's path segment and
 //! of each value placeholder's expression ([`Sources`]); a condition written by hand (without them) is
 //! explained in the DSL's notation all the same.
@@ -16,8 +16,10 @@ use std::fmt::{self, Write as _};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::memory::Memory;
-use crate::request::RawItem;
+use crate::expr::bind::Context;
+use crate::expr::eval;
+use crate::expr::parser::{self, Comparator, ConditionNode, Func, Name, OperandNode, PathElement};
+use crate::expr::values::Attributes;
 
 /// Why a condition was false: the clauses that made it so, as written, with the values they compared. Its
 /// `Display` reads `stock >= qty (stock = 3, qty = 5)`, several clauses joined by `; `.
@@ -186,18 +188,20 @@ pub(crate) fn explain(
     names: &HashMap<String, String>,
     values: &HashMap<String, AttributeValue>,
     sources: &Sources,
-    stored: Option<&RawItem>,
+    stored: Option<&Attributes>,
 ) -> Option<Explanation> {
-    let empty = RawItem::new();
-    let root = Memory::describe_condition(expression, names, values, stored.unwrap_or(&empty))?;
-    if root.holds {
+    let parsed = parser::condition(expression).ok()?;
+    let context = Context::bind(&parsed.placeholders, names, values);
+    let empty = Attributes::new();
+    let item = stored.unwrap_or(&empty);
+    if eval::condition(&parsed.root, item, &context) {
         return None;
     }
     // The recorded texts are used only if they match the leaves one for one.
-    let texts = (sources.clauses.len() == root.leaves()).then_some(sources.clauses);
-    let writer = Writer { sources, texts };
+    let texts = (sources.clauses.len() == leaves(&parsed.root)).then_some(sources.clauses);
+    let writer = Writer { sources, texts, item, context: &context };
     let mut clauses = Vec::new();
-    writer.failed(&root, &mut 0, &mut clauses);
+    writer.failed(&parsed.root, &mut 0, &mut clauses);
     Some(Explanation { clauses })
 }
 
@@ -219,184 +223,136 @@ impl Explainer {
         &self,
         names: &HashMap<String, String>,
         values: &HashMap<String, AttributeValue>,
-        stored: Option<&RawItem>,
+        stored: Option<&Attributes>,
     ) -> Option<Explanation> {
         explain(self.expression, names, values, &self.sources, stored)
     }
 }
 
-/// A part of a condition as the memory backend parsed and decided it on the stored item.
-#[derive(Debug)]
-pub(crate) struct Clause {
-    pub(crate) holds: bool,
-    pub(crate) part: Part,
-}
-
-#[derive(Debug)]
-pub(crate) enum Part {
-    And(Box<Clause>, Box<Clause>),
-    Or(Box<Clause>, Box<Clause>),
-    Not(Box<Clause>),
-    /// A comparison, BETWEEN, IN or function, with its operands in the order they are written.
-    Leaf(Form, Vec<Term>),
-}
-
-/// What a leaf is.
-#[derive(Debug)]
-pub(crate) enum Form {
-    /// A comparison, with DynamoDB's operator (`=`, `<>`, `<`, ...).
-    Compare(&'static str),
-    Between,
-    In,
-    /// A function, such as `attribute_exists`.
-    Function(String),
-}
-
-/// An operand of a leaf, and its value on the stored item (`None`: missing).
-#[derive(Debug)]
-pub(crate) struct Term {
-    pub(crate) written: Written,
-    pub(crate) value: Option<AttributeValue>,
-}
-
-/// An operand as the expression writes it.
-#[derive(Debug)]
-pub(crate) enum Written {
-    Path(Vec<Step>),
-    /// A `:value` placeholder.
-    Value(String),
-    /// A function of operands, such as `size(path)`.
-    Call(String, Vec<Written>),
-}
-
-/// One step of a document path.
-#[derive(Debug)]
-pub(crate) enum Step {
-    /// A `#name` placeholder, and the name it stands for if the request defines it.
-    Placeholder { placeholder: String, name: Option<String> },
-    /// A name written in the expression.
-    Name(String),
-    /// A list index, as written.
-    Index(String),
-}
-
-impl Clause {
-    /// How many leaves the clause has.
-    fn leaves(&self) -> usize {
-        match &self.part {
-            Part::And(a, b) | Part::Or(a, b) => a.leaves() + b.leaves(),
-            Part::Not(inner) => inner.leaves(),
-            Part::Leaf(..) => 1,
-        }
+/// How many leaves (comparisons, BETWEEN, IN, functions) a condition has.
+fn leaves(condition: &ConditionNode) -> usize {
+    match condition {
+        ConditionNode::And(a, b) | ConditionNode::Or(a, b) => leaves(a) + leaves(b),
+        ConditionNode::Not(inner) => leaves(inner),
+        ConditionNode::Compare(..) | ConditionNode::Between(..) | ConditionNode::In(..) | ConditionNode::Call(..) => 1,
     }
 }
 
-/// Writes the failed clauses of a condition.
+/// Writes the failed clauses of a condition, deciding each part of it on the stored item as DynamoDB does.
 struct Writer<'a> {
     sources: &'a Sources,
     /// The text of each leaf, if the recorded texts fit the condition.
     texts: Option<&'static [&'static str]>,
+    /// The stored item (an absent item is an empty one).
+    item: &'a Attributes,
+    /// The condition's placeholders bound to the request's maps.
+    context: &'a Context<'a>,
 }
 
 impl Writer<'_> {
-    /// Adds the parts of `clause` that made it false to `out`; `next` is the index of its first leaf, and
+    /// Adds the parts of `condition` that made it false to `out`; `next` is the index of its first leaf, and
     /// becomes that of the leaf after it.
-    fn failed(&self, clause: &Clause, next: &mut usize, out: &mut Vec<FailedClause>) {
-        match &clause.part {
-            _ if clause.holds => *next += clause.leaves(),
+    fn failed(&self, condition: &ConditionNode, next: &mut usize, out: &mut Vec<FailedClause>) {
+        match condition {
+            _ if eval::condition(condition, self.item, self.context) => *next += leaves(condition),
             // A false AND: its false operands (a true one is skipped); a false OR: both.
-            Part::And(a, b) | Part::Or(a, b) => {
+            ConditionNode::And(a, b) | ConditionNode::Or(a, b) => {
                 self.failed(a, next, out);
                 self.failed(b, next, out);
             }
-            Part::Not(_) | Part::Leaf(..) => {
-                let text = self.text(clause, next);
+            _ => {
+                let text = self.text(condition, next);
                 let mut operands = Vec::new();
-                self.operands(clause, &mut operands);
+                self.operands(condition, &mut operands);
                 out.push(FailedClause { text, operands });
             }
         }
     }
 
-    /// The text of `clause` in the DSL's notation, with parentheses only where precedence needs them.
-    fn text(&self, clause: &Clause, next: &mut usize) -> String {
-        match &clause.part {
-            Part::Leaf(form, terms) => {
-                let index = *next;
-                *next += 1;
-                match self.texts.and_then(|texts| texts.get(index)) {
-                    Some(text) => (*text).to_owned(),
-                    None => self.leaf(form, terms),
-                }
-            }
-            Part::Not(inner) => {
+    /// The text of `condition` in the DSL's notation, with parentheses only where precedence needs them.
+    fn text(&self, condition: &ConditionNode, next: &mut usize) -> String {
+        match condition {
+            ConditionNode::Not(inner) => {
                 let text = self.text(inner, next);
-                match inner.part {
-                    Part::And(..) | Part::Or(..) | Part::Leaf(Form::Compare(_), _) => format!("!({text})"),
+                match **inner {
+                    ConditionNode::And(..) | ConditionNode::Or(..) | ConditionNode::Compare(..) => format!("!({text})"),
                     _ => format!("!{text}"),
                 }
             }
-            Part::And(a, b) => {
-                let mut side = |clause: &Clause| match clause.part {
-                    Part::Or(..) => format!("({})", self.text(clause, next)),
-                    _ => self.text(clause, next),
+            ConditionNode::And(a, b) => {
+                let mut side = |condition: &ConditionNode| match condition {
+                    ConditionNode::Or(..) => format!("({})", self.text(condition, next)),
+                    _ => self.text(condition, next),
                 };
                 let a = side(a);
                 format!("{a} && {}", side(b))
             }
-            Part::Or(a, b) => {
+            ConditionNode::Or(a, b) => {
                 let a = self.text(a, next);
                 format!("{a} || {}", self.text(b, next))
             }
+            ConditionNode::Compare(comparator, ..) => self.leaf(condition, next, |subject, arguments| {
+                let operator = match comparator {
+                    Comparator::Eq => "==",
+                    Comparator::Ne => "!=",
+                    other => other.symbol(),
+                };
+                format!("{subject} {operator} {arguments}")
+            }),
+            ConditionNode::Between(..) => {
+                self.leaf(condition, next, |subject, arguments| format!("{subject}.between({arguments})"))
+            }
+            ConditionNode::In(..) => {
+                self.leaf(condition, next, |subject, arguments| format!("{subject}.is_in([{arguments}])"))
+            }
+            ConditionNode::Call(func, _) => self.leaf(condition, next, |subject, arguments| match func {
+                Func::AttributeExists => format!("{subject}.exists()"),
+                Func::AttributeNotExists => format!("!{subject}.exists()"),
+                Func::BeginsWith | Func::Contains => format!("{subject}.{}({arguments})", func.name()),
+                _ if arguments.is_empty() => format!("{}({subject})", func.name()),
+                _ => format!("{}({subject}, {arguments})", func.name()),
+            }),
         }
     }
 
-    /// A leaf in the DSL's notation, for a condition whose text was not recorded.
-    fn leaf(&self, form: &Form, terms: &[Term]) -> String {
-        let subject = terms.first().map(|term| self.name(&term.written)).unwrap_or_default();
-        let arguments: Vec<String> = terms.iter().skip(1).map(|term| self.argument(&term.written)).collect();
-        let arguments = arguments.join(", ");
-        match form {
-            Form::Compare(operator) => {
-                let operator = match *operator {
-                    "=" => "==",
-                    "<>" => "!=",
-                    other => other,
-                };
-                format!("{subject} {operator} {arguments}")
-            }
-            Form::Between => format!("{subject}.between({arguments})"),
-            Form::In => format!("{subject}.is_in([{arguments}])"),
-            Form::Function(function) => match function.as_str() {
-                "attribute_exists" => format!("{subject}.exists()"),
-                "attribute_not_exists" => format!("!{subject}.exists()"),
-                "begins_with" | "contains" => format!("{subject}.{function}({arguments})"),
-                _ if arguments.is_empty() => format!("{function}({subject})"),
-                _ => format!("{function}({subject}, {arguments})"),
-            },
+    /// The text of the leaf `next`: as recorded, or else written by `notation` from its first operand (the
+    /// subject) and its other operands (the arguments, joined by `, `).
+    fn leaf(&self, leaf: &ConditionNode, next: &mut usize, notation: impl FnOnce(String, String) -> String) -> String {
+        let index = *next;
+        *next += 1;
+        if let Some(text) = self.texts.and_then(|texts| texts.get(index)) {
+            return (*text).to_owned();
         }
+        let operands = leaf.operands();
+        let subject = operands.first().map(|operand| self.name(operand)).unwrap_or_default();
+        let arguments: Vec<String> = operands.iter().skip(1).map(|operand| self.argument(operand)).collect();
+        notation(subject, arguments.join(", "))
     }
 
     /// An operand as written in a value position: an attribute is `#path`.
-    fn argument(&self, written: &Written) -> String {
-        match written {
-            Written::Path(_) => format!("#{}", self.name(written)),
-            _ => self.name(written),
+    fn argument(&self, operand: &OperandNode) -> String {
+        match operand {
+            OperandNode::Path(_) => format!("#{}", self.name(operand)),
+            _ => self.name(operand),
         }
     }
 
     /// An operand as written: `address.city`, `scores[user]`, `tags.len()`, `qty`.
-    fn name(&self, written: &Written) -> String {
-        match written {
-            Written::Path(steps) => {
+    fn name(&self, operand: &OperandNode) -> String {
+        match operand {
+            OperandNode::Path(path) => {
                 let mut text = String::new();
-                for step in steps {
-                    let step: Cow<'_, str> = match step {
-                        Step::Placeholder { placeholder, name } => Cow::Borrowed(
-                            Sources::find(self.sources.names, placeholder).or(name.as_deref()).unwrap_or(placeholder),
-                        ),
-                        Step::Name(name) => Cow::Borrowed(name),
-                        Step::Index(index) => Cow::Owned(format!("[{index}]")),
+                for element in &path.0 {
+                    let step: Cow<'_, str> = match element {
+                        PathElement::Name(Name::Placeholder(slot)) => {
+                            let placeholder = self.context.name_text(*slot);
+                            let name = Sources::find(self.sources.names, placeholder).or(self.context.name_of(*slot));
+                            Cow::Borrowed(name.unwrap_or(placeholder))
+                        }
+                        PathElement::Name(Name::Bare(name)) => Cow::Borrowed(name),
+                        PathElement::Index(index) => Cow::Owned(format!("[{index}]")),
+                        PathElement::BadIndex(index) => Cow::Owned(format!("[{index}]")),
+                        PathElement::Value(slot) => Cow::Borrowed(self.context.value_text(*slot)),
                     };
                     if !text.is_empty() && !step.starts_with('[') {
                         text.push('.');
@@ -405,32 +361,37 @@ impl Writer<'_> {
                 }
                 text
             }
-            Written::Value(placeholder) => {
+            OperandNode::Value(slot) => {
+                let placeholder = self.context.value_text(*slot);
                 Sources::find(self.sources.values, placeholder).unwrap_or(placeholder).to_owned()
             }
-            Written::Call(function, args) => match args.as_slice() {
-                [arg] if function == "size" => format!("{}.len()", self.name(arg)),
-                _ => format!("{function}({})", args.iter().map(|arg| self.name(arg)).collect::<Vec<_>>().join(", ")),
+            OperandNode::Call(func, args) => match args.as_slice() {
+                [arg] if *func == Func::Size => format!("{}.len()", self.name(arg)),
+                _ => {
+                    let args: Vec<String> = args.iter().map(|arg| self.name(arg)).collect();
+                    format!("{}({})", func.name(), args.join(", "))
+                }
             },
         }
     }
 
-    /// The operands of the leaves of `clause`, each once; a value whose text is the value itself (a literal)
-    /// is left out.
-    fn operands(&self, clause: &Clause, out: &mut Vec<Operand>) {
-        match &clause.part {
-            Part::And(a, b) | Part::Or(a, b) => {
+    /// The operands of the leaves of `condition`, each once, with their values on the stored item; a value
+    /// whose text is the value itself (a literal) is left out.
+    fn operands(&self, condition: &ConditionNode, out: &mut Vec<Operand>) {
+        match condition {
+            ConditionNode::And(a, b) | ConditionNode::Or(a, b) => {
                 self.operands(a, out);
                 self.operands(b, out);
             }
-            Part::Not(inner) => self.operands(inner, out),
-            Part::Leaf(_, terms) => {
-                for term in terms {
-                    let name = self.name(&term.written);
-                    let literal = matches!(term.written, Written::Value(_))
-                        && term.value.as_ref().is_some_and(|value| shown(value) == name);
+            ConditionNode::Not(inner) => self.operands(inner, out),
+            leaf => {
+                for operand in leaf.operands() {
+                    let name = self.name(operand);
+                    let value = eval::operand(operand, self.item, self.context).map(Cow::into_owned);
+                    let literal = matches!(operand, OperandNode::Value(_))
+                        && value.as_ref().is_some_and(|value| shown(value) == name);
                     if !literal && !out.iter().any(|known| known.name == name) {
-                        out.push(Operand { name, value: term.value.clone() });
+                        out.push(Operand { name, value });
                     }
                 }
             }
@@ -541,20 +502,20 @@ mod tests {
     }
 
     /// The attributes of a stored item.
-    type Stored<'a> = &'a [(&'a str, AttributeValue)];
+    type StoredAttributes<'a> = &'a [(&'a str, AttributeValue)];
 
     /// A request as `update!` / `condition!` would build it: the expression, its placeholders and the source
     /// text the macro records.
-    struct Request {
+    struct MacroRequest {
         expression: &'static str,
         names: HashMap<String, String>,
         values: HashMap<String, AttributeValue>,
         sources: Sources,
     }
 
-    impl Request {
+    impl MacroRequest {
         fn new(expression: &'static str, names: &[(&str, &str)], values: &[(&str, AttributeValue)]) -> Self {
-            Request {
+            MacroRequest {
                 expression,
                 names: names.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
                 values: values.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect(),
@@ -573,8 +534,8 @@ mod tests {
         }
 
         /// The explanation for a stored item (`None`: no item), as text.
-        fn why(&self, stored: Option<Stored>) -> Option<String> {
-            let stored: Option<RawItem> =
+        fn why(&self, stored: Option<StoredAttributes>) -> Option<String> {
+            let stored: Option<Attributes> =
                 stored.map(|item| item.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect());
             let explanation = explain(self.expression, &self.names, &self.values, &self.sources, stored.as_ref());
             explanation.map(|e| e.to_string())
@@ -582,8 +543,8 @@ mod tests {
     }
 
     /// `stock >= qty`, as the macro writes it.
-    fn stock_at_least(qty: i64) -> Request {
-        Request::new("#n0 >= :v0", &[("#n0", "stock")], &[(":v0", n(&qty.to_string()))]).written(
+    fn stock_at_least(qty: i64) -> MacroRequest {
+        MacroRequest::new("#n0 >= :v0", &[("#n0", "stock")], &[(":v0", n(&qty.to_string()))]).written(
             &["stock >= qty"],
             &[("#n0", "stock")],
             &[(":v0", "qty")],
@@ -606,7 +567,7 @@ mod tests {
     #[test]
     fn only_the_false_clauses_that_decided_are_listed() {
         // stock == 0 && (note.exists() || tags.contains(tag))
-        let request = Request::new(
+        let request = MacroRequest::new(
             "#n0 = :v0 AND (attribute_exists(#n1) OR contains(#n2, :v1))",
             &[("#n0", "stock"), ("#n1", "note"), ("#n2", "tags")],
             &[(":v0", n("0")), (":v1", s("x"))],
@@ -617,7 +578,7 @@ mod tests {
             &[(":v0", "0"), (":v1", "tag")],
         );
         let tags = AttributeValue::L(vec![s("y")]);
-        let cases: [(Stored, Option<&str>); 5] = [
+        let cases: [(StoredAttributes, Option<&str>); 5] = [
             (&[("stock", n("0")), ("note", s("n"))], None),
             (&[("stock", n("3")), ("note", s("n"))], Some("stock == 0 (stock = 3)")),
             (
@@ -641,22 +602,25 @@ mod tests {
     fn a_false_negation_is_one_clause_written_with_its_operand() {
         let names: &[(&str, &str)] = &[("#n0", "stock"), ("#n1", "reserved")];
         let sources: &[(&str, &str)] = &[("#n0", "stock"), ("#n1", "reserved")];
-        let stored: Stored = &[("stock", n("0")), ("reserved", n("5")), ("note", s("fragile"))];
-        let request = Request::new("NOT (#n0 = :v0 AND #n1 > :v1)", names, &[(":v0", n("0")), (":v1", n("1"))])
+        let stored: StoredAttributes = &[("stock", n("0")), ("reserved", n("5")), ("note", s("fragile"))];
+        let request = MacroRequest::new("NOT (#n0 = :v0 AND #n1 > :v1)", names, &[(":v0", n("0")), (":v1", n("1"))])
             .written(&["stock == 0", "reserved > low"], sources, &[(":v0", "0"), (":v1", "low")]);
         assert_eq!(
             request.why(Some(stored)).as_deref(),
             Some("!(stock == 0 && reserved > low) (stock = 0, reserved = 5, low = 1)")
         );
-        let request =
-            Request::new("NOT #n0 = :v0", names, &[(":v0", n("0"))]).written(&["stock == 0"], sources, &[(":v0", "0")]);
+        let request = MacroRequest::new("NOT #n0 = :v0", names, &[(":v0", n("0"))]).written(
+            &["stock == 0"],
+            sources,
+            &[(":v0", "0")],
+        );
         assert_eq!(request.why(Some(stored)).as_deref(), Some("!(stock == 0) (stock = 0)"));
-        let request = Request::new("NOT (#n0 = :v0 OR #n1 = :v0) AND #n0 = :v0", names, &[(":v0", n("0"))]);
+        let request = MacroRequest::new("NOT (#n0 = :v0 OR #n1 = :v0) AND #n0 = :v0", names, &[(":v0", n("0"))]);
         assert_eq!(
             request.why(Some(stored)).as_deref(),
             Some("!(stock == :v0 || reserved == :v0) (stock = 0, :v0 = 0, reserved = 5)")
         );
-        let request = Request::new("attribute_not_exists(#n0)", &[("#n0", "note")], &[]).written(
+        let request = MacroRequest::new("attribute_not_exists(#n0)", &[("#n0", "note")], &[]).written(
             &["!note.exists()"],
             &[("#n0", "note")],
             &[],
@@ -667,7 +631,7 @@ mod tests {
     #[test]
     fn paths_are_written_as_in_the_dsl() {
         // `version` is stored as `ver`; `scores[user]` is an entry of a map.
-        let request = Request::new(
+        let request = MacroRequest::new(
             "#n0 = :v0 AND #n1.#n2 = :v1 AND #n3.#n4 = :v2",
             &[("#n0", "ver"), ("#n1", "scores"), ("#n2", "alice"), ("#n3", "address"), ("#n4", "city")],
             &[(":v0", n("4")), (":v1", n("5")), (":v2", s("Oslo"))],
@@ -679,7 +643,7 @@ mod tests {
         );
         let address = AttributeValue::M([("city".to_owned(), s("Bergen"))].into());
         let scores = AttributeValue::M([("alice".to_owned(), n("2"))].into());
-        let stored: Stored = &[("ver", n("3")), ("scores", scores), ("address", address)];
+        let stored: StoredAttributes = &[("ver", n("3")), ("scores", scores), ("address", address)];
         assert_eq!(
             request.why(Some(stored)).as_deref(),
             Some(
@@ -690,14 +654,14 @@ mod tests {
 
     #[test]
     fn hand_written_conditions_are_explained_in_the_dsl_notation() {
-        let request = Request::new(
+        let request = MacroRequest::new(
             "attribute_not_exists(#pk) OR #n0 <> :v0 AND a.b[1] BETWEEN :lo AND :hi OR c IN (:v0, :lo) \
              OR size(d) < :v0 OR begins_with(e, :lo) OR #n0 > e OR attribute_type(c, :t)",
             &[("#pk", "pk"), ("#n0", "stock")],
             &[(":v0", n("1")), (":lo", n("2")), (":hi", n("3")), (":t", s("S"))],
         );
         let list = AttributeValue::L(vec![n("0"), n("9")]);
-        let stored: Stored =
+        let stored: StoredAttributes =
             &[("pk", s("a")), ("stock", n("1")), ("a", AttributeValue::M([("b".to_owned(), list)].into()))];
         let expected = [
             "!pk.exists() (pk = \"a\")",
@@ -724,8 +688,8 @@ mod tests {
 
     #[test]
     fn expressions_that_do_not_parse_are_not_explained() {
-        assert_eq!(Request::new("stock >=", &[], &[]).why(None), None);
-        assert_eq!(Request::new("", &[], &[]).why(None), None);
+        assert_eq!(MacroRequest::new("stock >=", &[], &[]).why(None), None);
+        assert_eq!(MacroRequest::new("", &[], &[]).why(None), None);
     }
 
     #[test]
@@ -757,7 +721,7 @@ mod tests {
     #[test]
     fn literal_values_and_repeated_operands_are_listed_once() {
         // stock.between(low, low) && stock != 7
-        let request = Request::new(
+        let request = MacroRequest::new(
             "#n0 BETWEEN :v0 AND :v1 AND #n0 <> :v2",
             &[("#n0", "stock")],
             &[(":v0", n("5")), (":v1", n("5")), (":v2", n("7"))],

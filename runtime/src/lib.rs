@@ -32,6 +32,8 @@ mod db;
 mod dynamo;
 mod error;
 pub mod explain;
+mod expr;
+mod fast_hash;
 mod guard;
 pub mod kind;
 mod memory;

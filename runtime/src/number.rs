@@ -1,65 +1,26 @@
-//! DynamoDB's number rules: at most 38 significant digits and a magnitude between 1E-130 and
-//! 9.9999999999999999999999999999999999999E+125 (or exactly zero).
+//! The pre-send check of numbers: DynamoDB's number rules (at most 38 significant digits and a magnitude
+//! between 1E-130 and 9.9999999999999999999999999999999999999E+125, or exactly zero) as the expression
+//! language's exact decimals define them ([`Decimal::parse`]), refused with a [`ValueError`].
 
 use crate::error::ValueError;
-
-/// Largest number of significant digits DynamoDB stores.
-const MAX_DIGITS: usize = 38;
-/// Decimal exponent of the smallest positive magnitude (1E-130).
-const MIN_EXPONENT: i64 = -130;
-/// Decimal exponent of the leading digit of the largest magnitude (9.99..E+125).
-const MAX_EXPONENT: i64 = 125;
+use crate::expr::decimal::{Decimal, NumberError};
 
 /// Checks that `text` is a number DynamoDB accepts and returns it unchanged.
 ///
 /// `text` is a decimal literal as Rust's `Display` writes it (an optional `-`, digits, an optional
 /// fraction and an optional exponent).
 pub(crate) fn check(text: String) -> Result<String, ValueError> {
-    let parsed = Decimal::parse(&text).ok_or_else(|| ValueError::NotANumber(text.clone()))?;
-    if let Some(leading_power) = parsed.leading_power {
-        if parsed.significant_digits > MAX_DIGITS {
-            return Err(ValueError::TooPrecise(text));
-        }
-        if !(MIN_EXPONENT..=MAX_EXPONENT).contains(&leading_power) {
-            return Err(ValueError::OutOfRange(text));
-        }
+    match Decimal::parse(&text) {
+        Ok(_) => Ok(text),
+        Err(NumberError::NotANumber) => Err(ValueError::NotANumber(text)),
+        Err(NumberError::Precision) => Err(ValueError::TooPrecise(text)),
+        Err(NumberError::Overflow | NumberError::Underflow) => Err(ValueError::OutOfRange(text)),
     }
-    Ok(text)
 }
 
 /// Formats a float for DynamoDB, refusing NaN and infinities.
 pub(crate) fn float(value: f64, display: String) -> Result<String, ValueError> {
     if value.is_finite() { check(display) } else { Err(ValueError::NotFinite(display)) }
-}
-
-/// The parts of a decimal literal that the range and precision rules need.
-struct Decimal {
-    /// Digits from the first to the last non-zero digit.
-    significant_digits: usize,
-    /// Position of the first non-zero digit relative to the decimal point, as a power of ten; `None` for zero.
-    leading_power: Option<i64>,
-}
-
-impl Decimal {
-    fn parse(text: &str) -> Option<Self> {
-        let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
-        let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
-            Some((mantissa, exponent)) => (mantissa, exponent.parse::<i64>().ok()?),
-            None => (unsigned, 0),
-        };
-        let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-        let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-        if whole.is_empty() && fraction.is_empty() || !all_digits(whole) || !all_digits(fraction) {
-            return None;
-        }
-        let digits: Vec<u8> = whole.bytes().chain(fraction.bytes()).collect();
-        let Some(first) = digits.iter().position(|&d| d != b'0') else {
-            return Some(Self { significant_digits: 0, leading_power: None });
-        };
-        let last = digits.iter().rposition(|&d| d != b'0').unwrap_or(first);
-        let power_of_first = whole.len() as i64 - 1 - first as i64 + exponent;
-        Some(Self { significant_digits: last - first + 1, leading_power: Some(power_of_first) })
-    }
 }
 
 #[cfg(test)]

@@ -256,7 +256,7 @@ pub fn map_entries(
         AttributeValue::M(entries) => Ok(entries),
         other => Err(DecodeError::mismatch(
             expected,
-            format_args!("found a value of type {}", crate::attribute::type_code(&other)),
+            format_args!("found a value of type {}", crate::expr::values::type_code(&other)),
         )),
     }
 }

@@ -9,73 +9,32 @@
 //! `commit`) are shared with the actions of a transaction (`transact.rs`), which plans every action with all
 //! its shards locked and commits all of them or none.
 
-mod apply;
-mod bind;
-mod decimal;
-mod eval;
-mod java;
-mod lexer;
-mod parser;
-mod path;
-mod reserved;
-mod small;
 mod tokens;
 mod transact;
-mod validate;
-mod values;
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::fmt;
-use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
-use std::rc::Rc;
+use std::hash::{BuildHasher, BuildHasherDefault};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
-use std::thread::LocalKey;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use self::bind::Context;
-use self::parser::{ConditionExpr, Update};
+use crate::expr::bind::Context;
+use crate::expr::expression::UPDATE_TOO_LARGE;
+use crate::expr::item_size::{MAX_ITEM_BYTES, attribute_size, item_size};
+use crate::expr::request::{Bound, BoundCondition, BoundUpdate, Expressions};
+use crate::expr::{apply, eval, parser, values};
+use crate::fast_hash::{FastHasher, FastMap};
 use crate::request::{Action, RawItem, Refusal, Returning, Write};
 use crate::schema::{KeyKind, KeySchema};
-use crate::size::{MAX_ITEM_BYTES, attribute_size, item_size};
 
-/// Longest expression DynamoDB accepts, in bytes.
-const MAX_EXPRESSION_BYTES: usize = 4096;
 /// Longest partition key value, in bytes.
 const MAX_PARTITION_KEY_BYTES: usize = 2048;
 /// Longest sort key value, in bytes.
 const MAX_SORT_KEY_BYTES: usize = 1024;
-/// DynamoDB's message for an update whose values or result exceed 400 KB.
-const UPDATE_TOO_LARGE: &str = "Item size to update has exceeded the maximum allowed size";
 /// The answer to a condition check sent as a single write.
 const CHECK_OUTSIDE_TRANSACTION: &str = "A condition check can only be part of a transaction";
 /// Number of independently locked parts of a table (a power of two).
 const SHARDS: usize = 64;
-/// Parsed expressions kept per kind and thread; the cache starts over when it is full.
-const CACHE_SIZE: usize = 4096;
-
-/// A fast hash for the backend's own maps (table names, expression texts, item keys): one multiply per
-/// word, as rustc's FxHash. These maps live in one process and need no protection from crafted keys.
-#[derive(Default, Clone, Copy)]
-struct FastHasher(u64);
-
-impl Hasher for FastHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-/// A `HashMap` with [`FastHasher`].
-type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
 
 /// The in-memory database: tables by name, and the ClientRequestTokens of recent transactions.
 pub(crate) struct Memory {
@@ -181,39 +140,6 @@ fn invalid(message: impl Into<String>) -> Refusal {
     Refusal::Validation(message.into())
 }
 
-/// An expression parsed once: the syntax tree, or DynamoDB's error message.
-type Parsed<T> = Rc<Result<T, String>>;
-
-/// Parsed expressions by their text, so that repeated requests skip parsing. Each thread keeps its own (a
-/// parsed expression depends on its text alone), so looking one up takes no lock.
-type Cache<T> = RefCell<FastMap<Box<str>, Parsed<T>>>;
-
-thread_local! {
-    static UPDATES: Cache<Update> = RefCell::new(FastMap::default());
-    static CONDITIONS: Cache<ConditionExpr> = RefCell::new(FastMap::default());
-}
-
-/// The parsed expression of `text`, from the thread's cache of `T`s.
-fn parsed<T: Expression>(cache: &'static LocalKey<Cache<T>>, text: &str) -> Parsed<T> {
-    cache.with(|cache| {
-        if let Some(parsed) = cache.borrow().get(text) {
-            return parsed.clone();
-        }
-        let parsed = Rc::new(T::parse(text));
-        let mut cache = cache.borrow_mut();
-        if cache.len() >= CACHE_SIZE {
-            cache.clear();
-        }
-        cache.insert(text.into(), parsed.clone());
-        parsed
-    })
-}
-
-/// A checked update expression and its placeholders bound to the request.
-type BoundUpdate<'e, 'a> = Option<(&'e Update, &'e Context<'a>)>;
-/// A checked condition expression and its placeholders bound to the request.
-type BoundCondition<'e, 'a> = Option<(&'e ConditionExpr, &'e Context<'a>)>;
-
 impl Memory {
     /// An empty database.
     pub(crate) fn new() -> Self {
@@ -265,7 +191,7 @@ impl Memory {
         let returning = write.returning;
         let (key, kind) = table.prepare(&write.action, returning)?;
         let expressions = Expressions::parse(update_text(&write.action), write.condition.as_deref());
-        let bound = expressions.bind(&write.names, &write.values)?;
+        let bound = expressions.bind(&write.names, &write.values).map_err(invalid)?;
         // DynamoDB Local checks the condition's paths into key attributes, then evaluates the condition, and
         // only then refuses an update of a key attribute or a path into one.
         table.check_condition_scalar_keys(bound.condition())?;
@@ -289,58 +215,8 @@ fn update_text(action: &Action) -> Option<&str> {
     }
 }
 
-/// The expressions of one write, parsed (through the thread's cache) but not yet bound to its placeholders.
-struct Expressions {
-    update: Option<Parsed<Update>>,
-    condition: Option<Parsed<ConditionExpr>>,
-}
-
-/// The expressions of one write bound to its placeholders and checked.
-struct Bound<'e> {
-    update: Option<(&'e Update, Context<'e>)>,
-    condition: Option<(&'e ConditionExpr, Context<'e>)>,
-}
-
-impl Expressions {
-    /// Parses the expressions a write has (a parse error is reported when they are bound).
-    fn parse(update: Option<&str>, condition: Option<&str>) -> Self {
-        Expressions {
-            update: update.map(|text| parsed(&UPDATES, text)),
-            condition: condition.map(|text| parsed(&CONDITIONS, text)),
-        }
-    }
-
-    /// Checks the placeholder maps, validates the expressions bound to them, and refuses unused placeholders,
-    /// in DynamoDB's order.
-    fn bind<'e>(
-        &'e self,
-        names: &'e HashMap<String, String>,
-        values: &'e HashMap<String, AttributeValue>,
-    ) -> Result<Bound<'e>, Refusal> {
-        check_placeholder_maps(names, values, self.update.is_some() || self.condition.is_some())?;
-        let update = bind(self.update.as_deref(), names, values)?;
-        let condition = bind(self.condition.as_deref(), names, values)?;
-        let used = update.iter().map(|(u, _)| &u.placeholders).chain(condition.iter().map(|(c, _)| &c.placeholders));
-        unused("ExpressionAttributeNames", names.keys(), used.clone().flat_map(|p| &p.names))?;
-        unused("ExpressionAttributeValues", values.keys(), used.flat_map(|p| &p.values))?;
-        Ok(Bound { update, condition })
-    }
-}
-
-impl<'e> Bound<'e> {
-    /// The bound update expression, if any.
-    fn update(&self) -> BoundUpdate<'_, 'e> {
-        self.update.as_ref().map(|(update, context)| (*update, context))
-    }
-
-    /// The bound condition expression, if any.
-    fn condition(&self) -> BoundCondition<'_, 'e> {
-        self.condition.as_ref().map(|(condition, context)| (*condition, context))
-    }
-}
-
 /// What a write does, once its item and key are checked: the part of the request that `Table::plan` needs.
-enum Kind<'w> {
+enum WriteKind<'w> {
     /// Store this item (canonical, sized).
     Put(Stored),
     /// Delete the item.
@@ -461,88 +337,6 @@ fn sized(item: &RawItem) -> Result<Stored, Refusal> {
     Ok(Stored { item, size })
 }
 
-/// An UpdateExpression or a ConditionExpression: how it is parsed, checked and named in errors.
-trait Expression: Sized {
-    /// `Update` or `Condition`, as in `Invalid UpdateExpression: ...`.
-    const KIND: &str;
-
-    /// Parses the text, refusing one over 4096 bytes first.
-    fn parse(text: &str) -> Result<Self, String>;
-
-    /// The placeholders the expression uses.
-    fn placeholders(&self) -> &parser::Placeholders;
-
-    /// DynamoDB's checks once the placeholders are bound.
-    fn validate(&self, context: &Context<'_>) -> Result<(), Refusal>;
-}
-
-impl Expression for Update {
-    const KIND: &str = "Update";
-
-    fn parse(text: &str) -> Result<Self, String> {
-        if text.len() > MAX_EXPRESSION_BYTES {
-            return Err(parser::message("Expression size has exceeded the maximum allowed size", &[]));
-        }
-        parser::update(text)
-    }
-
-    fn placeholders(&self) -> &parser::Placeholders {
-        &self.placeholders
-    }
-
-    fn validate(&self, context: &Context<'_>) -> Result<(), Refusal> {
-        validate::update(self, context).map_err(|e| expression_error(Self::KIND, &e))?;
-        if validate::update_request_size(self, context) > MAX_ITEM_BYTES {
-            return Err(invalid(UPDATE_TOO_LARGE));
-        }
-        Ok(())
-    }
-}
-
-impl Expression for ConditionExpr {
-    const KIND: &str = "Condition";
-
-    fn parse(text: &str) -> Result<Self, String> {
-        if text.len() > MAX_EXPRESSION_BYTES {
-            let size = text.len().to_string();
-            return Err(parser::message(
-                "Expression size has exceeded the maximum allowed size",
-                &[("expression size", &size)],
-            ));
-        }
-        parser::condition(text)
-    }
-
-    fn placeholders(&self) -> &parser::Placeholders {
-        &self.placeholders
-    }
-
-    fn validate(&self, context: &Context<'_>) -> Result<(), Refusal> {
-        validate::condition(self, context).map_err(|e| expression_error(Self::KIND, &e))
-    }
-}
-
-/// A parsed expression (if the request has one) bound to the request's placeholders and validated.
-fn bind<'e, T: Expression>(
-    parsed: Option<&'e Result<T, String>>,
-    names: &'e HashMap<String, String>,
-    values: &'e HashMap<String, AttributeValue>,
-) -> Result<Option<(&'e T, Context<'e>)>, Refusal> {
-    match parsed {
-        None => Ok(None),
-        Some(Err(message)) => Err(expression_error(T::KIND, message)),
-        Some(Ok(expression)) => {
-            let context = Context::bind(expression.placeholders(), names, values);
-            expression.validate(&context)?;
-            Ok(Some((expression, context)))
-        }
-    }
-}
-
-fn expression_error(kind: &str, message: &str) -> Refusal {
-    invalid(format!("Invalid {kind}Expression: {message}"))
-}
-
 /// PutItem and DeleteItem return nothing or the old item.
 fn allow_returning(returning: Returning) -> Result<(), Refusal> {
     match returning {
@@ -560,74 +354,6 @@ fn check_condition(condition: BoundCondition<'_, '_>, old: Option<&Stored>) -> R
     } else {
         Err(Veto::Condition(old.map(|old| old.item.clone())))
     }
-}
-
-/// Whether a key of ExpressionAttributeNames (`prefix` `#`) or ExpressionAttributeValues (`:`) is well formed.
-fn is_placeholder(key: &str, prefix: u8) -> bool {
-    key.len() > 1 && key.as_bytes()[0] == prefix && key.bytes().skip(1).all(|b| b.is_ascii_alphanumeric() || b == b'_')
-}
-
-/// The first key (in text order, for a stable answer) of a map that fails `bad`.
-fn first_bad<V>(map: &HashMap<String, V>, bad: impl Fn(&String, &V) -> bool) -> Option<(&String, &V)> {
-    map.iter().filter(|(k, v)| bad(k, v)).min_by(|a, b| a.0.cmp(b.0))
-}
-
-/// DynamoDB's checks of ExpressionAttributeNames and ExpressionAttributeValues before any expression is read.
-fn check_placeholder_maps(
-    names: &HashMap<String, String>,
-    values: &HashMap<String, AttributeValue>,
-    has_expression: bool,
-) -> Result<(), Refusal> {
-    if !has_expression {
-        if !names.is_empty() {
-            return Err(invalid("ExpressionAttributeNames can only be specified when using expressions"));
-        }
-        if !values.is_empty() {
-            return Err(invalid("ExpressionAttributeValues can only be specified when using expressions"));
-        }
-    }
-    if let Some((key, _)) = first_bad(names, |key, _| !is_placeholder(key, b'#')) {
-        return Err(invalid(format!("ExpressionAttributeNames contains invalid key: Syntax error; key: \"{key}\"")));
-    }
-    if let Some((key, _)) = first_bad(values, |key, _| !is_placeholder(key, b':')) {
-        return Err(invalid(format!("ExpressionAttributeValues contains invalid key: Syntax error; key: \"{key}\"")));
-    }
-    if let Some((key, _)) = first_bad(names, |_, name| name.is_empty()) {
-        return Err(invalid(format!(
-            "ExpressionAttributeNames contains invalid value: Empty attribute name for key {key}"
-        )));
-    }
-    let check = |value: &AttributeValue| values::check(value, values::MAX_VALUE_DEPTH);
-    if let Some((key, value)) = first_bad(values, |_, value| check(value).is_err()) {
-        let message = check(value).err().unwrap_or_default();
-        return Err(invalid(format!("ExpressionAttributeValues contains invalid value: {message} for key {key}")));
-    }
-    Ok(())
-}
-
-/// Refuses placeholders that no expression uses, listed in the order DynamoDB's Java `HashSet` lists them
-/// (placeholders in one bucket keep the order of the request's map, which aws-sdk-dynamodb sends as it
-/// iterates it).
-fn unused<'a>(
-    map: &str,
-    keys: impl ExactSizeIterator<Item = &'a String> + Clone,
-    used: impl Iterator<Item = &'a Box<str>> + Clone,
-) -> Result<(), Refusal> {
-    let is_used = |key: &String| used.clone().any(|u| **u == **key);
-    // Every placeholder used is defined (that was checked), so there is an unused one only when the map holds
-    // more keys than there are distinct placeholders used.
-    let distinct =
-        used.clone().enumerate().filter(|(i, u)| !used.clone().take(*i).any(|earlier| earlier == *u)).count();
-    if keys.len() <= distinct {
-        return Ok(());
-    }
-    let total = keys.len();
-    let mut unused: Vec<&String> = keys.filter(|key| !is_used(key)).collect();
-    // `new HashSet<>(keys)`: capacity for `total` entries at load factor 0.75, at least 16, a power of two.
-    let capacity = ((total as f32 / 0.75) as usize + 1).max(16).next_power_of_two();
-    unused.sort_by_key(|key| java::bucket(java::string_hash(key), capacity));
-    let keys: Vec<&str> = unused.iter().map(|key| key.as_str()).collect();
-    Err(invalid(format!("Value provided in {map} unused in expressions: keys: {{{}}}", keys.join(", "))))
 }
 
 impl Table {
@@ -689,32 +415,32 @@ impl Table {
 
     /// The checks of a single write that come before its expressions, in DynamoDB's order: ReturnValues, the
     /// item's values, its key, its size. Returns the item's key and what the write does.
-    fn prepare<'w>(&self, action: &'w Action, returning: Returning) -> Result<(ItemKey, Kind<'w>), Refusal> {
+    fn prepare<'w>(&self, action: &'w Action, returning: Returning) -> Result<(ItemKey, WriteKind<'w>), Refusal> {
         Ok(match action {
             Action::Put(item) => {
                 allow_returning(returning)?;
                 check_item_values(item)?;
                 let key = self.key_of_item(item)?;
-                (key, Kind::Put(sized(item)?))
+                (key, WriteKind::Put(sized(item)?))
             }
             Action::Delete { key } => {
                 allow_returning(returning)?;
-                (self.key_of(key)?, Kind::Delete)
+                (self.key_of(key)?, WriteKind::Delete)
             }
             Action::Check { .. } => return Err(invalid(CHECK_OUTSIDE_TRANSACTION)),
-            Action::Update { key, .. } => (self.key_of(key)?, Kind::Update(key)),
+            Action::Update { key, .. } => (self.key_of(key)?, WriteKind::Update(key)),
         })
     }
 
     /// Decides what a checked write does to its item (`old`, under its shard's lock), without changing it:
     /// the condition, then for an update the key attributes, the new values, their depth and the new size.
-    fn plan<'b>(&self, kind: Kind<'_>, bound: &'b Bound<'_>, old: Option<&Stored>) -> Result<Effect<'b>, Veto> {
+    fn plan<'b>(&self, kind: WriteKind<'_>, bound: &'b Bound<'_>, old: Option<&Stored>) -> Result<Effect<'b>, Veto> {
         check_condition(bound.condition(), old)?;
         let key = match kind {
-            Kind::Put(stored) => return Ok(Effect::Put(stored)),
-            Kind::Delete => return Ok(Effect::Delete),
-            Kind::Check => return Ok(Effect::Nothing),
-            Kind::Update(key) => key,
+            WriteKind::Put(stored) => return Ok(Effect::Put(stored)),
+            WriteKind::Delete => return Ok(Effect::Delete),
+            WriteKind::Check => return Ok(Effect::Nothing),
+            WriteKind::Update(key) => key,
         };
         let update = bound.update();
         self.check_key_untouched(update).map_err(|refusal| match refusal {
@@ -758,7 +484,7 @@ impl Table {
         if path.0.len() < 2 {
             return Ok(());
         }
-        let Some(parser::Element::Name(first)) = path.0.first() else { return Ok(()) };
+        let Some(parser::PathElement::Name(first)) = path.0.first() else { return Ok(()) };
         let Some(first) = context.name(first) else { return Ok(()) };
         if self.key_names().any(|(key, _)| key == first) {
             return Err(invalid(format!(
@@ -768,11 +494,11 @@ impl Table {
         Ok(())
     }
 
-    fn check_operand_scalar_keys(&self, operand: &parser::Operand, context: &Context<'_>) -> Result<(), Refusal> {
+    fn check_operand_scalar_keys(&self, operand: &parser::OperandNode, context: &Context<'_>) -> Result<(), Refusal> {
         match operand {
-            parser::Operand::Path(path) => self.check_scalar_key(path, context),
-            parser::Operand::Value(_) => Ok(()),
-            parser::Operand::Call(_, args) => {
+            parser::OperandNode::Path(path) => self.check_scalar_key(path, context),
+            parser::OperandNode::Value(_) => Ok(()),
+            parser::OperandNode::Call(_, args) => {
                 args.iter().try_for_each(|arg| self.check_operand_scalar_keys(arg, context))
             }
         }
@@ -780,9 +506,9 @@ impl Table {
 
     /// Refuses a condition that reads a path into a key attribute.
     fn check_condition_scalar_keys(&self, condition: BoundCondition<'_, '_>) -> Result<(), Refusal> {
-        fn walk(table: &Table, condition: &parser::Condition, context: &Context<'_>) -> Result<(), Refusal> {
-            use parser::Condition as C;
-            let operands = |ops: &[&parser::Operand]| -> Result<(), Refusal> {
+        fn walk(table: &Table, condition: &parser::ConditionNode, context: &Context<'_>) -> Result<(), Refusal> {
+            use parser::ConditionNode as C;
+            let operands = |ops: &[&parser::OperandNode]| -> Result<(), Refusal> {
                 ops.iter().try_for_each(|op| table.check_operand_scalar_keys(op, context))
             };
             match condition {
@@ -809,14 +535,16 @@ impl Table {
         let Some((update, context)) = update else { return Ok(()) };
         for action in &update.actions {
             match &action.kind {
-                parser::ActionKind::Set(parser::SetValue::Operand(operand)) => {
+                parser::UpdateActionKind::Set(parser::SetValue::Operand(operand)) => {
                     self.check_operand_scalar_keys(operand, context)?;
                 }
-                parser::ActionKind::Set(parser::SetValue::Plus(a, b) | parser::SetValue::Minus(a, b)) => {
+                parser::UpdateActionKind::Set(parser::SetValue::Plus(a, b) | parser::SetValue::Minus(a, b)) => {
                     self.check_operand_scalar_keys(a, context)?;
                     self.check_operand_scalar_keys(b, context)?;
                 }
-                parser::ActionKind::Remove | parser::ActionKind::Add(_) | parser::ActionKind::Delete(_) => {}
+                parser::UpdateActionKind::Remove
+                | parser::UpdateActionKind::Add(_)
+                | parser::UpdateActionKind::Delete(_) => {}
             }
         }
         Ok(())
@@ -826,7 +554,7 @@ impl Table {
     fn check_key_untouched(&self, update: BoundUpdate<'_, '_>) -> Result<(), Refusal> {
         let Some((update, context)) = update else { return Ok(()) };
         for action in &update.actions {
-            let Some(parser::Element::Name(first)) = action.path.0.first() else { continue };
+            let Some(parser::PathElement::Name(first)) = action.path.0.first() else { continue };
             let Some(first) = context.name(first) else { continue };
             if self.key_names().any(|(key, _)| key == first) {
                 return Err(invalid(format!(
@@ -841,6 +569,7 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use std::borrow::Cow;
+    use std::collections::HashMap;
 
     use super::*;
 

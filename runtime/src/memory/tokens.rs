@@ -8,7 +8,7 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use super::FastMap;
+use crate::fast_hash::FastMap;
 use crate::request::Write;
 
 /// How long a token is remembered.

@@ -27,9 +27,11 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::tokens::Seen;
 use super::{
-    Bound, Expressions, FastHasher, ItemKey, KeyError, Kind, Memory, Shard, ShardId, Table, Veto, check_item_values,
-    commit, invalid, lock, sized, update_text,
+    ItemKey, KeyError, Memory, Shard, ShardId, Table, Veto, WriteKind, check_item_values, commit, invalid, lock, sized,
+    update_text,
 };
+use crate::expr::request::{Bound, Expressions};
+use crate::fast_hash::FastHasher;
 use crate::request::{Action, BatchOp, CancelReason, RawItem, Refusal, TransactWrite, Write};
 use crate::size::transaction_payload;
 
@@ -55,7 +57,7 @@ const DUPLICATE_KEYS: &str = "Provided list of item keys contains duplicates";
 /// An action ready for pass 2: its table and its key as looked up (or why not), and what it does.
 struct Target<'w> {
     found: Result<(Arc<Table>, Result<ItemKey, KeyError>), Refusal>,
-    kind: Kind<'w>,
+    kind: WriteKind<'w>,
 }
 
 impl Memory {
@@ -93,7 +95,7 @@ impl Memory {
 
     /// Looks up each action's table and key before the locks are taken; their errors are reported in the
     /// action's turn of pass 2.
-    fn targets<'w>(&self, actions: &[Write], kinds: Vec<Kind<'w>>) -> Vec<Target<'w>> {
+    fn targets<'w>(&self, actions: &[Write], kinds: Vec<WriteKind<'w>>) -> Vec<Target<'w>> {
         actions
             .iter()
             .zip(kinds)
@@ -245,7 +247,7 @@ fn check_shape(actions: &[Write], token: Option<&str>) -> Result<(), Refusal> {
 fn check_actions<'e>(
     actions: &'e [Write],
     expressions: &'e [Expressions],
-) -> Result<(Vec<Bound<'e>>, Vec<Kind<'e>>), Refusal> {
+) -> Result<(Vec<Bound<'e>>, Vec<WriteKind<'e>>), Refusal> {
     let mut bounds = Vec::with_capacity(actions.len());
     let mut kinds = Vec::with_capacity(actions.len());
     let mut payload = 0;
@@ -253,13 +255,13 @@ fn check_actions<'e>(
         kinds.push(match &write.action {
             Action::Put(item) => {
                 check_item_values(item)?;
-                Kind::Put(sized(item)?)
+                WriteKind::Put(sized(item)?)
             }
-            Action::Update { key, .. } => Kind::Update(key),
-            Action::Delete { .. } => Kind::Delete,
-            Action::Check { .. } => Kind::Check,
+            Action::Update { key, .. } => WriteKind::Update(key),
+            Action::Delete { .. } => WriteKind::Delete,
+            Action::Check { .. } => WriteKind::Check,
         });
-        bounds.push(expressions.bind(&write.names, &write.values)?);
+        bounds.push(expressions.bind(&write.names, &write.values).map_err(invalid)?);
         payload += transaction_payload(write);
         if payload > MAX_TRANSACT_BYTES {
             return Err(invalid(format!("Transaction payload size cannot exceed 4MB. Payload Size: {payload}")));
@@ -292,7 +294,7 @@ fn run(targets: Vec<Target<'_>>, bounds: &[Bound<'_>]) -> Result<(), Refusal> {
             }
             Err(error) => return Err(error.into()),
         };
-        let check = matches!(target.kind, Kind::Check);
+        let check = matches!(target.kind, WriteKind::Check);
         // A ConditionCheck may read paths into key attributes (they are just absent).
         if !check {
             table.check_condition_scalar_keys(bound.condition())?;
@@ -389,7 +391,7 @@ fn raw_hash(key: &RawItem) -> u64 {
         match value {
             AttributeValue::S(s) | AttributeValue::N(s) => hasher.write(s.as_bytes()),
             AttributeValue::B(b) => hasher.write(b.as_ref()),
-            other => hasher.write(crate::attribute::type_code(other).as_bytes()),
+            other => hasher.write(crate::expr::values::type_code(other).as_bytes()),
         }
         sum.wrapping_add(hasher.finish())
     })

@@ -193,7 +193,7 @@ fn errors_are_reasons_cancellations_or_refusals_as_on_dynamodb() {
     let result = memory.transact_write(transact(vec![wrong_type, key_update]));
     assert_eq!(codes(result), ["ValidationError"]);
     // An item growing over 400 KB is a reason.
-    let big = "x".repeat(crate::size::MAX_ITEM_BYTES - 10);
+    let big = "x".repeat(crate::expr::item_size::MAX_ITEM_BYTES - 10);
     memory.write(&put("items", RawItem::from([("pk".to_owned(), s("g")), ("t".to_owned(), s(&big))]))).expect("put");
     let grow = write("items", update("g", "SET u = :v"), None, &[(":v", s("0123456789"))]);
     assert_eq!(

@@ -3,7 +3,7 @@
 //!
 //! The result depends on the expression text alone (not on the placeholder maps), so it is cached.
 
-use super::lexer::{Kind, Token, tokens};
+use super::lexer::{Token, TokenKind, tokens};
 use super::reserved::is_reserved;
 
 /// An error message in DynamoDB's format: `base;` or `base; key: value, key: value`.
@@ -12,21 +12,21 @@ pub(crate) fn message(base: &str, params: &[(&str, &str)]) -> String {
     if params.is_empty() { format!("{base};") } else { format!("{base}; {}", params.join(", ")) }
 }
 
-/// A placeholder of an expression: its index in the expression's [`Placeholders`], where each distinct
+/// A placeholder of an expression: its index in the expression's [`UsedPlaceholders`], where each distinct
 /// placeholder appears once, so that a request looks each one up once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Slot(pub(crate) usize);
+pub(crate) struct PlaceholderSlot(pub(crate) usize);
 
 /// A name in a document path: a bare identifier or a `#name` placeholder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Name {
     Bare(Box<str>),
-    Placeholder(Slot),
+    Placeholder(PlaceholderSlot),
 }
 
 /// One step of a document path.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Element {
+pub(crate) enum PathElement {
     /// `name`, `#name`, or `.name` into a map.
     Name(Name),
     /// `[index]` into a list.
@@ -34,12 +34,12 @@ pub(crate) enum Element {
     /// An index beyond DynamoDB's range, as written; refused when the tree is built.
     BadIndex(Box<str>),
     /// `.:value`, which the grammar accepts and DynamoDB then fails on.
-    Value(Slot),
+    Value(PlaceholderSlot),
 }
 
 /// A document path: a top-level name followed by map keys and list indexes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Path(pub(crate) Vec<Element>);
+pub(crate) struct Path(pub(crate) Vec<PathElement>);
 
 /// The functions of DynamoDB expressions (names are case-sensitive); `Unknown` keeps an unknown name for its error.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,41 +94,41 @@ impl Func {
     }
 }
 
-/// A value in an expression.
+/// An operand in an expression (a value, not a condition): a node of the syntax tree.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Operand {
+pub(crate) enum OperandNode {
     /// An attribute of the item.
     Path(Path),
     /// A `:value` placeholder.
-    Value(Slot),
+    Value(PlaceholderSlot),
     /// A function call.
-    Call(Func, Vec<Operand>),
+    Call(Func, Vec<OperandNode>),
 }
 
 /// The right-hand side of a SET action.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum SetValue {
-    Operand(Operand),
-    Plus(Operand, Operand),
-    Minus(Operand, Operand),
+    Operand(OperandNode),
+    Plus(OperandNode, OperandNode),
+    Minus(OperandNode, OperandNode),
 }
 
 /// What an update action does to its path.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum ActionKind {
+pub(crate) enum UpdateActionKind {
     Set(SetValue),
     Remove,
     /// `ADD path :value`
-    Add(Slot),
+    Add(PlaceholderSlot),
     /// `DELETE path :value`
-    Delete(Slot),
+    Delete(PlaceholderSlot),
 }
 
 /// One action of an UpdateExpression.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Action {
+pub(crate) struct UpdateAction {
     pub(crate) path: Path,
-    pub(crate) kind: ActionKind,
+    pub(crate) kind: UpdateActionKind,
 }
 
 /// `=`, `<>`, `<`, `<=`, `>`, `>=`.
@@ -156,32 +156,46 @@ impl Comparator {
     }
 }
 
-/// A ConditionExpression.
+/// A ConditionExpression or a part of one: a node of the syntax tree that is true or false.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Condition {
-    Compare(Comparator, Operand, Operand),
-    Between(Operand, Operand, Operand),
-    In(Operand, Vec<Operand>),
-    Call(Func, Vec<Operand>),
-    Not(Box<Condition>),
-    And(Box<Condition>, Box<Condition>),
-    Or(Box<Condition>, Box<Condition>),
+pub(crate) enum ConditionNode {
+    Compare(Comparator, OperandNode, OperandNode),
+    Between(OperandNode, OperandNode, OperandNode),
+    In(OperandNode, Vec<OperandNode>),
+    Call(Func, Vec<OperandNode>),
+    Not(Box<ConditionNode>),
+    And(Box<ConditionNode>, Box<ConditionNode>),
+    Or(Box<ConditionNode>, Box<ConditionNode>),
 }
 
-/// The distinct placeholders an expression uses, in the order they first appear; [`Slot`]s index them.
+impl ConditionNode {
+    /// The operands of a leaf (a comparison, BETWEEN, IN or a function) in the order they are written; none for
+    /// NOT, AND and OR.
+    pub(crate) fn operands(&self) -> Vec<&OperandNode> {
+        match self {
+            ConditionNode::Compare(_, a, b) => vec![a, b],
+            ConditionNode::Between(a, low, high) => vec![a, low, high],
+            ConditionNode::In(a, list) => std::iter::once(a).chain(list).collect(),
+            ConditionNode::Call(_, args) => args.iter().collect(),
+            ConditionNode::Not(_) | ConditionNode::And(..) | ConditionNode::Or(..) => Vec::new(),
+        }
+    }
+}
+
+/// The distinct placeholders an expression uses, in the order they first appear; [`PlaceholderSlot`]s index them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Placeholders {
+pub(crate) struct UsedPlaceholders {
     pub(crate) names: Vec<Box<str>>,
     pub(crate) values: Vec<Box<str>>,
 }
 
-impl Placeholders {
-    fn slot(list: &mut Vec<Box<str>>, text: &str) -> Slot {
+impl UsedPlaceholders {
+    fn slot(list: &mut Vec<Box<str>>, text: &str) -> PlaceholderSlot {
         match list.iter().position(|known| &**known == text) {
-            Some(index) => Slot(index),
+            Some(index) => PlaceholderSlot(index),
             None => {
                 list.push(text.into());
-                Slot(list.len() - 1)
+                PlaceholderSlot(list.len() - 1)
             }
         }
     }
@@ -189,17 +203,17 @@ impl Placeholders {
 
 /// A parsed UpdateExpression.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Update {
+pub(crate) struct UpdateExpr {
     /// The actions in the order they are written.
-    pub(crate) actions: Vec<Action>,
-    pub(crate) placeholders: Placeholders,
+    pub(crate) actions: Vec<UpdateAction>,
+    pub(crate) placeholders: UsedPlaceholders,
 }
 
 /// A parsed ConditionExpression.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ConditionExpr {
-    pub(crate) root: Condition,
-    pub(crate) placeholders: Placeholders,
+    pub(crate) root: ConditionNode,
+    pub(crate) placeholders: UsedPlaceholders,
 }
 
 /// Largest list index DynamoDB accepts in a path.
@@ -210,13 +224,13 @@ const MAX_INDEX: u32 = i32::MAX as u32;
 const MAX_NESTING: usize = 256;
 
 /// Parses an UpdateExpression; the error is DynamoDB's message without the `Invalid UpdateExpression: ` prefix.
-pub(crate) fn update(text: &str) -> Result<Update, String> {
+pub(crate) fn update(text: &str) -> Result<UpdateExpr, String> {
     let mut parser = Parser::new(text)?;
     let mut actions = Vec::new();
     let mut sections = Vec::new();
     loop {
         let section = parser.peek();
-        if !matches!(section, Kind::Set | Kind::Remove | Kind::Add | Kind::Delete) {
+        if !matches!(section, TokenKind::Set | TokenKind::Remove | TokenKind::Add | TokenKind::Delete) {
             return Err(parser.syntax_error());
         }
         parser.bump();
@@ -224,20 +238,20 @@ pub(crate) fn update(text: &str) -> Result<Update, String> {
         loop {
             let path = parser.path()?;
             let kind = match section {
-                Kind::Set => {
-                    parser.expect(Kind::Eq)?;
-                    ActionKind::Set(parser.set_value()?)
+                TokenKind::Set => {
+                    parser.expect(TokenKind::Eq)?;
+                    UpdateActionKind::Set(parser.set_value()?)
                 }
-                Kind::Remove => ActionKind::Remove,
-                Kind::Add => ActionKind::Add(parser.value()?),
-                _ => ActionKind::Delete(parser.value()?),
+                TokenKind::Remove => UpdateActionKind::Remove,
+                TokenKind::Add => UpdateActionKind::Add(parser.value()?),
+                _ => UpdateActionKind::Delete(parser.value()?),
             };
-            actions.push(Action { path, kind });
-            if !parser.eat(Kind::Comma) {
+            actions.push(UpdateAction { path, kind });
+            if !parser.eat(TokenKind::Comma) {
                 break;
             }
         }
-        if parser.peek() == Kind::Eof {
+        if parser.peek() == TokenKind::Eof {
             break;
         }
     }
@@ -245,8 +259,8 @@ pub(crate) fn update(text: &str) -> Result<Update, String> {
     for action in &actions {
         check_path(&action.path)?;
         match &action.kind {
-            ActionKind::Set(SetValue::Operand(operand)) => check_update_operand(operand, true)?,
-            ActionKind::Set(SetValue::Plus(a, b) | SetValue::Minus(a, b)) => {
+            UpdateActionKind::Set(SetValue::Operand(operand)) => check_update_operand(operand, true)?,
+            UpdateActionKind::Set(SetValue::Plus(a, b) | SetValue::Minus(a, b)) => {
                 check_update_operand(a, false)?;
                 check_update_operand(b, false)?;
             }
@@ -261,7 +275,7 @@ pub(crate) fn update(text: &str) -> Result<Update, String> {
             ));
         }
     }
-    Ok(Update { actions, placeholders })
+    Ok(UpdateExpr { actions, placeholders })
 }
 
 /// Parses a ConditionExpression; the error is DynamoDB's message without the `Invalid ConditionExpression: `
@@ -270,7 +284,7 @@ pub(crate) fn condition(text: &str) -> Result<ConditionExpr, String> {
     let mut parser = Parser::new(text)?;
     let unit = parser.or()?;
     let root = parser.as_condition(unit)?;
-    if parser.peek() != Kind::Eof {
+    if parser.peek() != TokenKind::Eof {
         return Err(parser.syntax_error());
     }
     check_condition(&root)?;
@@ -280,8 +294,8 @@ pub(crate) fn condition(text: &str) -> Result<ConditionExpr, String> {
 /// A parsed piece of a condition that may still be an operand (`a` in `a = :v`, or `(a)`), and whether it was
 /// written in parentheses.
 enum Unit {
-    Condition(Condition, bool),
-    Operand(Operand, bool),
+    Condition(ConditionNode, bool),
+    Operand(OperandNode, bool),
 }
 
 /// A parsed SET right-hand side and whether it was written in parentheses.
@@ -294,7 +308,7 @@ struct Parser<'a> {
     text: &'a str,
     tokens: Vec<Token>,
     at: usize,
-    placeholders: Placeholders,
+    placeholders: UsedPlaceholders,
     depth: usize,
     /// Open scopes in which redundant parentheses are reported only if the scope parses (see [`Self::deferring`]).
     deferring: usize,
@@ -311,7 +325,7 @@ impl<'a> Parser<'a> {
             text,
             tokens: tokens(text),
             at: 0,
-            placeholders: Placeholders::default(),
+            placeholders: UsedPlaceholders::default(),
             depth: 0,
             deferring: 0,
             redundant: false,
@@ -323,11 +337,11 @@ impl<'a> Parser<'a> {
         self.tokens[index.min(self.tokens.len() - 1)]
     }
 
-    fn peek(&self) -> Kind {
+    fn peek(&self) -> TokenKind {
         self.token(self.at).kind
     }
 
-    fn peek_at(&self, offset: usize) -> Kind {
+    fn peek_at(&self, offset: usize) -> TokenKind {
         self.token(self.at + offset).kind
     }
 
@@ -342,7 +356,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn eat(&mut self, kind: Kind) -> bool {
+    fn eat(&mut self, kind: TokenKind) -> bool {
         let matched = self.peek() == kind;
         if matched {
             self.bump();
@@ -350,7 +364,7 @@ impl<'a> Parser<'a> {
         matched
     }
 
-    fn expect(&mut self, kind: Kind) -> Result<(), String> {
+    fn expect(&mut self, kind: TokenKind) -> Result<(), String> {
         if self.eat(kind) { Ok(()) } else { Err(self.syntax_error()) }
     }
 
@@ -358,7 +372,7 @@ impl<'a> Parser<'a> {
     fn syntax_error(&self) -> String {
         let current = self.token(self.at);
         let start = if self.at == 0 { 0 } else { self.token(self.at - 1).start };
-        let (shown, end) = if current.kind == Kind::Eof {
+        let (shown, end) = if current.kind == TokenKind::Eof {
             ("<EOF>", self.text.len())
         } else {
             (&self.text[current.start..current.end], self.token(self.at + 1).end)
@@ -407,10 +421,10 @@ impl<'a> Parser<'a> {
     /// `name`, `#name`: the first element of a path or the key after a dot.
     fn name(&mut self) -> Result<Name, String> {
         let name = match self.peek() {
-            Kind::Id => Name::Bare(self.text(self.at).into()),
-            Kind::NameSub => {
+            TokenKind::Id => Name::Bare(self.text(self.at).into()),
+            TokenKind::NameSub => {
                 let text = self.text(self.at);
-                Name::Placeholder(Placeholders::slot(&mut self.placeholders.names, text))
+                Name::Placeholder(UsedPlaceholders::slot(&mut self.placeholders.names, text))
             }
             _ => return Err(self.syntax_error()),
         };
@@ -419,29 +433,29 @@ impl<'a> Parser<'a> {
     }
 
     fn path(&mut self) -> Result<Path, String> {
-        let mut elements = vec![Element::Name(self.name()?)];
+        let mut elements = vec![PathElement::Name(self.name()?)];
         loop {
             match self.peek() {
-                Kind::Dot if self.peek_at(1) == Kind::ValueSub => {
+                TokenKind::Dot if self.peek_at(1) == TokenKind::ValueSub => {
                     self.bump();
-                    elements.push(Element::Value(self.value()?));
+                    elements.push(PathElement::Value(self.value()?));
                 }
-                Kind::Dot => {
+                TokenKind::Dot => {
                     self.bump();
-                    elements.push(Element::Name(self.name()?));
+                    elements.push(PathElement::Name(self.name()?));
                 }
-                Kind::LBracket => {
+                TokenKind::LBracket => {
                     self.bump();
-                    if self.peek() != Kind::Index {
+                    if self.peek() != TokenKind::Index {
                         return Err(self.syntax_error());
                     }
                     let digits = self.text(self.at);
                     let element = match digits.parse::<u32>() {
-                        Ok(index) if index <= MAX_INDEX => Element::Index(index),
-                        _ => Element::BadIndex(digits.into()),
+                        Ok(index) if index <= MAX_INDEX => PathElement::Index(index),
+                        _ => PathElement::BadIndex(digits.into()),
                     };
                     self.bump();
-                    self.expect(Kind::RBracket)?;
+                    self.expect(TokenKind::RBracket)?;
                     elements.push(element);
                 }
                 _ => return Ok(Path(elements)),
@@ -450,52 +464,52 @@ impl<'a> Parser<'a> {
     }
 
     /// `:value`
-    fn value(&mut self) -> Result<Slot, String> {
-        if self.peek() != Kind::ValueSub {
+    fn value(&mut self) -> Result<PlaceholderSlot, String> {
+        if self.peek() != TokenKind::ValueSub {
             return Err(self.syntax_error());
         }
         let text = self.text(self.at);
-        let slot = Placeholders::slot(&mut self.placeholders.values, text);
+        let slot = UsedPlaceholders::slot(&mut self.placeholders.values, text);
         self.bump();
         Ok(slot)
     }
 
     /// An operand: a path, a value, a function call, or an operand in parentheses.
-    fn operand(&mut self) -> Result<Operand, String> {
+    fn operand(&mut self) -> Result<OperandNode, String> {
         Ok(self.operand_unit()?.0)
     }
 
     /// An operand and whether it was written in parentheses.
-    fn operand_unit(&mut self) -> Result<(Operand, bool), String> {
+    fn operand_unit(&mut self) -> Result<(OperandNode, bool), String> {
         match self.peek() {
-            Kind::LParen => {
+            TokenKind::LParen => {
                 self.bump();
                 let (inner, parenthesized) = self.nest(Self::operand_unit)?;
-                self.expect(Kind::RParen)?;
+                self.expect(TokenKind::RParen)?;
                 if parenthesized {
                     self.redundant()?;
                 }
                 Ok((inner, true))
             }
-            Kind::ValueSub => Ok((Operand::Value(self.value()?), false)),
-            Kind::Id if self.peek_at(1) == Kind::LParen => {
+            TokenKind::ValueSub => Ok((OperandNode::Value(self.value()?), false)),
+            TokenKind::Id if self.peek_at(1) == TokenKind::LParen => {
                 let func = Func::named(self.text(self.at));
                 self.bump();
                 self.bump();
                 let args = self.deferring(|p| {
                     let args = p.nest(|p| {
                         let mut args = vec![p.operand()?];
-                        while p.eat(Kind::Comma) {
+                        while p.eat(TokenKind::Comma) {
                             args.push(p.operand()?);
                         }
                         Ok(args)
                     })?;
-                    p.expect(Kind::RParen)?;
+                    p.expect(TokenKind::RParen)?;
                     Ok(args)
                 })?;
-                Ok((Operand::Call(func, args), false))
+                Ok((OperandNode::Call(func, args), false))
             }
-            _ => Ok((Operand::Path(self.path()?), false)),
+            _ => Ok((OperandNode::Path(self.path()?), false)),
         }
     }
 
@@ -506,10 +520,10 @@ impl<'a> Parser<'a> {
     }
 
     fn value_unit(&mut self) -> Result<ValueUnit, String> {
-        let (first, parenthesized) = if self.peek() == Kind::LParen {
+        let (first, parenthesized) = if self.peek() == TokenKind::LParen {
             self.bump();
             let inner = self.nest(Self::value_unit)?;
-            self.expect(Kind::RParen)?;
+            self.expect(TokenKind::RParen)?;
             if inner.parenthesized {
                 self.redundant()?;
             }
@@ -521,11 +535,11 @@ impl<'a> Parser<'a> {
             (self.operand()?, false)
         };
         let value = match self.peek() {
-            Kind::Plus => {
+            TokenKind::Plus => {
                 self.bump();
                 SetValue::Plus(first, self.operand()?)
             }
-            Kind::Minus => {
+            TokenKind::Minus => {
                 self.bump();
                 SetValue::Minus(first, self.operand()?)
             }
@@ -536,20 +550,20 @@ impl<'a> Parser<'a> {
 
     /// `or := and (OR and)*`
     fn or(&mut self) -> Result<Unit, String> {
-        self.chain(Kind::Or, Self::and, Condition::Or)
+        self.chain(TokenKind::Or, Self::and, ConditionNode::Or)
     }
 
     /// `and := not (AND not)*`
     fn and(&mut self) -> Result<Unit, String> {
-        self.chain(Kind::And, Self::not, Condition::And)
+        self.chain(TokenKind::And, Self::not, ConditionNode::And)
     }
 
     /// `operand (keyword operand)*`, grouped to the left.
     fn chain(
         &mut self,
-        keyword: Kind,
+        keyword: TokenKind,
         operand: fn(&mut Self) -> Result<Unit, String>,
-        join: fn(Box<Condition>, Box<Condition>) -> Condition,
+        join: fn(Box<ConditionNode>, Box<ConditionNode>) -> ConditionNode,
     ) -> Result<Unit, String> {
         let mut left = operand(self)?;
         while self.peek() == keyword {
@@ -564,10 +578,10 @@ impl<'a> Parser<'a> {
 
     /// `not := NOT not | term`
     fn not(&mut self) -> Result<Unit, String> {
-        if self.eat(Kind::Not) {
+        if self.eat(TokenKind::Not) {
             let inner = self.nest(Self::not)?;
             let inner = self.as_condition(inner)?;
-            return Ok(Unit::Condition(Condition::Not(Box::new(inner)), false));
+            return Ok(Unit::Condition(ConditionNode::Not(Box::new(inner)), false));
         }
         self.term()
     }
@@ -575,10 +589,10 @@ impl<'a> Parser<'a> {
     /// A comparison, BETWEEN, IN, function, or a parenthesised group; an operand not followed by any of
     /// these is returned as it is for the caller to judge.
     fn term(&mut self) -> Result<Unit, String> {
-        let (left, parenthesized) = if self.peek() == Kind::LParen {
+        let (left, parenthesized) = if self.peek() == TokenKind::LParen {
             self.bump();
             let inner = self.nest(Self::or)?;
-            self.expect(Kind::RParen)?;
+            self.expect(TokenKind::RParen)?;
             if matches!(inner, Unit::Condition(_, true) | Unit::Operand(_, true)) {
                 self.redundant()?;
             }
@@ -590,42 +604,42 @@ impl<'a> Parser<'a> {
             (self.operand()?, false)
         };
         let comparator = match self.peek() {
-            Kind::Eq => Comparator::Eq,
-            Kind::Ne => Comparator::Ne,
-            Kind::Lt => Comparator::Lt,
-            Kind::Le => Comparator::Le,
-            Kind::Gt => Comparator::Gt,
-            Kind::Ge => Comparator::Ge,
-            Kind::Between => {
+            TokenKind::Eq => Comparator::Eq,
+            TokenKind::Ne => Comparator::Ne,
+            TokenKind::Lt => Comparator::Lt,
+            TokenKind::Le => Comparator::Le,
+            TokenKind::Gt => Comparator::Gt,
+            TokenKind::Ge => Comparator::Ge,
+            TokenKind::Between => {
                 self.bump();
                 let low = self.operand()?;
-                self.expect(Kind::And)?;
+                self.expect(TokenKind::And)?;
                 let high = self.operand()?;
-                return Ok(Unit::Condition(Condition::Between(left, low, high), false));
+                return Ok(Unit::Condition(ConditionNode::Between(left, low, high), false));
             }
-            Kind::In => {
+            TokenKind::In => {
                 self.bump();
-                self.expect(Kind::LParen)?;
+                self.expect(TokenKind::LParen)?;
                 let mut list = vec![self.operand()?];
-                while self.eat(Kind::Comma) {
+                while self.eat(TokenKind::Comma) {
                     list.push(self.operand()?);
                 }
-                self.expect(Kind::RParen)?;
-                return Ok(Unit::Condition(Condition::In(left, list), false));
+                self.expect(TokenKind::RParen)?;
+                return Ok(Unit::Condition(ConditionNode::In(left, list), false));
             }
             _ => return Ok(Unit::Operand(left, parenthesized)),
         };
         self.bump();
         let right = self.operand()?;
-        Ok(Unit::Condition(Condition::Compare(comparator, left, right), false))
+        Ok(Unit::Condition(ConditionNode::Compare(comparator, left, right), false))
     }
 
     /// A unit used as a condition: a function call stands for itself; any other operand is a syntax error at
     /// the token after it.
-    fn as_condition(&self, unit: Unit) -> Result<Condition, String> {
+    fn as_condition(&self, unit: Unit) -> Result<ConditionNode, String> {
         match unit {
             Unit::Condition(condition, _) => Ok(condition),
-            Unit::Operand(Operand::Call(func, args), _) => Ok(Condition::Call(func, args)),
+            Unit::Operand(OperandNode::Call(func, args), _) => Ok(ConditionNode::Call(func, args)),
             Unit::Operand(..) => Err(self.syntax_error()),
         }
     }
@@ -635,10 +649,10 @@ impl<'a> Parser<'a> {
 fn check_path(path: &Path) -> Result<(), String> {
     for element in &path.0 {
         match element {
-            Element::Name(Name::Bare(name)) if is_reserved(name) => {
+            PathElement::Name(Name::Bare(name)) if is_reserved(name) => {
                 return Err(message("Attribute name is a reserved keyword", &[("reserved keyword", name)]));
             }
-            Element::BadIndex(index) => {
+            PathElement::BadIndex(index) => {
                 let index = format!("[{index}]");
                 return Err(message("List index is not within the allowable range", &[("index", &index)]));
             }
@@ -663,11 +677,11 @@ fn misplaced(func: &Func) -> String {
 
 /// Checks an operand of an update: only `if_not_exists` and `list_append` may be called, and `list_append`
 /// only as the whole value of a SET action (`top`).
-fn check_update_operand(operand: &Operand, top: bool) -> Result<(), String> {
+fn check_update_operand(operand: &OperandNode, top: bool) -> Result<(), String> {
     match operand {
-        Operand::Path(path) => check_path(path),
-        Operand::Value(_) => Ok(()),
-        Operand::Call(func, args) => {
+        OperandNode::Path(path) => check_path(path),
+        OperandNode::Value(_) => Ok(()),
+        OperandNode::Call(func, args) => {
             unknown_function(func)?;
             if !matches!(func, Func::IfNotExists | Func::ListAppend) {
                 return Err(message(
@@ -684,7 +698,7 @@ fn check_update_operand(operand: &Operand, top: bool) -> Result<(), String> {
 }
 
 /// Checks a function of a condition, in condition position (`as_condition`) or operand position.
-fn check_condition_call(func: &Func, args: &[Operand], as_condition: bool) -> Result<(), String> {
+fn check_condition_call(func: &Func, args: &[OperandNode], as_condition: bool) -> Result<(), String> {
     unknown_function(func)?;
     if matches!(func, Func::IfNotExists | Func::ListAppend) {
         return Err(message("The function is not allowed in a condition expression", &[("function", func.name())]));
@@ -695,23 +709,23 @@ fn check_condition_call(func: &Func, args: &[Operand], as_condition: bool) -> Re
     args.iter().try_for_each(check_condition_operand)
 }
 
-fn check_condition_operand(operand: &Operand) -> Result<(), String> {
+fn check_condition_operand(operand: &OperandNode) -> Result<(), String> {
     match operand {
-        Operand::Path(path) => check_path(path),
-        Operand::Value(_) => Ok(()),
-        Operand::Call(func, args) => check_condition_call(func, args, false),
+        OperandNode::Path(path) => check_path(path),
+        OperandNode::Value(_) => Ok(()),
+        OperandNode::Call(func, args) => check_condition_call(func, args, false),
     }
 }
 
 /// Checks a condition in the order it is written.
-fn check_condition(condition: &Condition) -> Result<(), String> {
+fn check_condition(condition: &ConditionNode) -> Result<(), String> {
     match condition {
-        Condition::Compare(_, a, b) => [a, b].into_iter().try_for_each(check_condition_operand),
-        Condition::Between(a, b, c) => [a, b, c].into_iter().try_for_each(check_condition_operand),
-        Condition::In(a, list) => std::iter::once(a).chain(list).try_for_each(check_condition_operand),
-        Condition::Call(func, args) => check_condition_call(func, args, true),
-        Condition::Not(inner) => check_condition(inner),
-        Condition::And(a, b) | Condition::Or(a, b) => {
+        ConditionNode::Compare(_, a, b) => [a, b].into_iter().try_for_each(check_condition_operand),
+        ConditionNode::Between(a, b, c) => [a, b, c].into_iter().try_for_each(check_condition_operand),
+        ConditionNode::In(a, list) => std::iter::once(a).chain(list).try_for_each(check_condition_operand),
+        ConditionNode::Call(func, args) => check_condition_call(func, args, true),
+        ConditionNode::Not(inner) => check_condition(inner),
+        ConditionNode::And(a, b) | ConditionNode::Or(a, b) => {
             check_condition(a)?;
             check_condition(b)
         }
@@ -731,7 +745,7 @@ mod tests {
     }
 
     fn path(names: &[&str]) -> Path {
-        Path(names.iter().map(|n| Element::Name(Name::Bare((*n).into()))).collect())
+        Path(names.iter().map(|n| PathElement::Name(Name::Bare((*n).into()))).collect())
     }
 
     #[test]
@@ -739,17 +753,20 @@ mod tests {
         let parsed =
             update("remove b, c.d[2] set a = :v, #x = if_not_exists(#x, :z) + :w ADD s :s DELETE t :t").unwrap();
         assert_eq!(parsed.actions.len(), 6);
-        assert_eq!(parsed.actions[0], Action { path: path(&["b"]), kind: ActionKind::Remove });
-        let cd2 =
-            Path(vec![Element::Name(Name::Bare("c".into())), Element::Name(Name::Bare("d".into())), Element::Index(2)]);
+        assert_eq!(parsed.actions[0], UpdateAction { path: path(&["b"]), kind: UpdateActionKind::Remove });
+        let cd2 = Path(vec![
+            PathElement::Name(Name::Bare("c".into())),
+            PathElement::Name(Name::Bare("d".into())),
+            PathElement::Index(2),
+        ]);
         assert_eq!(parsed.actions[1].path, cd2);
-        let ActionKind::Set(SetValue::Plus(Operand::Call(Func::IfNotExists, args), Operand::Value(w))) =
+        let UpdateActionKind::Set(SetValue::Plus(OperandNode::Call(Func::IfNotExists, args), OperandNode::Value(w))) =
             &parsed.actions[3].kind
         else {
             panic!("{:?}", parsed.actions[3]);
         };
         assert_eq!((args.len(), &*parsed.placeholders.values[w.0]), (2, ":w"));
-        assert_eq!(parsed.actions[4].kind, ActionKind::Add(Slot(3)));
+        assert_eq!(parsed.actions[4].kind, UpdateActionKind::Add(PlaceholderSlot(3)));
         assert_eq!(parsed.placeholders.names, [Box::<str>::from("#x")], "each placeholder once");
         assert_eq!(parsed.placeholders.values.len(), 5);
     }
@@ -825,11 +842,11 @@ mod tests {
     #[test]
     fn precedence_is_not_and_or() {
         let parsed = condition("a = :v and b = :v or not c = :v AND d = :v").unwrap().root;
-        let Condition::Or(left, right) = parsed else { panic!("{parsed:?}") };
-        assert!(matches!(*left, Condition::And(..)));
-        let Condition::And(not, _) = *right else { panic!("{right:?}") };
-        assert!(matches!(*not, Condition::Not(_)));
-        assert!(matches!(condition("a BETWEEN :a AND :b AND c = :v").unwrap().root, Condition::And(..)));
+        let ConditionNode::Or(left, right) = parsed else { panic!("{parsed:?}") };
+        assert!(matches!(*left, ConditionNode::And(..)));
+        let ConditionNode::And(not, _) = *right else { panic!("{right:?}") };
+        assert!(matches!(*not, ConditionNode::Not(_)));
+        assert!(matches!(condition("a BETWEEN :a AND :b AND c = :v").unwrap().root, ConditionNode::And(..)));
     }
 
     #[test]

@@ -13,10 +13,9 @@ use super::bind::Context;
 use super::eval::MISSING;
 use super::eval::{self, WRONG_TYPE};
 use super::java;
-use super::parser::{ActionKind, Slot, Update};
+use super::parser::{PlaceholderSlot, UpdateActionKind, UpdateExpr};
 use super::path::{self, Resolved, Step};
-use super::values;
-use crate::request::RawItem;
+use super::values::{self, Attributes};
 
 /// DynamoDB's message for a path whose parent is missing or of the wrong type.
 const INVALID_PATH: &str = "The document path provided in the update expression is invalid for update";
@@ -45,7 +44,11 @@ pub(crate) struct Changes<'a> {
 /// DynamoDB applies the actions by walking a tree of their paths, each node's children in the order a Java
 /// `HashMap` iterates them, and stops at the first error; so that it reports the same error when several
 /// actions fail, the actions are computed in that order here.
-pub(crate) fn update<'a>(update: &'a Update, item: &RawItem, context: &'a Context<'a>) -> Result<Changes<'a>, String> {
+pub(crate) fn update<'a>(
+    update: &'a UpdateExpr,
+    item: &Attributes,
+    context: &'a Context<'a>,
+) -> Result<Changes<'a>, String> {
     let paths = update
         .actions
         .iter()
@@ -57,20 +60,20 @@ pub(crate) fn update<'a>(update: &'a Update, item: &RawItem, context: &'a Contex
     }
     let mut changes: Vec<Change> = (0..paths.len()).map(|_| Change::Nothing).collect();
     let compute = |i: usize, current: Option<&AttributeValue>| -> Result<Change, String> {
-        let value = |slot: &Slot| context.value(*slot).ok_or_else(|| WRONG_TYPE.to_owned());
+        let value = |slot: &PlaceholderSlot| context.value(*slot).ok_or_else(|| WRONG_TYPE.to_owned());
         let Some(action) = update.actions.get(i) else { return Ok(Change::Nothing) };
         Ok(match &action.kind {
-            ActionKind::Set(set) => match eval::set_value(set, item, context)? {
+            UpdateActionKind::Set(set) => match eval::set_value(set, item, context)? {
                 // Values of the request are stored with their numbers in canonical form.
                 Cow::Borrowed(value) => Change::Put(values::canonical(value)),
                 Cow::Owned(value) => Change::Put(value),
             },
-            ActionKind::Remove => Change::Remove,
-            ActionKind::Add(slot) => match values::add(current, value(slot)?) {
+            UpdateActionKind::Remove => Change::Remove,
+            UpdateActionKind::Add(slot) => match values::add(current, value(slot)?) {
                 Some(result) => Change::Put(values::canonical(&result?)),
                 None => return Err(WRONG_TYPE.to_owned()),
             },
-            ActionKind::Delete(slot) => match current {
+            UpdateActionKind::Delete(slot) => match current {
                 None => Change::Nothing,
                 Some(current) => match values::delete(current, value(slot)?) {
                     None => return Err(WRONG_TYPE.to_owned()),
@@ -126,7 +129,7 @@ enum Child<'a> {
 /// Where a node's steps lead from: the item itself, or a value inside it (`None`: not there).
 #[derive(Clone, Copy)]
 enum Container<'i> {
-    Item(&'i RawItem),
+    Item(&'i Attributes),
     Value(Option<&'i AttributeValue>),
 }
 
@@ -302,7 +305,10 @@ impl Projection {
 
 /// The attributes at `paths` of an item whose top-level attributes `top` looks up (UPDATED_OLD / UPDATED_NEW),
 /// or `None` when none of them exists.
-pub(crate) fn project<'v>(top: impl Fn(&str) -> Option<&'v AttributeValue>, paths: &[Resolved<'_>]) -> Option<RawItem> {
+pub(crate) fn project<'v>(
+    top: impl Fn(&str) -> Option<&'v AttributeValue>,
+    paths: &[Resolved<'_>],
+) -> Option<Attributes> {
     let mut root = Projection::Map(BTreeMap::new());
     for path in paths {
         let Some((Step::Key(first), rest)) = path.0.split_first() else { continue };
@@ -331,7 +337,7 @@ mod tests {
         AttributeValue::N(t.into())
     }
 
-    fn item() -> RawItem {
+    fn item() -> Attributes {
         [
             ("n".to_owned(), n("5")),
             ("s".to_owned(), AttributeValue::S("str".into())),
@@ -353,7 +359,7 @@ mod tests {
     }
 
     /// The item after `text`, or the error.
-    fn run(text: &str) -> Result<RawItem, String> {
+    fn run(text: &str) -> Result<Attributes, String> {
         let names = HashMap::new();
         let values = values();
         let parsed = parser::update(text).expect(text);

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::decimal::{Decimal, NumberError};
-use crate::attribute::type_code;
+
+/// Attributes by name: an item, or the entries of a map value.
+pub(crate) type Attributes = HashMap<String, AttributeValue>;
 
 /// Prefix of the parameter errors DynamoDB reports for values it refuses.
 const INVALID_PARAMETERS: &str = "One or more parameter values were invalid: ";
@@ -129,9 +131,22 @@ pub(crate) fn type_name(value: &AttributeValue) -> &'static str {
     }
 }
 
-/// The type symbol DynamoDB prints for a value (`S`, `N`, `BOOL`, `SS` ...).
-pub(crate) fn symbol(value: &AttributeValue) -> &'static str {
-    type_code(value)
+/// The short name of a value's DynamoDB type as DynamoDB prints it (`S`, `N`, `BOOL`, `SS` ...), also in this
+/// crate's error messages.
+pub(crate) fn type_code(value: &AttributeValue) -> &'static str {
+    match value {
+        AttributeValue::S(_) => "S",
+        AttributeValue::N(_) => "N",
+        AttributeValue::B(_) => "B",
+        AttributeValue::Bool(_) => "BOOL",
+        AttributeValue::Null(_) => "NULL",
+        AttributeValue::L(_) => "L",
+        AttributeValue::M(_) => "M",
+        AttributeValue::Ss(_) => "SS",
+        AttributeValue::Ns(_) => "NS",
+        AttributeValue::Bs(_) => "BS",
+        _ => "an unknown type",
+    }
 }
 
 /// Compares numbers numerically; unreadable numbers (never stored) compare as text.
@@ -218,7 +233,7 @@ pub(crate) fn java_text(value: &AttributeValue) -> String {
             let len = b.as_ref().len();
             format!("{{B:java.nio.HeapByteBuffer[pos=0 lim={len} cap={len}]}}")
         }
-        other => format!("{{{}:...}}", symbol(other)),
+        other => format!("{{{}:...}}", type_code(other)),
     }
 }
 

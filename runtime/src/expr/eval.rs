@@ -3,16 +3,13 @@
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::bind::Context;
-use super::parser::{Comparator, Condition, Element, Func, Name, Operand, SetValue};
-use super::values::{self, compare, equal, holds, number_value};
-use super::{Memory, parser, path};
-use crate::explain::{Clause, Form, Part, Step, Term, Written};
-use crate::request::RawItem;
+use super::parser::{Comparator, ConditionNode, Func, OperandNode, SetValue};
+use super::path;
+use super::values::{self, Attributes, compare, equal, holds, number_value};
 
 /// DynamoDB's message when an update operand has the wrong type.
 pub(crate) const WRONG_TYPE: &str = "An operand in the update expression has an incorrect data type";
@@ -20,23 +17,27 @@ pub(crate) const WRONG_TYPE: &str = "An operand in the update expression has an 
 pub(crate) const MISSING: &str = "The provided expression refers to an attribute that does not exist in the item";
 
 /// The value of an operand of a condition, `None` when it is missing.
-fn operand<'a>(operand: &Operand, item: &'a RawItem, context: &Context<'a>) -> Option<Cow<'a, AttributeValue>> {
+pub(crate) fn operand<'a>(
+    operand: &OperandNode,
+    item: &'a Attributes,
+    context: &Context<'a>,
+) -> Option<Cow<'a, AttributeValue>> {
     match operand {
-        Operand::Path(p) => path::get(item, p, context).map(Cow::Borrowed),
-        Operand::Value(slot) => context.value(*slot).map(Cow::Borrowed),
-        Operand::Call(Func::Size, args) => {
+        OperandNode::Path(p) => path::get(item, p, context).map(Cow::Borrowed),
+        OperandNode::Value(slot) => context.value(*slot).map(Cow::Borrowed),
+        OperandNode::Call(Func::Size, args) => {
             let size = values::size(&*self::operand(args.first()?, item, context)?)?;
             Some(Cow::Owned(AttributeValue::N(size.to_string())))
         }
-        Operand::Call(..) => None,
+        OperandNode::Call(..) => None,
     }
 }
 
 /// Whether a condition holds for an item (an absent item is an empty one).
-pub(crate) fn condition(condition: &Condition, item: &RawItem, context: &Context<'_>) -> bool {
-    let value = |o: &Operand| operand(o, item, context);
+pub(crate) fn condition(condition: &ConditionNode, item: &Attributes, context: &Context<'_>) -> bool {
+    let value = |o: &OperandNode| operand(o, item, context);
     match condition {
-        Condition::Compare(comparator, a, b) => match (value(a), value(b)) {
+        ConditionNode::Compare(comparator, a, b) => match (value(a), value(b)) {
             (Some(a), Some(b)) => {
                 let order = || compare(&a, &b);
                 match comparator {
@@ -50,94 +51,31 @@ pub(crate) fn condition(condition: &Condition, item: &RawItem, context: &Context
             }
             _ => *comparator == Comparator::Ne,
         },
-        Condition::Between(a, low, high) => match (value(a), value(low), value(high)) {
+        ConditionNode::Between(a, low, high) => match (value(a), value(low), value(high)) {
             (Some(a), Some(low), Some(high)) => {
                 matches!(compare(&a, &low), Some(Ordering::Greater | Ordering::Equal))
                     && matches!(compare(&a, &high), Some(Ordering::Less | Ordering::Equal))
             }
             _ => false,
         },
-        Condition::In(a, list) => {
+        ConditionNode::In(a, list) => {
             value(a).is_some_and(|a| list.iter().any(|candidate| value(candidate).is_some_and(|c| equal(&a, &c))))
         }
-        Condition::Call(func, args) => call(func, args, item, context),
-        Condition::Not(inner) => !self::condition(inner, item, context),
-        Condition::And(a, b) => self::condition(a, item, context) && self::condition(b, item, context),
-        Condition::Or(a, b) => self::condition(a, item, context) || self::condition(b, item, context),
-    }
-}
-
-impl Memory {
-    /// Parses a ConditionExpression with this backend's parser and decides it on `item` (an absent item is an
-    /// empty one) with this backend's evaluator, describing every part of it: whether it holds, and for each
-    /// leaf its operands as written with their values. What [`crate::explain`] writes explanations of failed
-    /// conditions from (it cannot see this module); `None` when the expression does not parse.
-    pub(crate) fn describe_condition(
-        expression: &str,
-        names: &HashMap<String, String>,
-        values: &HashMap<String, AttributeValue>,
-        item: &RawItem,
-    ) -> Option<Clause> {
-        let parsed = parser::condition(expression).ok()?;
-        let context = Context::bind(&parsed.placeholders, names, values);
-        Some(describe(&parsed.root, item, &context))
-    }
-}
-
-/// A condition and its parts, each decided by [`condition`]; leaves come in the order they are written.
-fn describe(condition: &Condition, item: &RawItem, context: &Context<'_>) -> Clause {
-    let part = |c: &Condition| Box::new(describe(c, item, context));
-    let leaf = |form: Form, operands: Vec<&Operand>| {
-        let terms = operands
-            .into_iter()
-            .map(|o| Term { written: written(o, context), value: operand(o, item, context).map(Cow::into_owned) });
-        Part::Leaf(form, terms.collect())
-    };
-    let part = match condition {
-        Condition::And(a, b) => Part::And(part(a), part(b)),
-        Condition::Or(a, b) => Part::Or(part(a), part(b)),
-        Condition::Not(inner) => Part::Not(part(inner)),
-        Condition::Compare(comparator, a, b) => leaf(Form::Compare(comparator.symbol()), vec![a, b]),
-        Condition::Between(a, low, high) => leaf(Form::Between, vec![a, low, high]),
-        Condition::In(a, list) => leaf(Form::In, std::iter::once(a).chain(list).collect()),
-        Condition::Call(func, args) => leaf(Form::Function(func.name().to_owned()), args.iter().collect()),
-    };
-    Clause { holds: self::condition(condition, item, context), part }
-}
-
-/// An operand as the expression writes it, with its placeholders and the names they stand for.
-fn written(operand: &Operand, context: &Context<'_>) -> Written {
-    match operand {
-        Operand::Path(path) => Written::Path(
-            path.0
-                .iter()
-                .map(|element| match element {
-                    Element::Name(Name::Bare(name)) => Step::Name(name.to_string()),
-                    Element::Name(Name::Placeholder(slot)) => Step::Placeholder {
-                        placeholder: context.name_text(*slot).to_owned(),
-                        name: context.name_of(*slot).map(str::to_owned),
-                    },
-                    Element::Index(index) => Step::Index(index.to_string()),
-                    Element::BadIndex(index) => Step::Index(index.to_string()),
-                    Element::Value(slot) => Step::Name(context.value_text(*slot).to_owned()),
-                })
-                .collect(),
-        ),
-        Operand::Value(slot) => Written::Value(context.value_text(*slot).to_owned()),
-        Operand::Call(func, args) => {
-            Written::Call(func.name().to_owned(), args.iter().map(|arg| written(arg, context)).collect())
-        }
+        ConditionNode::Call(func, args) => call(func, args, item, context),
+        ConditionNode::Not(inner) => !self::condition(inner, item, context),
+        ConditionNode::And(a, b) => self::condition(a, item, context) && self::condition(b, item, context),
+        ConditionNode::Or(a, b) => self::condition(a, item, context) || self::condition(b, item, context),
     }
 }
 
 /// A condition function.
-fn call(func: &Func, args: &[Operand], item: &RawItem, context: &Context<'_>) -> bool {
+fn call(func: &Func, args: &[OperandNode], item: &Attributes, context: &Context<'_>) -> bool {
     let value = |i: usize| args.get(i).and_then(|o| operand(o, item, context));
     match func {
         Func::AttributeExists => value(0).is_some(),
         Func::AttributeNotExists => value(0).is_none(),
         Func::AttributeType => match (value(0), value(1)) {
-            (Some(a), Some(t)) => matches!(&*t, AttributeValue::S(t) if t == values::symbol(&a)),
+            (Some(a), Some(t)) => matches!(&*t, AttributeValue::S(t) if t == values::type_code(&a)),
             _ => false,
         },
         Func::BeginsWith => match (value(0), value(1)) {
@@ -162,7 +100,7 @@ fn call(func: &Func, args: &[Operand], item: &RawItem, context: &Context<'_>) ->
 /// `if_not_exists` whose fallback is missing fails then), then checked left to right.
 pub(crate) fn set_value<'a>(
     value: &SetValue,
-    item: &'a RawItem,
+    item: &'a Attributes,
     context: &Context<'a>,
 ) -> Result<Cow<'a, AttributeValue>, String> {
     let (a, b, add) = match value {
@@ -187,20 +125,20 @@ fn present(value: Option<Cow<'_, AttributeValue>>) -> Result<Cow<'_, AttributeVa
 
 /// An operand of an update: a path (`None` when it is missing), a value, `if_not_exists` or `list_append`.
 fn update_operand<'a>(
-    operand: &Operand,
-    item: &'a RawItem,
+    operand: &OperandNode,
+    item: &'a Attributes,
     context: &Context<'a>,
 ) -> Result<Option<Cow<'a, AttributeValue>>, String> {
     match operand {
-        Operand::Path(p) => Ok(path::get(item, p, context).map(Cow::Borrowed)),
-        Operand::Value(slot) => Ok(context.value(*slot).map(Cow::Borrowed)),
-        Operand::Call(Func::IfNotExists, args) => {
-            let [Operand::Path(p), fallback] = args.as_slice() else { return Ok(None) };
+        OperandNode::Path(p) => Ok(path::get(item, p, context).map(Cow::Borrowed)),
+        OperandNode::Value(slot) => Ok(context.value(*slot).map(Cow::Borrowed)),
+        OperandNode::Call(Func::IfNotExists, args) => {
+            let [OperandNode::Path(p), fallback] = args.as_slice() else { return Ok(None) };
             // The fallback must exist even when the attribute is there.
             let fallback = present(update_operand(fallback, item, context)?)?;
             Ok(Some(path::get(item, p, context).map_or(fallback, Cow::Borrowed)))
         }
-        Operand::Call(Func::ListAppend, args) => {
+        OperandNode::Call(Func::ListAppend, args) => {
             let [a, b] = args.as_slice() else { return Ok(None) };
             let (a, b) = (update_operand(a, item, context)?, update_operand(b, item, context)?);
             let list = |value: Option<Cow<'a, AttributeValue>>| match present(value)?.as_ref() {
@@ -212,7 +150,7 @@ fn update_operand<'a>(
             // Owned results are stored as they are: numbers from the request's values must be canonical.
             Ok(Some(Cow::Owned(AttributeValue::L(a.iter().map(values::canonical).collect()))))
         }
-        Operand::Call(..) => Ok(None),
+        OperandNode::Call(..) => Ok(None),
     }
 }
 
@@ -223,7 +161,7 @@ mod tests {
     use super::super::parser;
     use super::*;
 
-    fn item() -> RawItem {
+    fn item() -> Attributes {
         let n = |t: &str| AttributeValue::N(t.into());
         let s = |t: &str| AttributeValue::S(t.into());
         [
@@ -299,7 +237,7 @@ mod tests {
         let eval = |text: &str| {
             let parsed = parser::update(text).expect(text);
             let context = Context::bind(&parsed.placeholders, &names, &values);
-            let parser::ActionKind::Set(value) = &parsed.actions[0].kind else { panic!("{text}") };
+            let parser::UpdateActionKind::Set(value) = &parsed.actions[0].kind else { panic!("{text}") };
             set_value(value, &item, &context).map(Cow::into_owned)
         };
         let (missing, wrong) = (Err(MISSING.to_owned()), Err(WRONG_TYPE.to_owned()));

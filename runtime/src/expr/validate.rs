@@ -5,14 +5,14 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::bind::Context;
+use super::item_size::value_size;
 use super::java;
 use super::parser::{
-    self, ActionKind, Comparator, Condition, ConditionExpr, Element, Func, Operand, Path, SetValue, Slot, Update,
-    message,
+    self, Comparator, ConditionExpr, ConditionNode, Func, OperandNode, Path, PathElement, PlaceholderSlot, SetValue,
+    UpdateActionKind, UpdateExpr, message,
 };
 use super::path::{self, Resolved, Step};
-use super::values::{self, compare, symbol};
-use crate::size::value_size;
+use super::values::{self, compare, type_code};
 
 /// Most operators and functions one expression may hold.
 const MAX_OPERATORS: usize = 300;
@@ -22,7 +22,7 @@ const MAX_IN_OPERANDS: usize = 100;
 const TYPE_NAMES: [&str; 10] = ["S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M"];
 
 /// Validates an update expression; the error is DynamoDB's message without the expression prefix.
-pub(crate) fn update(update: &Update, context: &Context<'_>) -> Result<(), String> {
+pub(crate) fn update(update: &UpdateExpr, context: &Context<'_>) -> Result<(), String> {
     // DynamoDB walks the actions last to first: first their target paths, then their values.
     for (seen, action) in update.actions.iter().rev().enumerate() {
         path::check(&action.path, context)?;
@@ -38,12 +38,12 @@ pub(crate) fn update(update: &Update, context: &Context<'_>) -> Result<(), Strin
     let mut checker = Checker { context, operators: 0 };
     for action in update.actions.iter().rev() {
         match &action.kind {
-            ActionKind::Set(SetValue::Operand(operand)) => drop(checker.operand(operand)?),
-            ActionKind::Set(SetValue::Plus(a, b)) => checker.arithmetic("+", a, b)?,
-            ActionKind::Set(SetValue::Minus(a, b)) => checker.arithmetic("-", a, b)?,
-            ActionKind::Remove => {}
-            ActionKind::Add(slot) => checker.set_operand("ADD", *slot, "ALLOWED_FOR_ADD_OPERAND")?,
-            ActionKind::Delete(slot) => checker.set_operand("DELETE", *slot, "ALLOWED_FOR_DELETE_OPERAND")?,
+            UpdateActionKind::Set(SetValue::Operand(operand)) => drop(checker.operand(operand)?),
+            UpdateActionKind::Set(SetValue::Plus(a, b)) => checker.arithmetic("+", a, b)?,
+            UpdateActionKind::Set(SetValue::Minus(a, b)) => checker.arithmetic("-", a, b)?,
+            UpdateActionKind::Remove => {}
+            UpdateActionKind::Add(slot) => checker.set_operand("ADD", *slot, "ALLOWED_FOR_ADD_OPERAND")?,
+            UpdateActionKind::Delete(slot) => checker.set_operand("DELETE", *slot, "ALLOWED_FOR_DELETE_OPERAND")?,
         }
     }
     Ok(())
@@ -52,9 +52,9 @@ pub(crate) fn update(update: &Update, context: &Context<'_>) -> Result<(), Strin
 /// Whether two update paths overlap (one is a prefix of the other, or they are equal) or conflict (the same
 /// parent reached by a key in one and an index in the other).
 fn clash<'a>(a: &'a Path, b: &'a Path, context: &Context<'a>) -> bool {
-    let step = |element: &'a Element| match element {
-        Element::Name(name) => context.name(name).map(Step::Key),
-        Element::Index(index) => Some(Step::Index(*index as usize)),
+    let step = |element: &'a PathElement| match element {
+        PathElement::Name(name) => context.name(name).map(Step::Key),
+        PathElement::Index(index) => Some(Step::Index(*index as usize)),
         _ => None,
     };
     for (x, y) in a.0.iter().zip(&b.0) {
@@ -69,19 +69,19 @@ fn clash<'a>(a: &'a Path, b: &'a Path, context: &Context<'a>) -> bool {
 
 /// The size DynamoDB counts for an update before applying it: for every SET and ADD action, the names of its
 /// path and every value placeholder it uses (each time it is used). More than 400 KB is refused up front.
-pub(crate) fn update_request_size(update: &Update, context: &Context<'_>) -> usize {
-    fn values(operand: &Operand, context: &Context<'_>) -> usize {
+pub(crate) fn update_request_size(update: &UpdateExpr, context: &Context<'_>) -> usize {
+    fn values(operand: &OperandNode, context: &Context<'_>) -> usize {
         match operand {
-            Operand::Path(_) => 0,
-            Operand::Value(slot) => context.value(*slot).map_or(0, value_size),
-            Operand::Call(_, args) => args.iter().map(|arg| values(arg, context)).sum(),
+            OperandNode::Path(_) => 0,
+            OperandNode::Value(slot) => context.value(*slot).map_or(0, value_size),
+            OperandNode::Call(_, args) => args.iter().map(|arg| values(arg, context)).sum(),
         }
     }
     let names = |path: &parser::Path| -> usize {
         path.0
             .iter()
             .map(|element| match element {
-                Element::Name(name) => context.name(name).map_or(0, str::len),
+                PathElement::Name(name) => context.name(name).map_or(0, str::len),
                 _ => 0,
             })
             .sum()
@@ -90,12 +90,12 @@ pub(crate) fn update_request_size(update: &Update, context: &Context<'_>) -> usi
         .actions
         .iter()
         .map(|action| match &action.kind {
-            ActionKind::Set(SetValue::Operand(operand)) => names(&action.path) + values(operand, context),
-            ActionKind::Set(SetValue::Plus(a, b) | SetValue::Minus(a, b)) => {
+            UpdateActionKind::Set(SetValue::Operand(operand)) => names(&action.path) + values(operand, context),
+            UpdateActionKind::Set(SetValue::Plus(a, b) | SetValue::Minus(a, b)) => {
                 names(&action.path) + values(a, context) + values(b, context)
             }
-            ActionKind::Add(slot) => names(&action.path) + context.value(*slot).map_or(0, value_size),
-            ActionKind::Remove | ActionKind::Delete(_) => 0,
+            UpdateActionKind::Add(slot) => names(&action.path) + context.value(*slot).map_or(0, value_size),
+            UpdateActionKind::Remove | UpdateActionKind::Delete(_) => 0,
         })
         .sum()
 }
@@ -117,7 +117,7 @@ impl Static<'_> {
     fn symbol(self) -> Option<&'static str> {
         match self {
             Static::Unknown => None,
-            Static::Literal(value) => Some(symbol(value)),
+            Static::Literal(value) => Some(type_code(value)),
             Static::Result(symbol) => Some(symbol),
         }
     }
@@ -154,14 +154,14 @@ struct Checker<'c, 'a> {
 
 impl<'c, 'a: 'c> Checker<'c, 'a> {
     /// Validates an operand and its sub-operands; returns its static type.
-    fn operand(&mut self, operand: &'a Operand) -> Result<Static<'a>, String> {
+    fn operand(&mut self, operand: &'a OperandNode) -> Result<Static<'a>, String> {
         match operand {
-            Operand::Path(path) => {
+            OperandNode::Path(path) => {
                 path::check(path, self.context)?;
                 Ok(Static::Unknown)
             }
-            Operand::Value(slot) => self.value(*slot).map(Static::Literal),
-            Operand::Call(func, args) => {
+            OperandNode::Value(slot) => self.value(*slot).map(Static::Literal),
+            OperandNode::Call(func, args) => {
                 let types = self.arguments(args)?;
                 self.call(func, args, &types)?;
                 Ok(match func {
@@ -174,7 +174,7 @@ impl<'c, 'a: 'c> Checker<'c, 'a> {
     }
 
     /// Validates the arguments of a function; returns the types of the first two (no function takes more).
-    fn arguments(&mut self, args: &'a [Operand]) -> Result<[Static<'a>; 2], String> {
+    fn arguments(&mut self, args: &'a [OperandNode]) -> Result<[Static<'a>; 2], String> {
         let mut types = [Static::Unknown; 2];
         for (i, arg) in args.iter().enumerate() {
             let found = self.operand(arg)?;
@@ -185,7 +185,7 @@ impl<'c, 'a: 'c> Checker<'c, 'a> {
         Ok(types)
     }
 
-    fn value(&self, slot: Slot) -> Result<&'a AttributeValue, String> {
+    fn value(&self, slot: PlaceholderSlot) -> Result<&'a AttributeValue, String> {
         self.context.value(slot).ok_or_else(|| {
             message(
                 "An expression attribute value used in expression is not defined",
@@ -217,11 +217,11 @@ impl<'c, 'a: 'c> Checker<'c, 'a> {
     }
 
     /// Refuses a first operand that is a path repeated among the other operands (`a = a`).
-    fn distinct(&self, name: &str, first: &'a Operand, rest: &[&'a Operand]) -> Result<(), String> {
-        let Operand::Path(first) = first else { return Ok(()) };
+    fn distinct(&self, name: &str, first: &'a OperandNode, rest: &[&'a OperandNode]) -> Result<(), String> {
+        let OperandNode::Path(first) = first else { return Ok(()) };
         let repeated = rest
             .iter()
-            .any(|operand| matches!(operand, Operand::Path(other) if path::same(first, other, self.context)));
+            .any(|operand| matches!(operand, OperandNode::Path(other) if path::same(first, other, self.context)));
         if repeated {
             let first = path::resolve(first, self.context).map(|p| p.to_string()).unwrap_or_default();
             return Err(message(
@@ -232,7 +232,7 @@ impl<'c, 'a: 'c> Checker<'c, 'a> {
         Ok(())
     }
 
-    fn call(&mut self, func: &Func, args: &'a [Operand], types: &[Static<'a>]) -> Result<(), String> {
+    fn call(&mut self, func: &Func, args: &'a [OperandNode], types: &[Static<'a>]) -> Result<(), String> {
         let name = func.name();
         let (arity, accepts): (usize, &[Accepts]) = match func {
             Func::IfNotExists => (2, &[Accepts::All, Accepts::All]),
@@ -253,7 +253,7 @@ impl<'c, 'a: 'c> Checker<'c, 'a> {
         }
         Self::types(name, accepts, types)?;
         let needs_path = matches!(func, Func::IfNotExists | Func::AttributeExists | Func::AttributeNotExists);
-        if needs_path && !matches!(args.first(), Some(Operand::Path(_))) {
+        if needs_path && !matches!(args.first(), Some(OperandNode::Path(_))) {
             return Err(message("Operator or function requires a document path", &[("operator or function", name)]));
         }
         if matches!(func, Func::IfNotExists | Func::AttributeType | Func::BeginsWith | Func::Contains) {
@@ -266,7 +266,7 @@ impl<'c, 'a: 'c> Checker<'c, 'a> {
     }
 
     /// The second operand of `attribute_type`: a string naming a DynamoDB type.
-    fn type_name(operand: &Operand, found: Static<'_>) -> Result<(), String> {
+    fn type_name(operand: &OperandNode, found: Static<'_>) -> Result<(), String> {
         let wrong_type = |symbol: &str| {
             message(
                 "Incorrect operand type for operator or function",
@@ -274,7 +274,7 @@ impl<'c, 'a: 'c> Checker<'c, 'a> {
             )
         };
         match (operand, found) {
-            (Operand::Path(_), _) => Err(wrong_type(
+            (OperandNode::Path(_), _) => Err(wrong_type(
                 "{S,SS,DOUBLESET,DICT,DECIMAL,HD,DECIMALSET,L,N,NS,FS,BOOL,FLOAT,HDS,DOUBLE,NULL,INT,M,BS,B,INTSET}",
             )),
             (_, Static::Literal(AttributeValue::S(name))) if TYPE_NAMES.contains(&name.as_str()) => Ok(()),
@@ -287,14 +287,14 @@ impl<'c, 'a: 'c> Checker<'c, 'a> {
     }
 
     /// `a + b`, `a - b`: numbers.
-    fn arithmetic(&mut self, name: &str, a: &'a Operand, b: &'a Operand) -> Result<(), String> {
+    fn arithmetic(&mut self, name: &str, a: &'a OperandNode, b: &'a OperandNode) -> Result<(), String> {
         let types = [self.operand(a)?, self.operand(b)?];
         Self::types(name, &[Accepts::Number, Accepts::Number], &types)?;
         self.count()
     }
 
     /// The value of ADD (a number or a set) or DELETE (a set).
-    fn set_operand(&self, action: &str, slot: Slot, allowed: &str) -> Result<(), String> {
+    fn set_operand(&self, action: &str, slot: PlaceholderSlot, allowed: &str) -> Result<(), String> {
         let value = self.value(slot)?;
         let fits = match value {
             AttributeValue::Ss(_) | AttributeValue::Ns(_) | AttributeValue::Bs(_) => true,
@@ -310,9 +310,9 @@ impl<'c, 'a: 'c> Checker<'c, 'a> {
         ))
     }
 
-    fn condition(&mut self, condition: &'a Condition) -> Result<(), String> {
+    fn condition(&mut self, condition: &'a ConditionNode) -> Result<(), String> {
         match condition {
-            Condition::Compare(comparator, a, b) => {
+            ConditionNode::Compare(comparator, a, b) => {
                 let types = [self.operand(a)?, self.operand(b)?];
                 let accepts = match comparator {
                     Comparator::Eq | Comparator::Ne => Accepts::All,
@@ -321,7 +321,7 @@ impl<'c, 'a: 'c> Checker<'c, 'a> {
                 Self::types(comparator.symbol(), &[accepts, accepts], &types)?;
                 self.distinct(comparator.symbol(), a, &[b])?;
             }
-            Condition::Between(a, low, high) => {
+            ConditionNode::Between(a, low, high) => {
                 let types = [self.operand(a)?, self.operand(low)?, self.operand(high)?];
                 Self::types("BETWEEN", &[Accepts::Ordered; 3], &types)?;
                 self.distinct("BETWEEN", a, &[low, high])?;
@@ -329,12 +329,12 @@ impl<'c, 'a: 'c> Checker<'c, 'a> {
                     Self::bounds(low, high)?;
                 }
             }
-            Condition::In(a, list) => {
+            ConditionNode::In(a, list) => {
                 self.operand(a)?;
                 for operand in list {
                     self.operand(operand)?;
                 }
-                let rest: Vec<&Operand> = list.iter().collect();
+                let rest: Vec<&OperandNode> = list.iter().collect();
                 self.distinct("IN", a, &rest)?;
                 if list.len() > MAX_IN_OPERANDS {
                     let count = list.len().to_string();
@@ -344,13 +344,13 @@ impl<'c, 'a: 'c> Checker<'c, 'a> {
                     ));
                 }
             }
-            Condition::Call(func, args) => {
+            ConditionNode::Call(func, args) => {
                 let types = self.arguments(args)?;
                 // `call` counts the function itself.
                 return self.call(func, args, &types);
             }
-            Condition::Not(inner) => self.condition(inner)?,
-            Condition::And(a, b) | Condition::Or(a, b) => {
+            ConditionNode::Not(inner) => self.condition(inner)?,
+            ConditionNode::And(a, b) | ConditionNode::Or(a, b) => {
                 self.condition(a)?;
                 self.condition(b)?;
             }
@@ -365,7 +365,7 @@ impl<'c, 'a: 'c> Checker<'c, 'a> {
             format!("AttributeValue: {}", values::java_text(low)),
             format!("AttributeValue: {}", values::java_text(high)),
         );
-        if symbol(low) != symbol(high) {
+        if type_code(low) != type_code(high) {
             return Err(message(
                 "The BETWEEN operator requires same data type for lower and upper bounds",
                 &params(low_text.as_str(), high_text.as_str()),

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::parser::{Name, Placeholders, Slot};
+use super::parser::{Name, PlaceholderSlot, UsedPlaceholders};
 use super::small::Small;
 
 /// The entry of a placeholder map: a request's maps are small, and comparing a few short keys is cheaper than
@@ -16,7 +16,7 @@ fn find<'a, V>(map: &'a HashMap<String, V>, key: &str) -> Option<&'a V> {
 
 /// An expression's placeholders and what the request's maps give for them (`None`: not defined).
 pub(crate) struct Context<'a> {
-    placeholders: &'a Placeholders,
+    placeholders: &'a UsedPlaceholders,
     names: Small<Option<&'a str>, 8>,
     values: Small<Option<&'a AttributeValue>, 8>,
 }
@@ -24,7 +24,7 @@ pub(crate) struct Context<'a> {
 impl<'a> Context<'a> {
     /// Looks up every placeholder of an expression in the request's maps.
     pub(crate) fn bind(
-        placeholders: &'a Placeholders,
+        placeholders: &'a UsedPlaceholders,
         names: &'a HashMap<String, String>,
         values: &'a HashMap<String, AttributeValue>,
     ) -> Self {
@@ -44,22 +44,22 @@ impl<'a> Context<'a> {
     }
 
     /// The attribute name a `#name` placeholder stands for, if it is defined.
-    pub(crate) fn name_of(&self, slot: Slot) -> Option<&'a str> {
+    pub(crate) fn name_of(&self, slot: PlaceholderSlot) -> Option<&'a str> {
         self.names.get(slot.0).copied().flatten()
     }
 
     /// The value a `:value` placeholder stands for, if it is defined.
-    pub(crate) fn value(&self, slot: Slot) -> Option<&'a AttributeValue> {
+    pub(crate) fn value(&self, slot: PlaceholderSlot) -> Option<&'a AttributeValue> {
         self.values.get(slot.0).copied().flatten()
     }
 
     /// The text of a `#name` placeholder, for error messages.
-    pub(crate) fn name_text(&self, slot: Slot) -> &'a str {
+    pub(crate) fn name_text(&self, slot: PlaceholderSlot) -> &'a str {
         self.placeholders.names.get(slot.0).map_or("", |n| n)
     }
 
     /// The text of a `:value` placeholder, for error messages.
-    pub(crate) fn value_text(&self, slot: Slot) -> &'a str {
+    pub(crate) fn value_text(&self, slot: PlaceholderSlot) -> &'a str {
         self.placeholders.values.get(slot.0).map_or("", |v| v)
     }
 }

@@ -4,7 +4,7 @@
 
 /// What a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
+pub(crate) enum TokenKind {
     Comma,
     LParen,
     RParen,
@@ -45,12 +45,12 @@ pub(crate) enum Kind {
 /// One token: its kind and its byte range in the expression.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Token {
-    pub(crate) kind: Kind,
+    pub(crate) kind: TokenKind,
     pub(crate) start: usize,
     pub(crate) end: usize,
 }
 
-/// The tokens of `text`, ending with [`Kind::Eof`]; whitespace separates tokens and is dropped.
+/// The tokens of `text`, ending with [`TokenKind::Eof`]; whitespace separates tokens and is dropped.
 pub(crate) fn tokens(text: &str) -> Vec<Token> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
@@ -64,44 +64,44 @@ pub(crate) fn tokens(text: &str) -> Vec<Token> {
                 at += 1;
                 continue;
             }
-            b',' => (Kind::Comma, at + 1),
-            b'(' => (Kind::LParen, at + 1),
-            b')' => (Kind::RParen, at + 1),
-            b'.' => (Kind::Dot, at + 1),
-            b'[' => (Kind::LBracket, at + 1),
-            b']' => (Kind::RBracket, at + 1),
-            b'=' => (Kind::Eq, at + 1),
-            b'+' => (Kind::Plus, at + 1),
-            b'-' => (Kind::Minus, at + 1),
+            b',' => (TokenKind::Comma, at + 1),
+            b'(' => (TokenKind::LParen, at + 1),
+            b')' => (TokenKind::RParen, at + 1),
+            b'.' => (TokenKind::Dot, at + 1),
+            b'[' => (TokenKind::LBracket, at + 1),
+            b']' => (TokenKind::RBracket, at + 1),
+            b'=' => (TokenKind::Eq, at + 1),
+            b'+' => (TokenKind::Plus, at + 1),
+            b'-' => (TokenKind::Minus, at + 1),
             b'<' => match bytes.get(at + 1) {
-                Some(b'>') => (Kind::Ne, at + 2),
-                Some(b'=') => (Kind::Le, at + 2),
-                _ => (Kind::Lt, at + 1),
+                Some(b'>') => (TokenKind::Ne, at + 2),
+                Some(b'=') => (TokenKind::Le, at + 2),
+                _ => (TokenKind::Lt, at + 1),
             },
             b'>' => match bytes.get(at + 1) {
-                Some(b'=') => (Kind::Ge, at + 2),
-                _ => (Kind::Gt, at + 1),
+                Some(b'=') => (TokenKind::Ge, at + 2),
+                _ => (TokenKind::Gt, at + 1),
             },
-            b'0' => (Kind::Index, at + 1),
-            b'1'..=b'9' => (Kind::Index, run(at, |b| b.is_ascii_digit())),
+            b'0' => (TokenKind::Index, at + 1),
+            b'1'..=b'9' => (TokenKind::Index, run(at, |b| b.is_ascii_digit())),
             b'#' | b':' if bytes.get(at + 1).copied().is_some_and(is_id_char) => {
-                let kind = if byte == b'#' { Kind::NameSub } else { Kind::ValueSub };
+                let kind = if byte == b'#' { TokenKind::NameSub } else { TokenKind::ValueSub };
                 (kind, run(at + 1, is_id_char))
             }
             b if b.is_ascii_alphabetic() => {
                 let end = run(at, is_id_char);
-                (keyword(&text[at..end]).unwrap_or(Kind::Id), end)
+                (keyword(&text[at..end]).unwrap_or(TokenKind::Id), end)
             }
             _ => {
                 // One character (not one byte) of anything else.
                 let width = text[at..].chars().next().map_or(1, char::len_utf8);
-                (Kind::Unknown, at + width)
+                (TokenKind::Unknown, at + width)
             }
         };
         out.push(Token { kind, start, end });
         at = end;
     }
-    out.push(Token { kind: Kind::Eof, start: bytes.len(), end: bytes.len() });
+    out.push(Token { kind: TokenKind::Eof, start: bytes.len(), end: bytes.len() });
     out
 }
 
@@ -110,17 +110,17 @@ fn is_id_char(b: u8) -> bool {
 }
 
 /// The keyword an identifier spells, in any case.
-fn keyword(word: &str) -> Option<Kind> {
-    const KEYWORDS: [(&str, Kind); 9] = [
-        ("IN", Kind::In),
-        ("BETWEEN", Kind::Between),
-        ("NOT", Kind::Not),
-        ("AND", Kind::And),
-        ("OR", Kind::Or),
-        ("SET", Kind::Set),
-        ("ADD", Kind::Add),
-        ("DELETE", Kind::Delete),
-        ("REMOVE", Kind::Remove),
+fn keyword(word: &str) -> Option<TokenKind> {
+    const KEYWORDS: [(&str, TokenKind); 9] = [
+        ("IN", TokenKind::In),
+        ("BETWEEN", TokenKind::Between),
+        ("NOT", TokenKind::Not),
+        ("AND", TokenKind::And),
+        ("OR", TokenKind::Or),
+        ("SET", TokenKind::Set),
+        ("ADD", TokenKind::Add),
+        ("DELETE", TokenKind::Delete),
+        ("REMOVE", TokenKind::Remove),
     ];
     KEYWORDS.iter().find(|(k, _)| k.eq_ignore_ascii_case(word)).map(|(_, kind)| *kind)
 }
@@ -129,13 +129,13 @@ fn keyword(word: &str) -> Option<Kind> {
 mod tests {
     use super::*;
 
-    fn kinds(text: &str) -> Vec<(Kind, &str)> {
+    fn kinds(text: &str) -> Vec<(TokenKind, &str)> {
         tokens(text).into_iter().map(|t| (t.kind, &text[t.start..t.end])).collect()
     }
 
     #[test]
     fn splits_like_dynamodb() {
-        use Kind::*;
+        use TokenKind::*;
         assert_eq!(
             kinds("set #a=:v_1,b[10]<>x.Y"),
             [

@@ -1,5 +1,6 @@
 //! Exact decimal numbers as DynamoDB stores them: at most 38 significant digits, magnitude between 1E-130 and
-//! 9.99..E+125 (or zero), no rounding: a result that needs more digits is refused.
+//! 9.99..E+125 (or zero), no rounding: a result that needs more digits is refused. [`Decimal::parse`] is the
+//! one definition of a number DynamoDB accepts, for the memory backend and for the pre-send check of values.
 
 use std::cmp::Ordering;
 use std::fmt;

@@ -5,9 +5,9 @@ use std::fmt;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::bind::Context;
-use super::parser::{Element, Name, Path, message};
+use super::parser::{Name, Path, PathElement, message};
 use super::small::Small;
-use crate::request::RawItem;
+use super::values::Attributes;
 
 /// Deepest document path DynamoDB accepts.
 const MAX_DEPTH: usize = 32;
@@ -49,9 +49,9 @@ impl fmt::Display for Resolved<'_> {
 /// case once the path has been [`check`]ed).
 fn steps<'a>(path: &'a Path, context: &'a Context<'a>) -> impl Iterator<Item = Option<Step<'a>>> + 'a {
     path.0.iter().map(|element| match element {
-        Element::Name(name) => context.name(name).map(Step::Key),
-        Element::Index(index) => Some(Step::Index(*index as usize)),
-        Element::Value(_) | Element::BadIndex(_) => None,
+        PathElement::Name(name) => context.name(name).map(Step::Key),
+        PathElement::Index(index) => Some(Step::Index(*index as usize)),
+        PathElement::Value(_) | PathElement::BadIndex(_) => None,
     })
 }
 
@@ -63,14 +63,14 @@ pub(crate) fn check(path: &Path, context: &Context<'_>) -> Result<(), String> {
     }
     for element in &path.0 {
         match element {
-            Element::Name(Name::Placeholder(slot)) if context.name_of(*slot).is_none() => {
+            PathElement::Name(Name::Placeholder(slot)) if context.name_of(*slot).is_none() => {
                 return Err(message(
                     "An expression attribute name used in the document path is not defined",
                     &[("attribute name", context.name_text(*slot))],
                 ));
             }
             // DynamoDB accepts `.:value` in its grammar and then fails with an internal error.
-            Element::Value(_) | Element::BadIndex(_) => return Err("Internal server error".to_owned()),
+            PathElement::Value(_) | PathElement::BadIndex(_) => return Err("Internal server error".to_owned()),
             _ => {}
         }
     }
@@ -88,7 +88,7 @@ pub(crate) fn same(a: &Path, b: &Path, context: &Context<'_>) -> bool {
 }
 
 /// The value at a path of an item, if there is one.
-pub(crate) fn get<'i>(item: &'i RawItem, path: &Path, context: &Context<'_>) -> Option<&'i AttributeValue> {
+pub(crate) fn get<'i>(item: &'i Attributes, path: &Path, context: &Context<'_>) -> Option<&'i AttributeValue> {
     let mut steps = steps(path, context);
     let Some(Step::Key(first)) = steps.next()? else { return None };
     steps.try_fold(item.get(first)?, |value, step| child(value, step?))
@@ -107,24 +107,24 @@ pub(crate) fn child<'v>(value: &'v AttributeValue, step: Step<'_>) -> Option<&'v
 mod tests {
     use std::collections::HashMap;
 
-    use super::super::parser::{Placeholders, Slot};
+    use super::super::parser::{PlaceholderSlot, UsedPlaceholders};
     use super::*;
 
     #[test]
     fn checks_resolves_reads_and_displays_paths() {
         let path = Path(vec![
-            Element::Name(Name::Placeholder(Slot(0))),
-            Element::Name(Name::Bare("b".into())),
-            Element::Index(1),
+            PathElement::Name(Name::Placeholder(PlaceholderSlot(0))),
+            PathElement::Name(Name::Bare("b".into())),
+            PathElement::Index(1),
         ]);
-        let placeholders = Placeholders { names: vec!["#a".into()], values: vec![] };
+        let placeholders = UsedPlaceholders { names: vec!["#a".into()], values: vec![] };
         let names: HashMap<String, String> = [("#a".to_owned(), "a.x".to_owned())].into();
         let values = HashMap::new();
         let context = Context::bind(&placeholders, &names, &values);
         assert_eq!(check(&path, &context), Ok(()));
         assert_eq!(resolve(&path, &context).unwrap().to_string(), "[a.x, b, [1]]");
         let list = AttributeValue::L(vec![AttributeValue::N("1".into()), AttributeValue::N("2".into())]);
-        let item: RawItem = [("a.x".to_owned(), AttributeValue::M([("b".to_owned(), list)].into()))].into();
+        let item: Attributes = [("a.x".to_owned(), AttributeValue::M([("b".to_owned(), list)].into()))].into();
         assert_eq!(get(&item, &path, &context), Some(&AttributeValue::N("2".into())));
         assert!(same(&path, &path.clone(), &context));
 
@@ -134,7 +134,7 @@ mod tests {
             check(&path, &unbound).unwrap_err(),
             "An expression attribute name used in the document path is not defined; attribute name: #a"
         );
-        let deep = Path(vec![Element::Name(Name::Bare("a".into())); 33]);
+        let deep = Path(vec![PathElement::Name(Name::Bare("a".into())); 33]);
         assert_eq!(
             check(&deep, &context).unwrap_err(),
             "The document path has too many nesting levels; nesting levels: 33"
