@@ -58,6 +58,13 @@ pub trait Attribute: Sized + 'static {
     fn fields() -> &'static Self::Fields;
 }
 
+/// A field type an item can be read without ([`Attribute::Presence`]): `Option`, sets.
+#[doc(hidden)]
+pub struct Optional;
+/// A field type an item cannot be read without ([`Attribute::Presence`]).
+#[doc(hidden)]
+pub struct Required;
+
 /// The field probes of a type that has no nested fields (`T` names it in the compiler's messages).
 #[doc(hidden)]
 pub struct NoFields<T>(std::marker::PhantomData<fn() -> T>);
@@ -93,7 +100,7 @@ macro_rules! leaf_attribute {
         impl Attribute for $ty {
             type Value = Self;
             type Fields = NoFields<Self>;
-            type Presence = crate::__private::Required;
+            type Presence = Required;
             fn to_attr(&self) -> Result<AttributeValue, ValueError> {
                 let $this = self;
                 $to
@@ -159,7 +166,7 @@ leaf_attribute!(Bytes, |b| Ok(AttributeValue::B(Blob::new(b.0.clone()))), |v| ma
 impl<T: Attribute> Attribute for Option<T> {
     type Value = T::Value;
     type Fields = T::Fields;
-    type Presence = crate::__private::Optional;
+    type Presence = Optional;
 
     fn to_attr(&self) -> Result<AttributeValue, ValueError> {
         match self {
@@ -191,7 +198,7 @@ impl<T: Attribute> Attribute for Option<T> {
 impl<T: Attribute> Attribute for Vec<T> {
     type Value = Self;
     type Fields = NoFields<Self>;
-    type Presence = crate::__private::Required;
+    type Presence = Required;
 
     fn to_attr(&self) -> Result<AttributeValue, ValueError> {
         list(self.iter().map(T::to_attr))
@@ -283,7 +290,7 @@ macro_rules! set_attribute {
         impl<E: SetElement $(+ $bound)*> Attribute for $set<E> {
             type Value = Self;
             type Fields = NoFields<Self>;
-            type Presence = crate::__private::Optional;
+            type Presence = Optional;
 
             fn to_attr(&self) -> Result<AttributeValue, ValueError> {
                 set::<E>(self.iter().map(E::to_attr))
@@ -320,7 +327,7 @@ macro_rules! map_attribute {
         impl<V: Attribute> Attribute for $map<String, V> {
             type Value = Self;
             type Fields = NoFields<Self>;
-            type Presence = crate::__private::Required;
+            type Presence = Required;
 
             fn to_attr(&self) -> Result<AttributeValue, ValueError> {
                 map(self.iter().map(|(k, v)| (k.as_str(), v)))

@@ -3,9 +3,9 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use crate::backoff::Backoff;
 use crate::error::Error;
 use crate::request::{BatchOp, Failure, RawItem};
-use crate::retry::Backoff;
 use crate::schema::{Item, Key, KeySchema};
 use crate::table::Table;
 use crate::version::Unversioned;

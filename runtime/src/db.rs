@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use crate::backend::Backend;
+use crate::backoff::Backoff;
 use crate::memory::Memory;
-use crate::retry::Backoff;
 
 /// Where the tables live. Cheap to clone; every [`Table`](crate::Table) made from it shares its connection (or, for
 /// [`Db::memory`], its in-memory tables).

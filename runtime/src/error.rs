@@ -6,7 +6,7 @@ use std::fmt;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::explain::Explanation;
-use crate::request::RawItem;
+use crate::expr::values::Attributes as RawItem;
 
 /// A value that DynamoDB would refuse, caught before anything is sent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -26,6 +26,7 @@
 
 mod attribute;
 mod backend;
+mod backoff;
 mod batch;
 mod checked_batch;
 mod db;
@@ -58,18 +59,19 @@ pub mod __private;
 pub use attribute::{Attribute, Bytes, SetElement};
 pub use aws_sdk_dynamodb;
 pub use aws_sdk_dynamodb::types::AttributeValue;
+pub use backoff::Backoff;
 pub use db::Db;
 pub use error::{DecodeError, Error, InternalError, ServiceError, ServiceErrorKind, Stored, ValueError};
 pub use operation::{Condition, Update, Upsert};
-pub use retry::{Backoff, Conflict, Retried};
-pub use schema::{Document, Item, Key, KeyAttribute, KeyKind, KeySchema};
+pub use retry::{Conflict, Retried};
+pub use schema::{Document, Item, Key, KeyAttribute, KeyKind, KeySchema, StoredVersion};
 pub use table::Table;
 pub use transaction::{
     ActionKind, AnyItem, CanceledAction, ReadTransaction, Reason, Slot, Snapshot, Transaction, TransactionCanceled,
     TransactionError,
 };
 pub use value::IntoValue;
-pub use version::{StoredVersion, Unversioned, Versioned};
+pub use version::{Unversioned, Versioned};
 pub use write::{CreateWrite, DeleteWrite, IgnoreMissing, PutWrite, UpdateWrite};
 
 /// What an update returns, given to [`UpdateWrite::returning`]: DynamoDB's ReturnValues.

@@ -18,6 +18,7 @@ use crate::kind::{
 use crate::schema::Item;
 use crate::value::IntoValue;
 
+pub use crate::attribute::{Optional, Required};
 pub use crate::guard::{Memo, MissingItem};
 pub use crate::operation::Compiled;
 
@@ -49,7 +50,10 @@ pub fn version_number<V: Attribute>(version: &V) -> u64 {
 /// field's marker `M` (which an upsert's coverage records). A struct's probes are the fields of its generated
 /// probe struct, so `fields.address.city` is checked by the compiler like any field access, and nested probes
 /// are reached through `Deref`.
-pub struct Attr<F, R = Data, M = ()>(Cow<'static, str>, PhantomData<fn() -> (F, R, M)>);
+pub struct Attr<F, R = Data, M = ()>(Cow<'static, str>, PhantomData<Probed<F, R, M>>);
+
+/// What a probe stands for, as a type that owns none of it.
+type Probed<F, R, M> = fn() -> (F, R, M);
 
 impl<F, R, M> Attr<F, R, M> {
     /// The probe of the attribute named `name`.
@@ -182,10 +186,6 @@ rules! {
 pub struct Covered;
 /// Upsert coverage: a field the upsert leaves unset.
 pub struct Uncovered;
-/// A field type an item can be read without ([`Attribute::Presence`]): `Option`, sets.
-pub struct Optional;
-/// A field type an item cannot be read without ([`Attribute::Presence`]).
-pub struct Required;
 
 /// An item an upsert can create: `Coverage` records, field by field, whether the upsert sets it. Derived with
 /// `Item`.

@@ -1,7 +1,5 @@
-//! How dynatomic waits before it sends again: exponential backoff with full jitter, bounded in attempts and
-//! in time.
-
-use std::time::{Duration, Instant};
+//! Retrying work that another writer got in the way of: what a conflict is, [`Db::retry`] and
+//! [`Table::modify`].
 
 use std::sync::Arc;
 
@@ -13,75 +11,6 @@ use crate::schema::{Expect, Item, Key};
 use crate::table::Table;
 use crate::transaction::{CanceledAction, Reason, TransactionError};
 use crate::write::AllNew;
-
-/// When and how often to try again: the `n`-th retry waits a random time between zero and
-/// `min(max_delay, base × 2ⁿ)` ("full jitter"), and there are at most `max_attempts` attempts in all, none
-/// starting after `max_elapsed`.
-///
-/// Batch writes and reads use it to resend what DynamoDB left unprocessed ([`Db::with_backoff`](crate::Db::with_backoff)).
-///
-/// ```
-/// use std::time::Duration;
-/// let backoff = dynatomic::Backoff { max_attempts: 5, ..dynatomic::Backoff::default() };
-/// assert!(backoff.delay(3) <= Duration::from_millis(25 * 8));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Backoff {
-    /// Attempts in all, the first included (at least 1).
-    pub max_attempts: u32,
-    /// The ceiling of the first retry's wait; each retry doubles it.
-    pub base: Duration,
-    /// The highest ceiling of a wait.
-    pub max_delay: Duration,
-    /// No attempt starts this long after the first one.
-    pub max_elapsed: Duration,
-}
-
-impl Default for Backoff {
-    /// 10 attempts, waits from up to 25 ms growing to up to 2 s, at most 20 s in all.
-    fn default() -> Self {
-        Backoff {
-            max_attempts: 10,
-            base: Duration::from_millis(25),
-            max_delay: Duration::from_secs(2),
-            max_elapsed: Duration::from_secs(20),
-        }
-    }
-}
-
-impl Backoff {
-    /// The wait before retry number `retry` (0 for the first retry): uniformly random up to its ceiling.
-    pub fn delay(&self, retry: u32) -> Duration {
-        let ceiling = self.base.saturating_mul(2u32.saturating_pow(retry)).min(self.max_delay);
-        Duration::from_nanos(fastrand::u64(0..=u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX)))
-    }
-
-    /// Starts counting attempts.
-    pub(crate) fn start(&self) -> Attempts {
-        Attempts { backoff: *self, started: Instant::now(), made: 1 }
-    }
-}
-
-/// The attempts made so far under one [`Backoff`].
-#[derive(Debug)]
-pub(crate) struct Attempts {
-    backoff: Backoff,
-    started: Instant,
-    made: u32,
-}
-
-impl Attempts {
-    /// Waits before the next attempt and returns `true`, or returns `false` when the bounds allow no more.
-    pub(crate) async fn wait(&mut self) -> bool {
-        let delay = self.backoff.delay(self.made - 1);
-        if self.made >= self.backoff.max_attempts || self.started.elapsed() + delay > self.backoff.max_elapsed {
-            return false;
-        }
-        tokio::time::sleep(delay).await;
-        self.made += 1;
-        true
-    }
-}
 
 /// An error that another writer caused, so that doing the work again on fresh data may succeed: the stored
 /// item is at another version than the one read ([`Key::at_version`](crate::Key::at_version)), or no longer the
@@ -224,51 +153,5 @@ impl<T: Item + Sync> Table<T> {
                 Err(error) => return Err(error),
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn delays_stay_under_their_growing_ceiling() {
-        let backoff = Backoff::default();
-        for retry in 0..40 {
-            let ceiling = (backoff.base * 2u32.saturating_pow(retry.min(31))).min(backoff.max_delay);
-            for _ in 0..50 {
-                assert!(backoff.delay(retry) <= ceiling, "retry {retry}");
-            }
-        }
-        // Full jitter: the waits spread over the whole range, not just near the ceiling.
-        let waits: Vec<Duration> = (0..200).map(|_| backoff.delay(6)).collect();
-        assert!(waits.iter().any(|w| *w < backoff.max_delay / 2));
-        assert!(waits.iter().any(|w| *w > backoff.max_delay / 2));
-    }
-
-    #[tokio::test]
-    async fn attempts_are_bounded_in_number_and_in_time() {
-        let backoff = Backoff { max_attempts: 4, base: Duration::from_millis(1), ..Backoff::default() };
-        let mut attempts = backoff.start();
-        let mut made = 1;
-        while attempts.wait().await {
-            made += 1;
-        }
-        assert_eq!(made, 4);
-
-        let backoff = Backoff {
-            max_attempts: 1000,
-            base: Duration::from_millis(5),
-            max_delay: Duration::from_millis(5),
-            max_elapsed: Duration::from_millis(60),
-        };
-        let started = Instant::now();
-        let mut attempts = backoff.start();
-        let mut made = 1;
-        while attempts.wait().await {
-            made += 1;
-        }
-        assert!(started.elapsed() <= Duration::from_millis(60) + Duration::from_millis(30));
-        assert!((2..1000).contains(&made), "{made} attempts");
     }
 }

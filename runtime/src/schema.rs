@@ -68,7 +68,7 @@ pub trait Item: Document {
 
     /// What a put of the item returns: the version it stored (the version field's type), or `()` for an item
     /// without a version field.
-    type Version: crate::version::StoredVersion;
+    type Version: StoredVersion;
 
     /// The item's version (0 for a new item, and for a struct without a version field).
     fn version(&self) -> u64 {
@@ -243,6 +243,28 @@ impl<T> std::fmt::Debug for Key<T> {
         f.debug_struct("Key").field("attributes", &self.attributes).field("expect", &self.expect).finish()
     }
 }
+
+/// What a put of an item returns: the version it stored, as the version field's type, or `()` for an item
+/// without a version.
+pub trait StoredVersion: Copy + std::fmt::Debug {
+    /// The version stored, from the number the write stored (never beyond the field's largest number).
+    fn stored(version: u64) -> Self;
+}
+
+impl StoredVersion for () {
+    fn stored(_: u64) -> Self {}
+}
+
+macro_rules! stored_version {
+    ($($ty:ty),*) => {$(
+        impl StoredVersion for $ty {
+            fn stored(version: u64) -> Self {
+                <$ty>::try_from(version).unwrap_or(<$ty>::MAX)
+            }
+        }
+    )*};
+}
+stored_version!(u8, u16, u32, u64);
 
 #[cfg(test)]
 mod tests {

@@ -4,10 +4,8 @@ use std::borrow::Cow;
 
 use crate::db::Db;
 use crate::error::{Error, Stored};
-use crate::operation::{Update, Upsert};
 use crate::request::RawItem;
 use crate::schema::{Item, Key};
-use crate::write::{CreateWrite, DeleteWrite, PutWrite, UpdateWrite};
 
 /// A handle on one table whose items are `T`, on DynamoDB or on [`Db::memory`]. Cheap to clone and safe to
 /// share across tasks.
@@ -77,40 +75,6 @@ impl<T: Item> Table<T> {
     pub async fn get(&self, key: Key<T>) -> Result<Option<T>, Error<T>> {
         let stored = self.db.backend.get(&self.name, key.into_attributes()?).await?;
         Ok(stored.filter(|item| !item.is_empty()).map(T::from_item).transpose()?)
-    }
-
-    /// Writes the whole item, replacing any item with the same key, and returns the version it stored (`()`
-    /// for an item without a version). A versioned item must be at the stored version (0: no item yet), and is
-    /// stored at the next: otherwise [`Error::VersionConflict`]. Options: [`when`](PutWrite::when).
-    pub fn put<'t>(&'t self, item: &'t T) -> PutWrite<'t, T> {
-        PutWrite::new(self, item)
-    }
-
-    /// Writes the item only if no item has its key (a versioned item starts at version 1), and returns the
-    /// version it stored; an item with the key gives [`Error::ConditionFailed`] with the stored item.
-    pub fn create<'t>(&'t self, item: &'t T) -> CreateWrite<'t, T> {
-        CreateWrite::new(self, item)
-    }
-
-    /// Deletes the item with this key and returns it as it was (`None` when there was none). Options:
-    /// [`when`](DeleteWrite::when).
-    pub fn delete(&self, key: Key<T>) -> DeleteWrite<'_, T> {
-        DeleteWrite::new(self, key)
-    }
-
-    /// Applies an update built by [`update!`](crate::update) to the item with this key, which must exist: a
-    /// missing item is [`Error::NotFound`] and nothing is written (an update never creates an item that `T`
-    /// could not read; use [`upsert`](Self::upsert) to create it). A `where` part that is false gives
-    /// [`Error::ConditionFailed`]. Options: [`returning`](UpdateWrite::returning),
-    /// [`ignore_missing`](UpdateWrite::ignore_missing).
-    pub fn update(&self, key: Key<T>, update: Update<T>) -> UpdateWrite<'_, T> {
-        UpdateWrite::existing(self, key, update)
-    }
-
-    /// Applies an update built by [`upsert!`](crate::upsert), which sets every field of `T` without a default,
-    /// creating the item when there is none. Options: [`returning`](UpdateWrite::returning).
-    pub fn upsert(&self, key: Key<T>, upsert: Upsert<T>) -> UpdateWrite<'_, T> {
-        UpdateWrite::upsert(self, key, upsert.into_update())
     }
 
     /// The item as stored when a write on it failed, read as `T`.

@@ -43,25 +43,3 @@ impl<T: Versioned> Key<T> {
         self
     }
 }
-
-/// What a put of an item returns: the version it stored, as the version field's type, or `()` for an item
-/// without a version.
-pub trait StoredVersion: Copy + std::fmt::Debug {
-    /// The version stored, from the number the write stored (never beyond the field's largest number).
-    fn stored(version: u64) -> Self;
-}
-
-impl StoredVersion for () {
-    fn stored(_: u64) -> Self {}
-}
-
-macro_rules! stored_version {
-    ($($ty:ty),*) => {$(
-        impl StoredVersion for $ty {
-            fn stored(version: u64) -> Self {
-                <$ty>::try_from(version).unwrap_or(<$ty>::MAX)
-            }
-        }
-    )*};
-}
-stored_version!(u8, u16, u32, u64);

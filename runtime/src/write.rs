@@ -10,12 +10,12 @@ use std::pin::Pin;
 use crate::error::{Error, ValueError};
 use crate::explain::{Explainer, Explanation};
 use crate::guard::{Guard, Intent, Memo, Presence, Texts, Verdict, VersionCheck};
-use crate::operation::{Condition, Update};
+use crate::operation::{Condition, Update, Upsert};
 use crate::request::{Action, Maps, RawItem, Returning, Write, WriteRefusal};
+use crate::schema::StoredVersion;
 use crate::schema::{Item, Key};
 use crate::size;
 use crate::table::Table;
-use crate::version::StoredVersion;
 
 /// A future that a write builder runs.
 type Running<'t, O> = Pin<Box<dyn Future<Output = O> + Send + 't>>;
@@ -62,6 +62,40 @@ impl Check {
 }
 
 impl<T: Item> Table<T> {
+    /// Writes the whole item, replacing any item with the same key, and returns the version it stored (`()`
+    /// for an item without a version). A versioned item must be at the stored version (0: no item yet), and is
+    /// stored at the next: otherwise [`Error::VersionConflict`]. Options: [`when`](PutWrite::when).
+    pub fn put<'t>(&'t self, item: &'t T) -> PutWrite<'t, T> {
+        PutWrite::new(self, item)
+    }
+
+    /// Writes the item only if no item has its key (a versioned item starts at version 1), and returns the
+    /// version it stored; an item with the key gives [`Error::ConditionFailed`] with the stored item.
+    pub fn create<'t>(&'t self, item: &'t T) -> CreateWrite<'t, T> {
+        CreateWrite::new(self, item)
+    }
+
+    /// Deletes the item with this key and returns it as it was (`None` when there was none). Options:
+    /// [`when`](DeleteWrite::when).
+    pub fn delete(&self, key: Key<T>) -> DeleteWrite<'_, T> {
+        DeleteWrite::new(self, key)
+    }
+
+    /// Applies an update built by [`update!`](crate::update) to the item with this key, which must exist: a
+    /// missing item is [`Error::NotFound`] and nothing is written (an update never creates an item that `T`
+    /// could not read; use [`upsert`](Self::upsert) to create it). A `where` part that is false gives
+    /// [`Error::ConditionFailed`]. Options: [`returning`](UpdateWrite::returning),
+    /// [`ignore_missing`](UpdateWrite::ignore_missing).
+    pub fn update(&self, key: Key<T>, update: Update<T>) -> UpdateWrite<'_, T> {
+        UpdateWrite::existing(self, key, update)
+    }
+
+    /// Applies an update built by [`upsert!`](crate::upsert), which sets every field of `T` without a default,
+    /// creating the item when there is none. Options: [`returning`](UpdateWrite::returning).
+    pub fn upsert(&self, key: Key<T>, upsert: Upsert<T>) -> UpdateWrite<'_, T> {
+        UpdateWrite::upsert(self, key, upsert.into_update())
+    }
+
     /// A request on this table with nothing set but its action.
     fn request(&self, action: Action, returning: Returning) -> Write {
         Write {

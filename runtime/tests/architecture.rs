@@ -12,46 +12,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 
-/// The import loops that exist outside the expression language (`expr/`), the explainer (`explain.rs`) and the
-/// memory backend (`memory/`): known, to be removed (the database, the table handles, the retries and the
-/// transactions call each other, and so do the schema and the version checks). Each loop is written from its
-/// first file in sort order; the test fails when one of them is gone, so that this list only shrinks.
-const KNOWN_CYCLES: &[&[&str]] = &[
-    &["db.rs", "retry.rs"],
-    &["db.rs", "retry.rs", "table.rs"],
-    &["db.rs", "retry.rs", "transaction.rs"],
-    &["db.rs", "retry.rs", "transaction.rs", "table.rs"],
-    &["db.rs", "table.rs"],
-    &["schema.rs", "version.rs"],
-];
-
-/// Files allowed more than [`MAX_CODE_LINES`] lines of code before their tests: known, to be split. None today
-/// (`memory/mod.rs`, the longest, is under the limit since the expression language left it); the test fails
-/// when a file listed here is short enough, so that this list only shrinks.
-const LONG_FILES: &[&str] = &[];
-
 /// Most lines of code a file may hold before its tests (blank lines and comments do not count).
 const MAX_CODE_LINES: usize = 700;
 
-/// No loop of uses between files, but the known ones.
+/// No loop of uses between files.
 #[test]
 fn no_file_takes_part_in_an_import_loop() {
     let source = Source::read();
-    let ours = |file: &&str| file.starts_with("expr/") || file.starts_with("memory/") || *file == "explain.rs";
-    assert!(
-        !KNOWN_CYCLES.iter().flat_map(|cycle| cycle.iter()).any(ours),
-        "no loop through the expression language, the explainer or the memory backend may be allowed"
-    );
-    let known: BTreeSet<Vec<String>> =
-        KNOWN_CYCLES.iter().map(|cycle| cycle.iter().map(|file| (*file).to_owned()).collect()).collect();
-    let cycles = source.cycles();
-    for cycle in cycles.intersection(&known) {
-        println!("known, to be removed: {}", source.describe(cycle));
-    }
-    let new: Vec<String> = cycles.difference(&known).map(|cycle| source.describe(cycle)).collect();
-    let gone: Vec<String> = known.difference(&cycles).map(|cycle| cycle.join(" -> ")).collect();
-    assert!(new.is_empty(), "import loops:\n{}", new.join("\n"));
-    assert!(gone.is_empty(), "these loops are gone, remove them from KNOWN_CYCLES:\n{}", gone.join("\n"));
+    let cycles: Vec<String> = source.cycles().iter().map(|cycle| source.describe(cycle)).collect();
+    assert!(cycles.is_empty(), "import loops:\n{}", cycles.join("\n"));
 }
 
 /// `expr/` uses only itself (and the shared hash), `explain.rs` only `expr/`, `memory/` never `explain.rs`.
@@ -80,23 +49,13 @@ fn dependencies_go_one_way() {
 #[test]
 fn no_file_is_too_long() {
     let source = Source::read();
-    let long: BTreeMap<&str, usize> = source
+    let over: Vec<String> = source
         .files
         .iter()
-        .map(|(name, file)| (name.as_str(), file.code_lines))
-        .filter(|(_, lines)| *lines > MAX_CODE_LINES)
+        .filter(|(_, file)| file.code_lines > MAX_CODE_LINES)
+        .map(|(name, file)| format!("{name}: {} lines of code", file.code_lines))
         .collect();
-    let over: Vec<String> = long
-        .iter()
-        .filter(|(name, _)| !LONG_FILES.contains(name))
-        .map(|(name, lines)| format!("{name}: {lines} lines of code"))
-        .collect();
-    for name in LONG_FILES.iter().filter(|name| long.contains_key(*name)) {
-        println!("known, to be split: {name} ({} lines of code)", long[name]);
-    }
-    let fixed: Vec<&&str> = LONG_FILES.iter().filter(|name| !long.contains_key(*name)).collect();
     assert!(over.is_empty(), "files over {MAX_CODE_LINES} lines of code before their tests:\n{}", over.join("\n"));
-    assert!(fixed.is_empty(), "these files are short enough now, remove them from LONG_FILES: {fixed:?}");
 }
 
 /// The scanner finds the paths of use trees and code (not of comments and literals) and the module declarations.
