@@ -5,9 +5,8 @@
 use std::sync::Arc;
 
 use crate::dynamo;
-use crate::error::{InternalError, ServiceError};
 use crate::memory::Memory;
-use crate::request::{BatchOp, Failure, Maps, RawItem, Refusal, TransactRefusal, TransactWrite, Write, WriteRefusal};
+use crate::request::{BatchOp, Failure, RawItem, TransactRefusal, TransactWrite, Write, WriteRefusal};
 use crate::schema::KeySchema;
 
 /// Where the requests go.
@@ -25,14 +24,7 @@ impl Backend {
     pub(crate) async fn write(&self, write: Write) -> Result<Option<RawItem>, WriteRefusal> {
         match self {
             Backend::DynamoDb(client) => dynamo::write(client, write).await,
-            Backend::Memory(memory) => match memory.write(&write) {
-                Ok(answer) => Ok(answer),
-                Err(Refusal::ConditionFailed(stored)) => Err(WriteRefusal::ConditionFailed {
-                    stored,
-                    maps: Maps { names: write.names, values: write.values },
-                }),
-                Err(refusal) => Err(failure(refusal).into()),
-            },
+            Backend::Memory(memory) => memory.write(write),
         }
     }
 
@@ -40,7 +32,7 @@ impl Backend {
     pub(crate) async fn get(&self, table: &str, key: RawItem) -> Result<Option<RawItem>, Failure> {
         match self {
             Backend::DynamoDb(client) => dynamo::get(client, table.to_owned(), key).await,
-            Backend::Memory(memory) => memory.get(table, &key).map_err(failure),
+            Backend::Memory(memory) => memory.get(table, &key),
         }
     }
 
@@ -48,7 +40,7 @@ impl Backend {
     pub(crate) async fn transact_write(&self, request: TransactWrite) -> Result<(), TransactRefusal> {
         match self {
             Backend::DynamoDb(client) => dynamo::transact_write(client, request).await,
-            Backend::Memory(memory) => memory.transact_write(request).map_err(transact),
+            Backend::Memory(memory) => memory.transact_write(request),
         }
     }
 
@@ -59,7 +51,7 @@ impl Backend {
     ) -> Result<Vec<Option<RawItem>>, TransactRefusal> {
         match self {
             Backend::DynamoDb(client) => dynamo::transact_get(client, items).await,
-            Backend::Memory(memory) => memory.transact_get(items).map_err(transact),
+            Backend::Memory(memory) => memory.transact_get(items),
         }
     }
 
@@ -67,7 +59,7 @@ impl Backend {
     pub(crate) async fn batch_write(&self, table: &str, ops: Vec<BatchOp>) -> Result<Vec<BatchOp>, Failure> {
         match self {
             Backend::DynamoDb(client) => dynamo::batch_write(client, table, ops).await,
-            Backend::Memory(memory) => memory.batch_write(table, ops).map(|()| Vec::new()).map_err(failure),
+            Backend::Memory(memory) => memory.batch_write(table, ops).map(|()| Vec::new()),
         }
     }
 
@@ -80,7 +72,7 @@ impl Backend {
     ) -> Result<(Vec<RawItem>, Vec<RawItem>), Failure> {
         match self {
             Backend::DynamoDb(client) => dynamo::batch_get(client, table, keys).await,
-            Backend::Memory(memory) => memory.batch_get(table, keys).map(|found| (found, Vec::new())).map_err(failure),
+            Backend::Memory(memory) => memory.batch_get(table, keys).map(|found| (found, Vec::new())),
         }
     }
 
@@ -88,28 +80,7 @@ impl Backend {
     pub(crate) async fn create_table(&self, table: &str, key: KeySchema) -> Result<(), Failure> {
         match self {
             Backend::DynamoDb(client) => dynamo::create_table(client, table, key, TABLE_PATIENCE).await,
-            Backend::Memory(memory) => memory.create_table(table, key).map_err(failure),
+            Backend::Memory(memory) => memory.create_table(table, key),
         }
-    }
-}
-
-/// The failure a memory backend's refusal is.
-fn failure(refusal: Refusal) -> Failure {
-    match refusal {
-        Refusal::Validation(message) => ServiceError::validation(message).into(),
-        Refusal::ResourceNotFound(message) => ServiceError::table_not_found(message).into(),
-        Refusal::Service(cause) => InternalError::new(cause.to_string()).into(),
-        Refusal::ConditionFailed(_) | Refusal::Canceled(_) | Refusal::TokenMismatch(_) => {
-            InternalError::new("the memory backend answered with a refusal this request cannot have").into()
-        }
-    }
-}
-
-/// The refusal of a transaction a memory backend's refusal is.
-fn transact(refusal: Refusal) -> TransactRefusal {
-    match refusal {
-        Refusal::Canceled(reasons) => TransactRefusal::Canceled(reasons),
-        Refusal::TokenMismatch(message) => TransactRefusal::TokenMismatch(message),
-        other => failure(other).into(),
     }
 }

@@ -187,19 +187,36 @@ macro_rules! refusal_from_failure {
 }
 refusal_from_failure!(WriteRefusal, TransactRefusal);
 
-/// How the memory backend refuses a request, before its answers are sorted into the refusals above.
-#[derive(Debug)]
-pub(crate) enum Refusal {
-    /// The condition was false; the stored item, if there was one.
-    ConditionFailed(Option<RawItem>),
-    /// The request is invalid (DynamoDB's ValidationException), with DynamoDB's message.
-    Validation(String),
-    /// The table does not exist (DynamoDB's ResourceNotFoundException), with DynamoDB's message.
-    ResourceNotFound(String),
-    /// A transaction was canceled (TransactionCanceledException): one reason per action, in request order.
-    Canceled(Vec<CancelReason>),
-    /// The ClientRequestToken was used within the last 10 minutes for a different request.
-    TokenMismatch(String),
-    /// A broken invariant.
-    Service(Box<dyn std::error::Error + Send + Sync>),
+/// A refusal of any request, seen as the failure of the request as a whole, for the tests.
+#[cfg(test)]
+pub(crate) trait Refused: std::fmt::Debug + Sized {
+    /// The failure; panics on a refused condition or a canceled transaction.
+    fn failure(self) -> Failure;
+}
+
+#[cfg(test)]
+impl Refused for Failure {
+    fn failure(self) -> Failure {
+        self
+    }
+}
+
+#[cfg(test)]
+impl Refused for WriteRefusal {
+    fn failure(self) -> Failure {
+        match self {
+            WriteRefusal::Failed(failure) => failure,
+            other => panic!("expected a failure, got {other:?}"),
+        }
+    }
+}
+
+#[cfg(test)]
+impl Refused for TransactRefusal {
+    fn failure(self) -> Failure {
+        match self {
+            TransactRefusal::Failed(failure) => failure,
+            other => panic!("expected a failure, got {other:?}"),
+        }
+    }
 }

@@ -30,9 +30,10 @@ use super::{
     ItemKey, KeyError, Memory, Shard, ShardId, Table, Veto, WriteKind, check_item_values, commit, invalid, lock, sized,
     update_text,
 };
+use crate::error::InternalError;
 use crate::expr::request::{Bound, Expressions};
 use crate::fast_hash::FastHasher;
-use crate::request::{Action, BatchOp, CancelReason, RawItem, Refusal, TransactWrite, Write};
+use crate::request::{Action, BatchOp, CancelReason, Failure, RawItem, TransactRefusal, TransactWrite, Write};
 use crate::size::transaction_payload;
 
 /// Most actions of a TransactWriteItems and items of a TransactGetItems request.
@@ -56,13 +57,13 @@ const DUPLICATE_KEYS: &str = "Provided list of item keys contains duplicates";
 
 /// An action ready for pass 2: its table and its key as looked up (or why not), and what it does.
 struct Target<'w> {
-    found: Result<(Arc<Table>, Result<ItemKey, KeyError>), Refusal>,
+    found: Result<(Arc<Table>, Result<ItemKey, KeyError>), Failure>,
     kind: WriteKind<'w>,
 }
 
 impl Memory {
     /// TransactWriteItems: every action or none, isolated from every other request.
-    pub(crate) fn transact_write(&self, request: TransactWrite) -> Result<(), Refusal> {
+    pub(crate) fn transact_write(&self, request: TransactWrite) -> Result<(), TransactRefusal> {
         let TransactWrite { actions, token } = request;
         check_shape(&actions, token.as_deref())?;
         let expressions: Vec<Expressions> = actions
@@ -80,7 +81,7 @@ impl Memory {
                 match log.seen(token, &actions, now) {
                     Seen::New => Some(log),
                     Seen::Replay => return Ok(()),
-                    Seen::Mismatch => return Err(Refusal::TokenMismatch(String::new())),
+                    Seen::Mismatch => return Err(TransactRefusal::TokenMismatch(String::new())),
                 }
             }
         };
@@ -115,23 +116,25 @@ impl Memory {
     }
 
     /// TransactGetItems: the items (`None`: absent) in request order, read as one snapshot.
-    pub(crate) fn transact_get(&self, items: Vec<(String, RawItem)>) -> Result<Vec<Option<RawItem>>, Refusal> {
+    pub(crate) fn transact_get(&self, items: Vec<(String, RawItem)>) -> Result<Vec<Option<RawItem>>, TransactRefusal> {
         if items.is_empty() {
-            return Err(invalid("Value null at 'transactItems' failed to satisfy constraint: Member must not be null"));
+            return Err(
+                invalid("Value null at 'transactItems' failed to satisfy constraint: Member must not be null").into()
+            );
         }
         if items.len() > MAX_TRANSACT_ITEMS {
-            return Err(invalid(TOO_MANY));
+            return Err(invalid(TOO_MANY).into());
         }
         let mut targets: Vec<(Arc<Table>, ItemKey)> = Vec::with_capacity(items.len());
         for (name, key) in &items {
             let table = self.table(name)?;
             // DynamoDB Local cancels the transaction, giving no reasons, for these; it refuses the others.
             let key = table.key_of(key).map_err(|error| match error {
-                KeyError::Count | KeyError::Missing | KeyError::Type => Refusal::Canceled(Vec::new()),
-                other => other.into(),
+                KeyError::Count | KeyError::Missing | KeyError::Type => TransactRefusal::Canceled(Vec::new()),
+                other => Failure::from(other).into(),
             })?;
             if targets.iter().any(|(t, k)| Arc::ptr_eq(t, &table) && *k == key) {
-                return Err(invalid(SAME_ITEM));
+                return Err(invalid(SAME_ITEM).into());
             }
             targets.push((table, key));
         }
@@ -142,7 +145,7 @@ impl Memory {
             let stored = locked.shard(table.shard_of(key).0)?.get(key);
             size += stored.map_or(0, |stored| stored.size) + GET_OVERHEAD;
             if size > MAX_TRANSACT_BYTES {
-                return Err(invalid(format!("Payload in response is too large.{size}")));
+                return Err(invalid(format!("Payload in response is too large.{size}")).into());
             }
             found.push(stored.map(|stored| stored.item.clone()));
         }
@@ -151,7 +154,7 @@ impl Memory {
 
     /// BatchWriteItem to one table: every put and delete is applied (none is left unprocessed), each on its
     /// own, as DynamoDB applies them.
-    pub(crate) fn batch_write(&self, table: &str, ops: Vec<BatchOp>) -> Result<(), Refusal> {
+    pub(crate) fn batch_write(&self, table: &str, ops: Vec<BatchOp>) -> Result<(), Failure> {
         if ops.is_empty() {
             return Err(invalid(format!("The batch write request list for a table cannot be null or empty: {table}")));
         }
@@ -194,7 +197,7 @@ impl Memory {
     }
 
     /// BatchGetItem from one table: the items found, one per key that names one, in no particular order.
-    pub(crate) fn batch_get(&self, table: &str, keys: Vec<RawItem>) -> Result<Vec<RawItem>, Refusal> {
+    pub(crate) fn batch_get(&self, table: &str, keys: Vec<RawItem>) -> Result<Vec<RawItem>, Failure> {
         // DynamoDB Local compares the keys as sent (`1` and `1.0` differ), before any other check.
         if has_duplicates(&keys) {
             return Err(invalid(DUPLICATE_KEYS));
@@ -216,7 +219,7 @@ impl Memory {
 
 /// The checks of a transaction's form: 1 to 100 actions, a token of at most 36 characters, a condition for
 /// each ConditionCheck.
-fn check_shape(actions: &[Write], token: Option<&str>) -> Result<(), Refusal> {
+fn check_shape(actions: &[Write], token: Option<&str>) -> Result<(), Failure> {
     if actions.is_empty() {
         return Err(invalid(
             "Value [] at 'transactItems' failed to satisfy constraint: Member must have length greater than or equal to 1",
@@ -247,7 +250,7 @@ fn check_shape(actions: &[Write], token: Option<&str>) -> Result<(), Refusal> {
 fn check_actions<'e>(
     actions: &'e [Write],
     expressions: &'e [Expressions],
-) -> Result<(Vec<Bound<'e>>, Vec<WriteKind<'e>>), Refusal> {
+) -> Result<(Vec<Bound<'e>>, Vec<WriteKind<'e>>), Failure> {
     let mut bounds = Vec::with_capacity(actions.len());
     let mut kinds = Vec::with_capacity(actions.len());
     let mut payload = 0;
@@ -274,7 +277,7 @@ fn check_actions<'e>(
 /// takes them, is checked against its table (the table exists, the key fits, the condition reads no path into
 /// a key attribute), then planned on its item; an action that passes may not name an item another passing
 /// action names. If every action passes, all are committed.
-fn run(targets: Vec<Target<'_>>, bounds: &[Bound<'_>]) -> Result<(), Refusal> {
+fn run(targets: Vec<Target<'_>>, bounds: &[Bound<'_>]) -> Result<(), TransactRefusal> {
     // The locks borrow the tables, which the loop below takes out of `targets`.
     let found: Vec<_> = targets.iter().filter_map(|target| target.found.as_ref().ok()).collect();
     let tables: Vec<Arc<Table>> = found.iter().map(|(table, _)| table.clone()).collect();
@@ -292,7 +295,7 @@ fn run(targets: Vec<Target<'_>>, bounds: &[Bound<'_>]) -> Result<(), Refusal> {
                 reasons.push(reason("ValidationError", Some(error.message()), None));
                 continue;
             }
-            Err(error) => return Err(error.into()),
+            Err(error) => return Err(Failure::from(error).into()),
         };
         let check = matches!(target.kind, WriteKind::Check);
         // A ConditionCheck may read paths into key attributes (they are just absent).
@@ -303,7 +306,7 @@ fn run(targets: Vec<Target<'_>>, bounds: &[Bound<'_>]) -> Result<(), Refusal> {
         match table.plan(target.kind, bound, locked.shard(shard)?.get(&key)) {
             Ok(effect) => {
                 if effects.iter().any(|(id, other, _)| *id == shard && *other == key) {
-                    return Err(invalid(SAME_ITEM));
+                    return Err(invalid(SAME_ITEM).into());
                 }
                 reasons.push(reason("None", None, None));
                 effects.push((shard, key, effect));
@@ -319,13 +322,13 @@ fn run(targets: Vec<Target<'_>>, bounds: &[Bound<'_>]) -> Result<(), Refusal> {
                 reasons.push(reason("ValidationError", Some(message), None));
             }
             Err(Veto::Alone(message)) => {
-                return Err(Refusal::Canceled(vec![reason("ValidationError", Some(message), None)]));
+                return Err(TransactRefusal::Canceled(vec![reason("ValidationError", Some(message), None)]));
             }
-            Err(Veto::Request(refusal)) => return Err(refusal),
+            Err(Veto::Request(failure)) => return Err(failure.into()),
         }
     }
     if canceled {
-        return Err(Refusal::Canceled(reasons));
+        return Err(TransactRefusal::Canceled(reasons));
     }
     for (shard, key, effect) in effects {
         commit(locked.shard_mut(shard)?, key, effect)?;
@@ -354,21 +357,21 @@ impl<'t> Locked<'t> {
     }
 
     /// The items of a locked shard.
-    fn shard(&self, id: ShardId) -> Result<&Shard, Refusal> {
+    fn shard(&self, id: ShardId) -> Result<&Shard, Failure> {
         let i = self.position(id)?;
         Ok(&self.guards[i].1)
     }
 
     /// The items of a locked shard, to change them.
-    fn shard_mut(&mut self, id: ShardId) -> Result<&mut Shard, Refusal> {
+    fn shard_mut(&mut self, id: ShardId) -> Result<&mut Shard, Failure> {
         let i = self.position(id)?;
         Ok(&mut self.guards[i].1)
     }
 
-    fn position(&self, id: ShardId) -> Result<usize, Refusal> {
+    fn position(&self, id: ShardId) -> Result<usize, Failure> {
         self.guards
             .binary_search_by_key(&id, |(id, _)| *id)
-            .map_err(|_| Refusal::Service("a shard of the request was not locked".into()))
+            .map_err(|_| InternalError::new("a shard of the request was not locked").into())
     }
 }
 
