@@ -31,6 +31,7 @@ mod dynamo;
 mod error;
 mod explain;
 pub mod kind;
+mod limits;
 mod memory;
 mod number;
 mod operation;

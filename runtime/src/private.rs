@@ -57,6 +57,15 @@ pub async fn create_table(db: &Db, table: &str, key: KeySchema) -> Result<(), Re
     db.backend.create_table(table, key).await
 }
 
+/// Rule: a table name fits DynamoDB's naming rule. The derive evaluates it in a constant under the span of the
+/// `table = "..."` literal, so a bad name is reported on the literal with the rule's message.
+#[track_caller]
+pub const fn assert_table_name(name: &str) {
+    if let Err(message) = crate::limits::table_name(name) {
+        panic!("{}", message);
+    }
+}
+
 /// The role of a field: an ordinary attribute an update may write.
 pub struct Data;
 /// The role of a field: part of the table's key, read-only in updates.
