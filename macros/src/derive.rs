@@ -156,18 +156,14 @@ fn check(schema: &Schema, errors: &mut Errors) {
             "mark the partition key field with `#[dynatomic(partition_key)]`",
         );
     }
-    if let Some(table) = &schema.table {
-        if !has(KeyPart::Partition) {
-            errors.at(
-                table.span(),
-                "a table needs a partition key",
-                "mark the partition key field with `#[dynatomic(partition_key)]`",
-            );
-        }
-        let length = table.value().len();
-        if !(3..=255).contains(&length) {
-            errors.at(table.span(), "a DynamoDB table name has 3 to 255 characters", "choose a longer or shorter name");
-        }
+    if let Some(table) = &schema.table
+        && !has(KeyPart::Partition)
+    {
+        errors.at(
+            table.span(),
+            "a table needs a partition key",
+            "mark the partition key field with `#[dynatomic(partition_key)]`",
+        );
     }
     for (i, field) in schema.fields.iter().enumerate() {
         if field.name.is_empty() {
@@ -218,7 +214,13 @@ fn generate(schema: &Schema) -> TokenStream {
     let count = schema.fields.len();
     let type_name = ident.to_string();
     let item = generate_item(schema);
+    // The runtime's naming rule, evaluated at compile time and reported on the literal.
+    let table_name = schema.table.as_ref().map(|table| {
+        quote_spanned! {table.span()=> const _: () = ::dynatomic::__private::assert_table_name(#table); }
+    });
     quote! {
+        #table_name
+
         #[doc(hidden)]
         #[allow(non_snake_case, non_camel_case_types, private_interfaces, missing_docs, dead_code)]
         #vis mod #module {
