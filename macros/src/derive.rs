@@ -62,12 +62,14 @@ fn read(input: syn::DeriveInput, errors: &mut Errors) -> Option<Schema> {
         );
         return None;
     };
-    if let Some(param) = input.generics.params.first() {
-        errors.at(
-            param.span(),
+    if !input.generics.params.is_empty() {
+        // Nothing is generated for a generic struct: impls without its parameters would only add errors.
+        errors.on(
+            &input.generics,
             "`#[derive(Item)]` does not support generic structs",
-            "give the struct concrete field types",
+            "remove the type, lifetime and const parameters: every field needs a concrete type",
         );
+        return None;
     }
     let mut table = None;
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("dynatomic")) {
