@@ -2,7 +2,7 @@
 //! item conversion and the key.
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
@@ -28,10 +28,26 @@ struct Field {
     version: Option<Span>,
 }
 
+/// The part of the table's key a field is.
 #[derive(Clone, Copy, PartialEq)]
 enum KeyPart {
     Partition,
     Sort,
+}
+
+impl KeyPart {
+    /// The key part an attribute option names, if it names one.
+    fn named(path: &syn::Path) -> Option<KeyPart> {
+        [KeyPart::Partition, KeyPart::Sort].into_iter().find(|part| path.is_ident(part.word()))
+    }
+
+    /// The attribute option that marks a field as this key part.
+    fn word(self) -> &'static str {
+        match self {
+            KeyPart::Partition => "partition_key",
+            KeyPart::Sort => "sort_key",
+        }
+    }
 }
 
 pub(crate) fn expand(input: syn::DeriveInput) -> TokenStream {
@@ -45,6 +61,7 @@ pub(crate) fn expand(input: syn::DeriveInput) -> TokenStream {
     quote! { #errors #generated }
 }
 
+/// Reads a struct and its `dynatomic` attributes into a schema, refusing what the derive cannot describe.
 fn read(input: syn::DeriveInput, errors: &mut Errors) -> Option<Schema> {
     let syn::Data::Struct(data) = input.data else {
         errors.at(
@@ -62,18 +79,24 @@ fn read(input: syn::DeriveInput, errors: &mut Errors) -> Option<Schema> {
         );
         return None;
     };
-    if let Some(param) = input.generics.params.first() {
-        errors.at(
-            param.span(),
+    if !input.generics.params.is_empty() {
+        // Nothing is generated for a generic struct: impls without its parameters would only add errors.
+        errors.on(
+            &input.generics,
             "`#[derive(Item)]` does not support generic structs",
-            "give the struct concrete field types",
+            "remove the type, lifetime and const parameters: every field needs a concrete type",
         );
+        return None;
     }
-    let mut table = None;
+    let mut table: Option<syn::LitStr> = None;
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("dynatomic")) {
         let parsed = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("table") {
-                table = Some(meta.value()?.parse::<syn::LitStr>()?);
+                let lit = string_value(&meta, "table = \"name\"")?;
+                match table {
+                    Some(_) => repeated(errors, &meta.path, "table = \"name\""),
+                    None => table = Some(lit),
+                }
                 Ok(())
             } else {
                 Err(crate::diag::error(
@@ -89,25 +112,43 @@ fn read(input: syn::DeriveInput, errors: &mut Errors) -> Option<Schema> {
     Some(Schema { ident: input.ident, vis: input.vis, table, fields })
 }
 
+/// Reads one field and its `dynatomic` attributes; a repeated or conflicting option is refused.
 fn read_field(field: syn::Field, errors: &mut Errors) -> Option<Field> {
     let ident = field.ident?;
-    let mut name = (ident.unraw().to_string(), ident.span());
-    let mut key = None;
+    let mut rename: Option<syn::LitStr> = None;
+    let mut key: Option<KeyPart> = None;
     let mut version = None;
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("dynatomic")) {
         let parsed = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("version") {
-                version = Some(meta.path.span());
-            } else if meta.path.is_ident("partition_key") {
-                key = Some(KeyPart::Partition);
-            } else if meta.path.is_ident("sort_key") {
-                key = Some(KeyPart::Sort);
-            } else if meta.path.is_ident("rename") {
-                let lit = meta.value()?.parse::<syn::LitStr>()?;
-                name = (lit.value(), lit.span());
+            let path = &meta.path;
+            if path.is_ident("version") {
+                match version {
+                    Some(_) => repeated(errors, path, "version"),
+                    None => version = Some(path.span()),
+                }
+            } else if let Some(part) = KeyPart::named(path) {
+                match key {
+                    Some(earlier) if earlier == part => repeated(errors, path, part.word()),
+                    Some(_) => {
+                        errors.at(
+                            path.span(),
+                            "a field is either the partition key or the sort key, not both",
+                            "keep one of `partition_key` and `sort_key` on this field",
+                        );
+                        // Read as the partition key, so that a missing one is not reported as well.
+                        key = Some(KeyPart::Partition);
+                    }
+                    None => key = Some(part),
+                }
+            } else if path.is_ident("rename") {
+                let lit = string_value(&meta, "rename = \"attribute_name\"")?;
+                match rename {
+                    Some(_) => repeated(errors, path, "rename = \"attribute_name\""),
+                    None => rename = Some(lit),
+                }
             } else {
                 return Err(crate::diag::error(
-                    meta.path.span(),
+                    path.span(),
                     "unknown `dynatomic` attribute on a field",
                     "a field takes `partition_key`, `sort_key`, `version` or `rename = \"attribute_name\"`",
                 ));
@@ -116,9 +157,34 @@ fn read_field(field: syn::Field, errors: &mut Errors) -> Option<Field> {
         });
         errors.keep(parsed);
     }
-    Some(Field { ident, ty: field.ty, name: name.0, name_span: name.1, key, version })
+    let (name, name_span) = match rename {
+        Some(lit) => (lit.value(), lit.span()),
+        None => (ident.unraw().to_string(), ident.span()),
+    };
+    Some(Field { ident, ty: field.ty, name, name_span, key, version })
 }
 
+/// The string literal after `option =`; anything else is refused with the way to write it, `usage`.
+fn string_value(meta: &syn::meta::ParseNestedMeta, usage: &str) -> syn::Result<syn::LitStr> {
+    meta.value().and_then(|value| value.parse()).map_err(|e| {
+        crate::diag::error(
+            e.span(),
+            format_args!("`{}` takes a string literal", meta.path.to_token_stream()),
+            format_args!("write `{usage}`"),
+        )
+    })
+}
+
+/// Refuses an attribute option given a second time, on its `path`; the first one stays in effect.
+fn repeated(errors: &mut Errors, path: &syn::Path, usage: &str) {
+    errors.at(
+        path.span(),
+        format_args!("`{}` is given twice", path.to_token_stream()),
+        format_args!("keep one `{usage}`"),
+    );
+}
+
+/// Checks the rules that span fields: the key, the version and the attribute names.
 fn check(schema: &Schema, errors: &mut Errors) {
     for part in [KeyPart::Partition, KeyPart::Sort] {
         for extra in schema.fields.iter().filter(|f| f.key == Some(part)).skip(1) {
@@ -156,18 +222,14 @@ fn check(schema: &Schema, errors: &mut Errors) {
             "mark the partition key field with `#[dynatomic(partition_key)]`",
         );
     }
-    if let Some(table) = &schema.table {
-        if !has(KeyPart::Partition) {
-            errors.at(
-                table.span(),
-                "a table needs a partition key",
-                "mark the partition key field with `#[dynatomic(partition_key)]`",
-            );
-        }
-        let length = table.value().len();
-        if !(3..=255).contains(&length) {
-            errors.at(table.span(), "a DynamoDB table name has 3 to 255 characters", "choose a longer or shorter name");
-        }
+    if let Some(table) = &schema.table
+        && !has(KeyPart::Partition)
+    {
+        errors.at(
+            table.span(),
+            "a table needs a partition key",
+            "mark the partition key field with `#[dynatomic(partition_key)]`",
+        );
     }
     for (i, field) in schema.fields.iter().enumerate() {
         if field.name.is_empty() {
@@ -224,7 +286,13 @@ fn generate(schema: &Schema) -> TokenStream {
     let type_name = ident.to_string();
     let item = generate_item(schema);
     let (coverage, upsertable) = generate_coverage(schema);
+    // The runtime's naming rule, evaluated at compile time and reported on the literal.
+    let table_name = schema.table.as_ref().map(|table| {
+        quote_spanned! {table.span()=> const _: () = ::dynatomic::__private::assert_table_name(#table); }
+    });
     quote! {
+        #table_name
+
         #[doc(hidden)]
         #[allow(non_snake_case, non_camel_case_types, private_interfaces, missing_docs, dead_code)]
         #vis mod #module {

@@ -37,6 +37,7 @@ mod expr;
 mod fast_hash;
 mod guard;
 pub mod kind;
+mod limits;
 mod memory;
 mod number;
 mod operation;

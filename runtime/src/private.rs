@@ -22,6 +22,15 @@ pub use crate::attribute::{Optional, Required};
 pub use crate::guard::{Memo, MissingItem};
 pub use crate::operation::Compiled;
 
+/// Rule: a table name fits DynamoDB's naming rule. The derive evaluates it in a constant under the span of the
+/// `table = "..."` literal, so a bad name is reported on the literal with the rule's message.
+#[track_caller]
+pub const fn assert_table_name(name: &str) {
+    if let Err(message) = crate::limits::table_name(name) {
+        panic!("{}", message);
+    }
+}
+
 /// The role of a field: an ordinary attribute an update may write.
 pub struct Data;
 /// The role of a field: part of the table's key, read-only in updates.

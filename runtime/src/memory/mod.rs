@@ -150,13 +150,16 @@ impl Memory {
 
     /// Creates a table with this key schema; a table that already exists is left as it is.
     pub(crate) fn create_table(&self, name: &str, key: KeySchema) -> Result<(), Failure> {
-        if !(3..=255).contains(&name.len()) {
-            return Err(invalid("TableName must be at least 3 characters long and at most 255 characters long"));
-        }
-        if !name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')) {
-            return Err(invalid(format!(
-                "1 validation error detected: Value '{name}' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
-            )));
+        // The rule is dynatomic's; the answer is DynamoDB's message for the part of the rule that failed.
+        if let Err(broken) = crate::limits::table_name(name) {
+            return Err(invalid(match broken {
+                crate::limits::TABLE_NAME_LENGTH => {
+                    "TableName must be at least 3 characters long and at most 255 characters long".to_owned()
+                }
+                _ => format!(
+                    "1 validation error detected: Value '{name}' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
+                ),
+            }));
         }
         let mut tables = self.tables.write().unwrap_or_else(PoisonError::into_inner);
         tables.entry(name.to_owned()).or_insert_with(|| {
@@ -661,8 +664,8 @@ mod tests {
         assert_eq!(code(memory.write(missing)), "ResourceNotFoundException");
         assert_eq!(code(memory.get("other", &key("a"))), "ResourceNotFoundException");
         let schema = KeySchema { partition: ("pk", KeyKind::String), sort: None };
-        assert_eq!(code(memory.create_table("ab", schema)), "ValidationException");
-        assert_eq!(code(memory.create_table("a b c", schema)), "ValidationException");
+        assert!(message(memory.create_table("ab", schema)).starts_with("TableName must be at least 3"));
+        assert!(message(memory.create_table("a b c", schema)).contains("'a b c' at 'tableName'"));
     }
 
     #[test]

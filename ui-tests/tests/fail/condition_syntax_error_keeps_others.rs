@@ -1,4 +1,5 @@
-//! A syntax error in one part of a condition; the type error in the other part (`stock == "x"`) should still be reported.
+//! A syntax error in one part of a condition does not hide the type error in the other part (`stock == "x"`):
+//! both are reported.
 
 #[path = "../common/schema.rs"]
 mod schema;
