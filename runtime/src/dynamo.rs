@@ -80,7 +80,7 @@ pub(crate) async fn write(client: &Client, write: Write) -> Result<Option<RawIte
     let maps = write.condition.is_some().then(|| Maps { names: write.names.clone(), values: write.values.clone() });
     let failed = |stored: &Option<RawItem>| WriteRefusal::ConditionFailed {
         stored: stored.clone(),
-        maps: maps.clone().unwrap_or_default(),
+        maps: Box::new(maps.clone().unwrap_or_default()),
     };
     match request(client, write)? {
         Request::Put(request) => request.send().await.map(|out| out.attributes).map_err(|e| {

@@ -143,7 +143,7 @@ pub enum WriteRefusal {
         /// The item as stored (ALL_OLD), if there was one.
         stored: Option<RawItem>,
         /// The ExpressionAttributeNames and ExpressionAttributeValues of the refused request.
-        maps: Maps,
+        maps: Box<Maps>,
     },
     /// Any other failure.
     #[error(transparent)]

@@ -190,9 +190,10 @@ impl Memory {
     pub(crate) fn write(&self, write: Write) -> Result<Option<RawItem>, WriteRefusal> {
         match self.apply(&write) {
             Ok(answer) => Ok(answer),
-            Err(Veto::Condition(stored)) => {
-                Err(WriteRefusal::ConditionFailed { stored, maps: Maps { names: write.names, values: write.values } })
-            }
+            Err(Veto::Condition(stored)) => Err(WriteRefusal::ConditionFailed {
+                stored,
+                maps: Box::new(Maps { names: write.names, values: write.values }),
+            }),
             Err(veto) => Err(WriteRefusal::Failed(veto.into())),
         }
     }
