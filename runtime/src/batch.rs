@@ -11,10 +11,7 @@ use crate::table::Table;
 use crate::version::Unversioned;
 use crate::{AttributeValue, size};
 
-/// The most writes in one BatchWriteItem request.
-const WRITES_PER_REQUEST: usize = 25;
-/// The most keys in one BatchGetItem request.
-const READS_PER_REQUEST: usize = 100;
+use crate::limits::{MAX_BATCH_READS as READS_PER_REQUEST, MAX_BATCH_WRITES as WRITES_PER_REQUEST};
 
 impl<T: Unversioned> Table<T> {
     /// Writes many items (replacing any with the same keys), 25 per request. Not atomic: each item is written

@@ -7,11 +7,12 @@ use std::collections::HashMap;
 
 use crate::batch::identity;
 use crate::error::{Error, InternalError, ServiceError, ValueError};
+use crate::limits::{MAX_TRANSACTION_ACTIONS as MAX_ACTIONS, MAX_TRANSACTION_BYTES as MAX_BYTES};
 use crate::request::Returning;
 use crate::schema::{Item, Key};
 use crate::size;
 use crate::table::Table;
-use crate::transaction::{ActionKind, MAX_ACTIONS, MAX_BYTES, Reason, TransactionError, key_of};
+use crate::transaction::{ActionKind, Reason, TransactionError, key_of};
 use crate::write::Prepared;
 
 impl<T: Item + Send + Sync> Table<T> {

@@ -15,6 +15,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::error::ValueError;
 use crate::explain::{self, Sources};
+use crate::limits::{MAX_EXPRESSION_BYTES, MAX_OPERATORS};
 use crate::request::{Action, RawItem, Write};
 
 /// The placeholder of the partition key's name, in the existence checks.
@@ -28,9 +29,6 @@ const NEXT: &str = ":dynatomic_next";
 /// The placeholders of the numbers an unchecked increment of the version uses.
 const ZERO: &str = ":dynatomic_zero";
 const ONE: &str = ":dynatomic_one";
-/// The most operators DynamoDB takes in one condition, and the longest condition text.
-const MAX_OPERATORS: usize = 300;
-const MAX_EXPRESSION_BYTES: usize = 4096;
 
 /// Whether the write needs the item to exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

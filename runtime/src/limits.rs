@@ -1,6 +1,42 @@
 //! DynamoDB's limits and naming rules, one home for the derive's compile-time checks, the pre-send checks and
 //! the memory backend.
 
+/// The largest item, names and values together, in bytes (400 KB).
+pub(crate) const MAX_ITEM_BYTES: usize = 400 * 1024;
+/// Most levels of an item: an attribute's value counts one, each list or map around it one more.
+pub(crate) const MAX_ITEM_DEPTH: usize = 32;
+/// Most levels of an ExpressionAttributeValue: one more than an item attribute (it becomes an item's value only
+/// when an update stores it, and is checked again then).
+pub(crate) const MAX_VALUE_DEPTH: usize = MAX_ITEM_DEPTH + 1;
+/// Most dereferences (`.name`, `[index]`) in a document path.
+pub(crate) const MAX_PATH_DEPTH: usize = 32;
+/// Longest UpdateExpression or ConditionExpression, in bytes.
+pub(crate) const MAX_EXPRESSION_BYTES: usize = 4096;
+/// Most operators and functions in one expression.
+pub(crate) const MAX_OPERATORS: usize = 300;
+/// Most operands of one `IN` (the `update!` / `condition!` macros check the same number at compile time).
+pub(crate) const MAX_IN_OPERANDS: usize = 100;
+/// Most significant digits of a number.
+pub(crate) const MAX_DIGITS: u32 = 38;
+/// Power of ten of the leading digit of the largest magnitude of a number (9.99..E+125).
+pub(crate) const MAX_LEADING_POWER: i64 = 125;
+/// Power of ten of the smallest magnitude of a number (1E-130).
+pub(crate) const MIN_LEADING_POWER: i64 = -130;
+/// Longest partition key value, in bytes.
+pub(crate) const MAX_PARTITION_KEY_BYTES: usize = 2048;
+/// Longest sort key value, in bytes.
+pub(crate) const MAX_SORT_KEY_BYTES: usize = 1024;
+/// Most actions of a TransactWriteItems request, and items of a TransactGetItems request.
+pub(crate) const MAX_TRANSACTION_ACTIONS: usize = 100;
+/// Largest payload of a transaction, in bytes (4 MB), and largest answer of a TransactGetItems request.
+pub(crate) const MAX_TRANSACTION_BYTES: usize = 4 * 1024 * 1024;
+/// Longest ClientRequestToken, in characters.
+pub(crate) const MAX_TOKEN_CHARS: usize = 36;
+/// Most writes of one BatchWriteItem request.
+pub(crate) const MAX_BATCH_WRITES: usize = 25;
+/// Most keys of one BatchGetItem request.
+pub(crate) const MAX_BATCH_READS: usize = 100;
+
 /// What is wrong with a table name that is too short or too long.
 pub(crate) const TABLE_NAME_LENGTH: &str = "a DynamoDB table name has 3 to 255 characters";
 /// What is wrong with a table name that holds a character DynamoDB does not allow.

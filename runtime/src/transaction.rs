@@ -17,12 +17,7 @@ use crate::size;
 use crate::table::Table;
 use crate::write::{Failed, Prepared};
 
-/// The most actions one transaction may hold.
-pub const MAX_ACTIONS: usize = 100;
-/// The largest transaction DynamoDB accepts, in bytes (4 MB).
-pub const MAX_BYTES: usize = 4 * 1024 * 1024;
-/// The longest client request token, in characters.
-const MAX_TOKEN_CHARS: usize = 36;
+use crate::limits::{MAX_TOKEN_CHARS, MAX_TRANSACTION_ACTIONS as MAX_ACTIONS, MAX_TRANSACTION_BYTES as MAX_BYTES};
 
 /// Several writes and condition checks, on items of any tables, that DynamoDB applies all together or not
 /// at all (TransactWriteItems). On [`Db::memory`] the same holds, and no other request sees a transaction

@@ -5,12 +5,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-/// Most significant digits a number may have.
-const MAX_DIGITS: u32 = 38;
-/// Power of ten of the leading digit of the largest magnitude (9.99..E+125).
-const MAX_LEADING_POWER: i64 = 125;
-/// Power of ten of the smallest magnitude (1E-130).
-const MIN_LEADING_POWER: i64 = -130;
+use crate::limits::{MAX_DIGITS, MAX_LEADING_POWER, MIN_LEADING_POWER};
 
 /// Why a number is not one DynamoDB stores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,7 +7,7 @@ use super::parser::{self, ConditionExpr, UpdateExpr};
 use super::validate;
 
 /// Longest expression DynamoDB accepts, in bytes.
-const MAX_EXPRESSION_BYTES: usize = 4096;
+use crate::limits::MAX_EXPRESSION_BYTES;
 /// DynamoDB's message for an update whose values or result exceed 400 KB.
 pub(crate) const UPDATE_TOO_LARGE: &str = "Item size to update has exceeded the maximum allowed size";
 

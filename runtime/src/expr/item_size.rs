@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::values::Attributes;
 
 /// The largest item DynamoDB stores, in bytes.
-pub(crate) const MAX_ITEM_BYTES: usize = 400 * 1024;
+pub(crate) use crate::limits::MAX_ITEM_BYTES;
 
 /// The size of an item: the UTF-8 length of every attribute name plus the size of its value.
 pub(crate) fn item_size(item: &Attributes) -> usize {

@@ -10,7 +10,7 @@ use super::small::Small;
 use super::values::Attributes;
 
 /// Deepest document path DynamoDB accepts.
-const MAX_DEPTH: usize = 32;
+use crate::limits::MAX_PATH_DEPTH as MAX_DEPTH;
 
 /// One step of a resolved path: a map key (or top-level attribute name) or a list index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,10 +14,10 @@ use super::parser::{
 use super::path::{self, Resolved, Step};
 use super::values::{self, compare, type_code};
 
-/// Most operators and functions one expression may hold.
-const MAX_OPERATORS: usize = 300;
 /// Most values an IN list may hold.
-const MAX_IN_OPERANDS: usize = 100;
+use crate::limits::MAX_IN_OPERANDS;
+/// Most operators and functions one expression may hold.
+use crate::limits::MAX_OPERATORS;
 /// The type names `attribute_type` accepts.
 const TYPE_NAMES: [&str; 10] = ["S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M"];
 

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::decimal::{Decimal, NumberError};
+pub(crate) use crate::limits::{MAX_ITEM_DEPTH, MAX_VALUE_DEPTH};
 
 /// Attributes by name: an item, or the entries of a map value.
 pub(crate) type Attributes = HashMap<String, AttributeValue>;
@@ -13,11 +14,6 @@ pub(crate) type Attributes = HashMap<String, AttributeValue>;
 /// Prefix of the parameter errors DynamoDB reports for values it refuses.
 const INVALID_PARAMETERS: &str = "One or more parameter values were invalid: ";
 
-/// Most levels of an item: an attribute's value counts one, each list or map around it one more.
-pub(crate) const MAX_ITEM_DEPTH: usize = 32;
-/// An ExpressionAttributeValue may be one level deeper than an item attribute (it becomes an item's value only
-/// when an update stores it, and is checked again then).
-pub(crate) const MAX_VALUE_DEPTH: usize = MAX_ITEM_DEPTH + 1;
 /// DynamoDB's message for a value nested too deeply.
 pub(crate) const TOO_DEEP: &str = "Nesting Levels have exceeded supported limits";
 

@@ -25,13 +25,10 @@ use crate::expr::item_size::{MAX_ITEM_BYTES, attribute_size, item_size};
 use crate::expr::request::{Bound, BoundCondition, BoundUpdate, Expressions};
 use crate::expr::{apply, eval, parser, values};
 use crate::fast_hash::{FastHasher, FastMap};
+use crate::limits::{MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
 use crate::request::{Action, Failure, Maps, RawItem, Returning, Write, WriteRefusal};
 use crate::schema::{KeyKind, KeySchema};
 
-/// Longest partition key value, in bytes.
-const MAX_PARTITION_KEY_BYTES: usize = 2048;
-/// Longest sort key value, in bytes.
-const MAX_SORT_KEY_BYTES: usize = 1024;
 /// The answer to a condition check sent as a single write.
 const CHECK_OUTSIDE_TRANSACTION: &str = "A condition check can only be part of a transaction";
 /// Number of independently locked parts of a table (a power of two).

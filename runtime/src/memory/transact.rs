@@ -33,19 +33,13 @@ use super::{
 use crate::error::InternalError;
 use crate::expr::request::{Bound, Expressions};
 use crate::fast_hash::FastHasher;
+use crate::limits::{
+    MAX_BATCH_READS as MAX_BATCH_GETS, MAX_BATCH_WRITES, MAX_TOKEN_CHARS,
+    MAX_TRANSACTION_ACTIONS as MAX_TRANSACT_ITEMS, MAX_TRANSACTION_BYTES as MAX_TRANSACT_BYTES,
+};
 use crate::request::{Action, BatchOp, CancelReason, Failure, RawItem, TransactRefusal, TransactWrite, Write};
 use crate::size::transaction_payload;
 
-/// Most actions of a TransactWriteItems and items of a TransactGetItems request.
-const MAX_TRANSACT_ITEMS: usize = 100;
-/// Most bytes of a transaction's payload, and of a TransactGetItems answer.
-const MAX_TRANSACT_BYTES: usize = 4 * 1024 * 1024;
-/// Longest ClientRequestToken, in characters.
-const MAX_TOKEN_CHARS: usize = 36;
-/// Most writes of a BatchWriteItem request.
-const MAX_BATCH_WRITES: usize = 25;
-/// Most keys of a BatchGetItem request.
-const MAX_BATCH_GETS: usize = 100;
 /// Bytes a TransactGetItems answer counts for each item besides the item's size (also for a missing item).
 const GET_OVERHEAD: usize = 4;
 /// DynamoDB Local's message for more than 100 actions or items.
