@@ -5,11 +5,12 @@ use std::collections::{HashMap, VecDeque};
 
 use crate::backoff::Backoff;
 use crate::error::Error;
+use crate::identity::{ItemKey, identity};
 use crate::request::{BatchOp, Failure, RawItem};
-use crate::schema::{Item, Key, KeySchema};
+use crate::schema::{Item, Key};
+use crate::size;
 use crate::table::Table;
 use crate::version::Unversioned;
-use crate::{AttributeValue, size};
 
 use crate::limits::{MAX_BATCH_READS as READS_PER_REQUEST, MAX_BATCH_WRITES as WRITES_PER_REQUEST};
 
@@ -77,10 +78,10 @@ impl<T: Item> Table<T> {
             .map(|(index, key)| key.into_attributes().map_err(|source| Error::InvalidEntry { index, source }))
             .collect::<Result<Vec<RawItem>, _>>()?;
         // Each distinct key is read once; `positions` says where its item goes.
-        let mut positions: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut positions: HashMap<ItemKey, Vec<usize>> = HashMap::new();
         let mut distinct = Vec::new();
         for (index, key) in keys.into_iter().enumerate() {
-            let slots = positions.entry(identity(&key, T::KEY)).or_default();
+            let slots = positions.entry(identity(&key, T::KEY)?).or_default();
             if slots.is_empty() {
                 distinct.push((index, key));
             }
@@ -93,7 +94,7 @@ impl<T: Item> Table<T> {
             .await
             .map_err(|incomplete| self.incomplete(incomplete))?;
         for item in found {
-            let slots = positions.get(&identity(&item, T::KEY)).map(Vec::as_slice).unwrap_or_default();
+            let slots = positions.get(&identity(&item, T::KEY)?).map(Vec::as_slice).unwrap_or_default();
             if let Some((last, rest)) = slots.split_last() {
                 for &slot in rest {
                     items[slot] = Some(T::from_item(item.clone())?);
@@ -106,9 +107,9 @@ impl<T: Item> Table<T> {
 
     /// Refuses duplicate keys, then sends the writes in chunks until all are processed.
     async fn write_batch(&self, ops: Vec<(RawItem, BatchOp)>) -> Result<(), Error<T>> {
-        let mut seen: HashMap<String, usize> = HashMap::with_capacity(ops.len());
+        let mut seen: HashMap<ItemKey, usize> = HashMap::with_capacity(ops.len());
         for (index, (key, _)) in ops.iter().enumerate() {
-            if let Some(first) = seen.insert(identity(key, T::KEY), index) {
+            if let Some(first) = seen.insert(identity(key, T::KEY)?, index) {
                 return Err(Error::DuplicateKey { first, second: index });
             }
         }
@@ -128,20 +129,6 @@ impl<T: Item> Table<T> {
             cause: incomplete.cause.map(|failure| Box::new(failure.into())),
         }
     }
-}
-
-/// The key attributes of an item (or a key) as one comparable text: the same for the same item.
-pub(crate) fn identity(item: &RawItem, schema: KeySchema) -> String {
-    let mut text = String::new();
-    for (name, _) in [Some(schema.partition), schema.sort].into_iter().flatten() {
-        match item.get(name) {
-            Some(AttributeValue::S(s)) => text.push_str(&format!("S{}:{s}", s.len())),
-            Some(AttributeValue::N(n)) => text.push_str(&format!("N{}:{n}", n.len())),
-            Some(AttributeValue::B(b)) => text.push_str(&format!("B{}:{:?}", b.as_ref().len(), b.as_ref())),
-            other => text.push_str(&format!("{other:?}")),
-        }
-    }
-    text
 }
 
 /// What a batch left undone: the positions in the input of the entries not processed, and the refusal that

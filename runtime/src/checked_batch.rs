@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 
-use crate::batch::identity;
 use crate::error::{Error, InternalError, ServiceError, ValueError};
+use crate::identity::{ItemKey, identity};
 use crate::limits::{MAX_TRANSACTION_ACTIONS as MAX_ACTIONS, MAX_TRANSACTION_BYTES as MAX_BYTES};
 use crate::request::Returning;
 use crate::schema::{Item, Key};
@@ -61,9 +61,9 @@ impl<T: Item + Send + Sync> Table<T> {
             .enumerate()
             .map(|(index, write)| write.map_err(|source| Error::InvalidEntry { index, source }))
             .collect::<Result<Vec<_>, _>>()?;
-        let mut seen: HashMap<String, usize> = HashMap::with_capacity(prepared.len());
+        let mut seen: HashMap<ItemKey, usize> = HashMap::with_capacity(prepared.len());
         for (index, write) in prepared.iter().enumerate() {
-            if let Some(first) = seen.insert(identity(&key_of(&write.write, T::KEY), T::KEY), index) {
+            if let Some(first) = seen.insert(identity(&key_of(&write.write, T::KEY), T::KEY)?, index) {
                 return Err(Error::DuplicateKey { first, second: index });
             }
         }

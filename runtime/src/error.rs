@@ -32,6 +32,16 @@ pub enum ValueError {
     /// A key attribute that is an empty string or empty bytes.
     #[error("key attribute `{0}` is empty: DynamoDB keys cannot be empty strings or empty bytes")]
     EmptyKey(String),
+    /// A key attribute longer than DynamoDB allows: 2048 bytes for a partition key, 1024 for a sort key.
+    #[error("key attribute `{name}` is {bytes} bytes long, over DynamoDB's limit of {limit} bytes")]
+    KeyTooLong {
+        /// The key attribute.
+        name: String,
+        /// Its length in bytes.
+        bytes: usize,
+        /// The most DynamoDB allows.
+        limit: usize,
+    },
     /// An attribute name or map key that is empty.
     #[error("an attribute name or map key cannot be empty")]
     EmptyName,

@@ -36,6 +36,7 @@ pub mod explain;
 mod expr;
 mod fast_hash;
 mod guard;
+mod identity;
 pub mod kind;
 mod limits;
 mod memory;

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use crate::attribute::Attribute;
 use crate::error::{DecodeError, ValueError};
 use crate::guard::{Guard, Intent, Presence, Unchanged, VersionCheck};
+use crate::limits::{MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
 
 /// A struct stored as a DynamoDB map: its fields are attributes. Implemented by `#[derive(Item)]`.
 ///
@@ -169,15 +170,27 @@ impl<T> Key<T> {
         self.attributes
     }
 
+    /// The key of the partition key's and the sort key's values, in that order, refusing what DynamoDB refuses
+    /// in a key: an empty string or binary value, a value over 2048 bytes (partition key) or 1024 (sort key).
     #[doc(hidden)]
     pub fn __new(parts: impl IntoIterator<Item = (&'static str, Result<AttributeValue, ValueError>)>) -> Self {
         let attributes = parts
             .into_iter()
-            .map(|(name, value)| match value {
-                Ok(AttributeValue::S(s)) if s.is_empty() => Err(ValueError::EmptyKey(name.to_owned())),
-                Ok(AttributeValue::B(b)) if b.as_ref().is_empty() => Err(ValueError::EmptyKey(name.to_owned())),
-                Ok(value) => Ok((name.to_owned(), value)),
-                Err(e) => Err(e.at(name)),
+            .zip([MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES])
+            .map(|((name, value), limit)| {
+                let bytes = match &value {
+                    Ok(AttributeValue::S(s) | AttributeValue::N(s)) => s.len(),
+                    Ok(AttributeValue::B(b)) => b.as_ref().len(),
+                    _ => 0,
+                };
+                match value {
+                    Err(e) => Err(e.at(name)),
+                    Ok(AttributeValue::S(_) | AttributeValue::B(_)) if bytes == 0 => {
+                        Err(ValueError::EmptyKey(name.to_owned()))
+                    }
+                    Ok(_) if bytes > limit => Err(ValueError::KeyTooLong { name: name.to_owned(), bytes, limit }),
+                    Ok(value) => Ok((name.to_owned(), value)),
+                }
             })
             .collect();
         Key { attributes, expect: Expect::Unspecified, item: PhantomData }
@@ -269,6 +282,22 @@ stored_version!(u8, u16, u32, u64);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_keys_are_refused() {
+        let long = |n: usize| Ok(AttributeValue::S("k".repeat(n)));
+        assert!(Key::<()>::__new([("pk", long(2048)), ("sk", long(1024))]).attributes().is_ok());
+        let refused = Key::<()>::__new([("pk", long(2049))]);
+        assert_eq!(
+            refused.attributes().unwrap_err(),
+            &ValueError::KeyTooLong { name: "pk".into(), bytes: 2049, limit: 2048 }
+        );
+        let refused = Key::<()>::__new([("pk", long(1)), ("sk", long(1025))]);
+        assert_eq!(
+            refused.attributes().unwrap_err(),
+            &ValueError::KeyTooLong { name: "sk".into(), bytes: 1025, limit: 1024 }
+        );
+    }
 
     #[test]
     fn empty_keys_are_refused() {

@@ -10,6 +10,7 @@ use crate::db::Db;
 use crate::error::{DecodeError, InternalError, ServiceError, Stored, ValueError, key_text};
 use crate::explain::Explanation;
 use crate::guard::Presence;
+use crate::identity::{ItemKey, identity};
 use crate::operation::{Condition, Update, Upsert};
 use crate::request::{Action, CancelReason, Failure, Maps, RawItem, Returning, TransactRefusal, TransactWrite, Write};
 use crate::schema::{Item, Key, KeySchema};
@@ -233,7 +234,9 @@ impl Transaction {
             })
             .collect::<Result<Vec<Write>, _>>()?;
         let keys: Vec<RawItem> = self.actions.iter().zip(&actions).map(|(p, write)| key_of(write, p.schema)).collect();
-        let targets: Vec<(&String, &RawItem)> = actions.iter().map(|write| &write.table).zip(&keys).collect();
+        let identities = keys.iter().zip(&self.actions).map(|(key, p)| identity(key, p.schema));
+        let targets: Vec<(&String, ItemKey)> =
+            actions.iter().map(|write| &write.table).zip(identities.collect::<Result<Vec<_>, _>>()?).collect();
         let same = first_repeat(&targets);
         if let Some((first, second)) = same {
             let (table, key) = (actions[second].table.clone(), key_text(&keys[second]));
@@ -620,7 +623,7 @@ impl fmt::Display for Reason {
 pub struct ReadTransaction {
     db: Db,
     id: u64,
-    items: Vec<(String, Result<RawItem, ValueError>)>,
+    items: Vec<(String, KeySchema, Result<RawItem, ValueError>)>,
 }
 
 /// Where one item of a [`ReadTransaction`] is found in its [`Snapshot`].
@@ -642,7 +645,7 @@ impl<T> Copy for Slot<T> {}
 impl ReadTransaction {
     /// Adds the item with this key to the reads and returns where to find it in the snapshot.
     pub fn get<T: Item>(&mut self, table: &Table<T>, key: Key<T>) -> Slot<T> {
-        self.items.push((table.name().to_owned(), key.into_attributes()));
+        self.items.push((table.name().to_owned(), T::KEY, key.into_attributes()));
         Slot { read: self.id, index: self.items.len() - 1, item: PhantomData }
     }
 
@@ -655,11 +658,17 @@ impl ReadTransaction {
             .items
             .into_iter()
             .enumerate()
-            .map(|(action, (table, key))| {
-                key.map(|key| (table, key)).map_err(|source| TransactionError::InvalidValue { action, source })
+            .map(|(action, (table, schema, key))| match key {
+                Ok(key) => Ok((table, schema, key)),
+                Err(source) => Err(TransactionError::InvalidValue { action, source }),
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let same = first_repeat(&items);
+        let identities: Vec<(&String, ItemKey)> = items
+            .iter()
+            .map(|(table, schema, key)| Ok((table, identity(key, *schema)?)))
+            .collect::<Result<_, InternalError>>()?;
+        let same = first_repeat(&identities);
+        let items: Vec<(String, RawItem)> = items.into_iter().map(|(table, _, key)| (table, key)).collect();
         if let Some((first, second)) = same {
             let (table, key) = (items[second].0.clone(), key_text(&items[second].1));
             return Err(TransactionError::SameItem { first, second, table, key });

@@ -16,8 +16,6 @@ use std::fmt;
 use std::hash::{BuildHasher, BuildHasherDefault};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
-use aws_sdk_dynamodb::types::AttributeValue;
-
 use crate::error::{InternalError, ServiceError};
 use crate::expr::bind::Context;
 use crate::expr::expression::UPDATE_TOO_LARGE;
@@ -25,7 +23,7 @@ use crate::expr::item_size::{MAX_ITEM_BYTES, attribute_size, item_size};
 use crate::expr::request::{Bound, BoundCondition, BoundUpdate, Expressions};
 use crate::expr::{apply, eval, parser, values};
 use crate::fast_hash::{FastHasher, FastMap};
-use crate::limits::{MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
+use crate::identity::{ItemKey, KeyError, KeyNames};
 use crate::request::{Action, Failure, Maps, RawItem, Returning, Write, WriteRefusal};
 use crate::schema::{KeyKind, KeySchema};
 
@@ -61,63 +59,11 @@ type Shard = FastMap<ItemKey, Stored>;
 /// address, then the shard's number.
 type ShardId = (usize, usize);
 
-/// A key attribute's value as an item is found by: numbers in canonical form.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum KeyValue {
-    S(String),
-    N(String),
-    B(Vec<u8>),
-}
-
-/// The identity of an item: its partition key and its sort key.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct ItemKey(KeyValue, Option<KeyValue>);
-
 /// A stored item and its size as DynamoDB counts it.
 #[derive(Debug, Clone)]
 struct Stored {
     item: RawItem,
     size: usize,
-}
-
-/// Why a key does not fit its table's schema. Each request reports these its own way (a transaction's action
-/// fails alone on some of them, TransactGetItems cancels on others), so they stay apart until then.
-#[derive(Debug, Clone, PartialEq)]
-enum KeyError {
-    /// The Key parameter has more or fewer attributes than the schema.
-    Count,
-    /// A key attribute is missing.
-    Missing,
-    /// A key attribute has the wrong type.
-    Type,
-    /// A key attribute is an empty string or binary value.
-    Empty { name: String, binary: bool },
-    /// A key attribute is over its size limit.
-    TooLong,
-    /// A number key attribute is not a number: DynamoDB's message.
-    Number(String),
-}
-
-impl KeyError {
-    /// DynamoDB's message.
-    fn message(&self) -> String {
-        match self {
-            KeyError::Count => "The number of conditions on the keys is invalid".to_owned(),
-            KeyError::Missing => "One of the required keys was not given a value".to_owned(),
-            KeyError::Type => "One or more parameter values were invalid: Type mismatch for key".to_owned(),
-            KeyError::Empty { name, binary } => {
-                let what = if *binary { "binary" } else { "string" };
-                format!(
-                    "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty {what} value. Key: {name}"
-                )
-            }
-            KeyError::TooLong => {
-                "Hash primary key values must be under 2048 bytes, and range primary key values must be under 1024 bytes"
-                    .to_owned()
-            }
-            KeyError::Number(message) => message.clone(),
-        }
-    }
 }
 
 impl From<KeyError> for Failure {
@@ -397,37 +343,20 @@ impl Table {
 
     /// The identity of the item a Key parameter names, refusing keys that do not fit the schema.
     fn key_of(&self, key: &RawItem) -> Result<ItemKey, KeyError> {
-        if key.len() != self.key_names().count() {
-            return Err(KeyError::Count);
-        }
-        self.key_of_item(key)
+        ItemKey::of_key(key, self.schema())
     }
 
     /// The identity of an item, refusing items whose key attributes are missing or do not fit the schema.
     fn key_of_item(&self, item: &RawItem) -> Result<ItemKey, KeyError> {
-        let part = |(name, kind): &(String, KeyKind), limit: usize| -> Result<KeyValue, KeyError> {
-            let value = item.get(name).ok_or(KeyError::Missing)?;
-            let (value, len) = match (kind, value) {
-                (KeyKind::String, AttributeValue::S(s)) => (KeyValue::S(s.clone()), s.len()),
-                (KeyKind::Binary, AttributeValue::B(b)) => (KeyValue::B(b.as_ref().to_vec()), b.as_ref().len()),
-                (KeyKind::Number, AttributeValue::N(n)) => {
-                    let n = values::number(n).map_err(KeyError::Number)?.to_string();
-                    let len = n.len();
-                    (KeyValue::N(n), len)
-                }
-                _ => return Err(KeyError::Type),
-            };
-            if len == 0 {
-                return Err(KeyError::Empty { name: name.clone(), binary: *kind == KeyKind::Binary });
-            }
-            if len > limit {
-                return Err(KeyError::TooLong);
-            }
-            Ok(value)
-        };
-        let partition = part(&self.partition, MAX_PARTITION_KEY_BYTES)?;
-        let sort = self.sort.as_ref().map(|sort| part(sort, MAX_SORT_KEY_BYTES)).transpose()?;
-        Ok(ItemKey(partition, sort))
+        ItemKey::of_item(item, self.schema())
+    }
+
+    /// The table's key attributes.
+    fn schema(&self) -> KeyNames<'_> {
+        KeyNames {
+            partition: (&self.partition.0, self.partition.1),
+            sort: self.sort.as_ref().map(|(n, k)| (n.as_str(), *k)),
+        }
     }
 
     /// The checks of a single write that come before its expressions, in DynamoDB's order: ReturnValues, the
@@ -584,6 +513,8 @@ impl Table {
 mod tests {
     use std::borrow::Cow;
     use std::collections::HashMap;
+
+    use aws_sdk_dynamodb::types::AttributeValue;
 
     use super::*;
     use crate::request::Refused;
