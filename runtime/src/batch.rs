@@ -6,9 +6,9 @@ use std::collections::{HashMap, VecDeque};
 use crate::backoff::Backoff;
 use crate::error::Error;
 use crate::identity::{ItemKey, identity};
+use crate::prechecks;
 use crate::request::{BatchOp, Failure, RawItem};
 use crate::schema::{Item, Key};
-use crate::size;
 use crate::table::Table;
 use crate::version::Unversioned;
 
@@ -43,7 +43,7 @@ impl<T: Unversioned> Table<T> {
             .map(|(index, item)| {
                 let put = item.item_key().into_attributes().and_then(|key| {
                     let item = item.to_item()?;
-                    size::check_item(&item)?;
+                    prechecks::check_item(&item)?;
                     Ok((key, BatchOp::Put(item)))
                 });
                 put.map_err(|source| Error::InvalidEntry { index, source })

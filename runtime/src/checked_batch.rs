@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use crate::error::{Error, InternalError, ServiceError, ValueError};
 use crate::identity::{ItemKey, identity};
 use crate::limits::{MAX_TRANSACTION_ACTIONS as MAX_ACTIONS, MAX_TRANSACTION_BYTES as MAX_BYTES};
+use crate::prechecks;
 use crate::request::Returning;
 use crate::schema::{Item, Key};
-use crate::size;
 use crate::table::Table;
 use crate::transaction::{ActionKind, Reason, TransactionError, key_of};
 use crate::write::Prepared;
@@ -131,7 +131,7 @@ fn chunk_end(prepared: &[Prepared], start: usize) -> usize {
     let mut bytes = 0;
     let mut end = start;
     while end < prepared.len() && end - start < MAX_ACTIONS {
-        bytes += size::transaction_payload(&prepared[end].write);
+        bytes += prechecks::transaction_payload(&prepared[end].write);
         if bytes > MAX_BYTES && end > start {
             break;
         }

@@ -45,12 +45,10 @@ pub enum ValueError {
     /// An attribute name or map key that is empty.
     #[error("an attribute name or map key cannot be empty")]
     EmptyName,
-    /// A value nested deeper than DynamoDB's 32 levels.
-    #[error("the value is nested {depth} levels deep, deeper than DynamoDB's limit of 32")]
-    TooDeep {
-        /// How deep the value is nested, the attribute itself being level 1.
-        depth: usize,
-    },
+    /// A value nested deeper than DynamoDB's 32 levels (an attribute's value is one level, each list or map
+    /// around a value one more).
+    #[error("the value is nested deeper than DynamoDB's limit of 32 levels")]
+    TooDeep,
     /// A write of a versioned item whose key does not say which version it expects.
     #[error(
         "the item has a version attribute, and the key does not say which version the write expects: use `Key::at_version(n)`, or `Key::any_version()` to increment it without a check"

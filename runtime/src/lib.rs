@@ -42,12 +42,12 @@ mod limits;
 mod memory;
 mod number;
 mod operation;
+mod prechecks;
 #[cfg(feature = "raw")]
 pub mod raw;
 mod request;
 mod retry;
 mod schema;
-mod size;
 mod table;
 mod transaction;
 mod value;

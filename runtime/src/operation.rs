@@ -11,6 +11,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use crate::error::ValueError;
 use crate::explain::{Explainer, Explanation, Sources};
 use crate::guard::{Memo, MissingItem, Texts};
+use crate::prechecks;
 use crate::request::{Maps, RawItem, Write};
 
 /// What `update!`, `upsert!` and `condition!` fix at compile time, in a `static` at their call site: the
@@ -53,13 +54,22 @@ pub(crate) struct Placeholders {
 }
 
 impl Placeholders {
+    /// The placeholders of an operation, refusing a value that DynamoDB would refuse; the error names the value
+    /// as written in the macro.
     fn new<const N: usize, const V: usize>(
+        compiled: &Compiled,
         names: [(&'static str, Cow<'static, str>); N],
         values: [(&'static str, Result<AttributeValue, ValueError>); V],
     ) -> Self {
+        let written = |placeholder: &str| compiled.values.iter().find(|(p, _)| *p == placeholder).map(|(_, t)| *t);
         let values = values
             .into_iter()
-            .map(|(placeholder, value)| value.map(|v| (placeholder, v)))
+            .map(|(placeholder, value)| {
+                let named = |e: ValueError| e.at(&format!("`{}`", written(placeholder).unwrap_or(placeholder)));
+                let value = value.map_err(named)?;
+                prechecks::check_value(&value).map_err(named)?;
+                Ok((placeholder, value))
+            })
             .collect::<Result<Vec<_>, _>>();
         let values = match names.iter().find(|(_, name)| name.is_empty()) {
             Some(_) => Err(ValueError::EmptyName),
@@ -182,7 +192,7 @@ impl<T> Update<T> {
         names: [(&'static str, Cow<'static, str>); N],
         values: [(&'static str, Result<AttributeValue, ValueError>); V],
     ) -> Self {
-        Update { compiled, placeholders: Placeholders::new(names, values), item: PhantomData }
+        Update { compiled, placeholders: Placeholders::new(compiled, names, values), item: PhantomData }
     }
 }
 
@@ -290,7 +300,7 @@ impl<T> Condition<T> {
         names: [(&'static str, Cow<'static, str>); N],
         values: [(&'static str, Result<AttributeValue, ValueError>); V],
     ) -> Self {
-        Condition { compiled, placeholders: Placeholders::new(names, values), item: PhantomData }
+        Condition { compiled, placeholders: Placeholders::new(compiled, names, values), item: PhantomData }
     }
 }
 

@@ -12,9 +12,9 @@ use crate::explain::Explanation;
 use crate::guard::Presence;
 use crate::identity::{ItemKey, identity};
 use crate::operation::{Condition, Update, Upsert};
+use crate::prechecks;
 use crate::request::{Action, CancelReason, Failure, Maps, RawItem, Returning, TransactRefusal, TransactWrite, Write};
 use crate::schema::{Item, Key, KeySchema};
-use crate::size;
 use crate::table::Table;
 use crate::write::{Failed, Prepared};
 
@@ -242,7 +242,7 @@ impl Transaction {
             let (table, key) = (actions[second].table.clone(), key_text(&keys[second]));
             return Err(TransactionError::SameItem { first, second, table, key });
         }
-        let size = actions.iter().map(size::transaction_payload).sum();
+        let size = actions.iter().map(prechecks::transaction_payload).sum();
         if size > MAX_BYTES {
             return Err(TransactionError::TooLarge { size });
         }

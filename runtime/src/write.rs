@@ -11,10 +11,10 @@ use crate::error::{Error, ValueError};
 use crate::explain::{Explainer, Explanation};
 use crate::guard::{Guard, Intent, Memo, Presence, Texts, Verdict, VersionCheck};
 use crate::operation::{Condition, Update, Upsert};
+use crate::prechecks;
 use crate::request::{Action, Maps, RawItem, Returning, Write, WriteRefusal};
 use crate::schema::StoredVersion;
 use crate::schema::{Item, Key};
-use crate::size;
 use crate::table::Table;
 
 /// A future that a write builder runs.
@@ -150,7 +150,7 @@ impl<T: Item> Table<T> {
     fn item(&self, item: &T) -> Result<RawItem, ValueError> {
         item.item_key().into_attributes()?; // refuses empty keys before sending
         let item = item.to_item()?;
-        size::check_item(&item)?;
+        prechecks::check_item(&item)?;
         Ok(item)
     }
 

@@ -37,8 +37,8 @@ use crate::limits::{
     MAX_BATCH_READS as MAX_BATCH_GETS, MAX_BATCH_WRITES, MAX_TOKEN_CHARS,
     MAX_TRANSACTION_ACTIONS as MAX_TRANSACT_ITEMS, MAX_TRANSACTION_BYTES as MAX_TRANSACT_BYTES,
 };
+use crate::prechecks::transaction_payload;
 use crate::request::{Action, BatchOp, CancelReason, Failure, RawItem, TransactRefusal, TransactWrite, Write};
-use crate::size::transaction_payload;
 
 /// Bytes a TransactGetItems answer counts for each item besides the item's size (also for a missing item).
 const GET_OVERHEAD: usize = 4;
