@@ -26,6 +26,9 @@ struct Field {
     key: Option<KeyPart>,
     /// The span of `version` in `#[dynatomic(version)]`, on the field whose attribute dynatomic manages.
     version: Option<Span>,
+    /// The span of `default` in `#[dynatomic(default)]`, on a field read as `Default::default()` when its
+    /// attribute is missing (and which an upsert need not set).
+    default: Option<Span>,
 }
 
 /// The part of the table's key a field is.
@@ -118,6 +121,7 @@ fn read_field(field: syn::Field, errors: &mut Errors) -> Option<Field> {
     let mut rename: Option<syn::LitStr> = None;
     let mut key: Option<KeyPart> = None;
     let mut version = None;
+    let mut default = None;
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("dynatomic")) {
         let parsed = attr.parse_nested_meta(|meta| {
             let path = &meta.path;
@@ -125,6 +129,11 @@ fn read_field(field: syn::Field, errors: &mut Errors) -> Option<Field> {
                 match version {
                     Some(_) => repeated(errors, path, "version"),
                     None => version = Some(path.span()),
+                }
+            } else if path.is_ident("default") {
+                match default {
+                    Some(_) => repeated(errors, path, "default"),
+                    None => default = Some(path.span()),
                 }
             } else if let Some(part) = KeyPart::named(path) {
                 match key {
@@ -150,7 +159,7 @@ fn read_field(field: syn::Field, errors: &mut Errors) -> Option<Field> {
                 return Err(crate::diag::error(
                     path.span(),
                     "unknown `dynatomic` attribute on a field",
-                    "a field takes `partition_key`, `sort_key`, `version` or `rename = \"attribute_name\"`",
+                    "a field takes `partition_key`, `sort_key`, `version`, `default` or `rename = \"attribute_name\"`",
                 ));
             }
             Ok(())
@@ -161,7 +170,7 @@ fn read_field(field: syn::Field, errors: &mut Errors) -> Option<Field> {
         Some(lit) => (lit.value(), lit.span()),
         None => (ident.unraw().to_string(), ident.span()),
     };
-    Some(Field { ident, ty: field.ty, name, name_span, key, version })
+    Some(Field { ident, ty: field.ty, name, name_span, key, version, default })
 }
 
 /// The string literal after `option =`; anything else is refused with the way to write it, `usage`.
@@ -214,6 +223,14 @@ fn check(schema: &Schema, errors: &mut Errors) {
     }
     for (_, span) in versions.iter().skip(1) {
         errors.at(*span, "an item has at most one version attribute", "keep `#[dynatomic(version)]` on one field");
+    }
+    for field in &schema.fields {
+        let Some(span) = field.default else { continue };
+        if field.key.is_some() {
+            errors.at(span, "a key attribute has no default", "remove `default`: every item has its key");
+        } else if field.version.is_some() {
+            errors.at(span, "the version has no default", "remove `default`: a missing version reads as 0");
+        }
     }
     if has(KeyPart::Sort) && !has(KeyPart::Partition) {
         errors.at(
@@ -278,6 +295,7 @@ fn generate(schema: &Schema) -> TokenStream {
         // A stored item without its version attribute is at version 0.
         let take = match (f.version, f.key) {
             (Some(_), None) => Ident::new("take_version", f.ty.span()),
+            _ if f.default.is_some() => Ident::new("take_field_or_default", f.ty.span()),
             _ => Ident::new("take_field", f.ty.span()),
         };
         quote_spanned! {f.ty.span()=> #field: ::dynatomic::__private::#take(&mut item, #name)? }
@@ -465,6 +483,8 @@ fn generate_coverage(schema: &Schema) -> (TokenStream, TokenStream) {
     let ident = &schema.ident;
     let data: Vec<&Field> = schema.fields.iter().filter(|f| f.key.is_none() && f.version.is_none()).collect();
     let params: Vec<Ident> = (0..data.len()).map(|i| format_ident!("F{}", i)).collect();
+    // A field with a default is not required: it has a type parameter, and no bound.
+    let required = data.iter().zip(&params).filter(|(f, _)| f.default.is_none());
     let uncovered = data.iter().map(|_| quote!(::dynatomic::__private::Uncovered));
     let covers = schema.fields.iter().map(|f| {
         let field = &f.ident;
@@ -490,7 +510,7 @@ fn generate_coverage(schema: &Schema) -> (TokenStream, TokenStream) {
             }
         }
     });
-    let required = data.iter().zip(&params).map(|(f, param)| {
+    let required = required.map(|(f, param)| {
         let (field, ty) = (&f.ident, relocated(&f.ty, ident));
         let message = format!("`upsert!` must set `{field}`: a new `{ident}` cannot be read without it");
         let label = format!("`{field}` is not set by this upsert");
@@ -499,7 +519,7 @@ fn generate_coverage(schema: &Schema) -> (TokenStream, TokenStream) {
             #[diagnostic::on_unimplemented(
                 message = #message,
                 label = #label,
-                note = "set it in the upsert, or make the field an `Option`"
+                note = "set it in the upsert, give the field a default with `#[dynatomic(default)]`, or make it an `Option`"
             )]
             pub trait #field {}
             impl<S> #field for (S, ::dynatomic::__private::Optional) {}

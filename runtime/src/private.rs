@@ -247,6 +247,17 @@ pub fn take_field<V: Attribute>(
     .map_err(|e| e.at(name))
 }
 
+/// Reads a `#[dynatomic(default)]` field out of a stored item: `Default::default()` when it is missing.
+pub fn take_field_or_default<V: Attribute + Default>(
+    item: &mut HashMap<String, AttributeValue>,
+    name: &'static str,
+) -> Result<V, DecodeError> {
+    match item.remove(name) {
+        Some(value) => V::from_attr(value).map_err(|e| e.at(name)),
+        None => Ok(V::default()),
+    }
+}
+
 /// Reads the version field out of a stored item: 0 when the item has no version attribute.
 pub fn take_version<V: Attribute>(
     item: &mut HashMap<String, AttributeValue>,
