@@ -328,7 +328,6 @@ fn generate(schema: &Schema) -> TokenStream {
         impl ::dynatomic::Attribute for #ident {
             type Value = Self;
             type Fields = #module::#probe_struct;
-            type Presence = ::dynatomic::__private::Required;
 
             fn to_attr(&self) -> ::core::result::Result<::dynatomic::AttributeValue, ::dynatomic::ValueError> {
                 ::dynatomic::Document::to_item(self).map(::dynatomic::AttributeValue::M)
@@ -422,10 +421,11 @@ fn generate_item(schema: &Schema) -> TokenStream {
         Some(_) => quote! { impl ::dynatomic::Versioned for #ident {} },
         None => quote! { impl ::dynatomic::Unversioned for #ident {} },
     };
+    // Through the one check that the field is an unsigned integer, so that another type is reported once.
     let version_type = match version_field {
         Some(f) => {
             let ty = &f.ty;
-            quote! { #ty }
+            quote_spanned! {ty.span()=> <#ty as ::dynatomic::kind::VersionNumber>::Stored }
         }
         None => quote! { () },
     };
@@ -483,8 +483,8 @@ fn generate_coverage(schema: &Schema) -> (TokenStream, TokenStream) {
     let ident = &schema.ident;
     let data: Vec<&Field> = schema.fields.iter().filter(|f| f.key.is_none() && f.version.is_none()).collect();
     let params: Vec<Ident> = (0..data.len()).map(|i| format_ident!("F{}", i)).collect();
-    // A field with a default is not required: it has a type parameter, and no bound.
-    let required = data.iter().zip(&params).filter(|(f, _)| f.default.is_none());
+    // A field with a default, an `Option` or a set is not required: it has a type parameter, and no bound.
+    let required = data.iter().zip(&params).filter(|(f, _)| f.default.is_none() && !absent_when_empty(&f.ty));
     let uncovered = data.iter().map(|_| quote!(::dynatomic::__private::Uncovered));
     let covers = schema.fields.iter().map(|f| {
         let field = &f.ident;
@@ -511,19 +511,18 @@ fn generate_coverage(schema: &Schema) -> (TokenStream, TokenStream) {
         }
     });
     let required = required.map(|(f, param)| {
-        let (field, ty) = (&f.ident, relocated(&f.ty, ident));
+        let (field, ty) = (&f.ident, &f.ty);
         let message = format!("`upsert!` must set `{field}`: a new `{ident}` cannot be read without it");
         let label = format!("`{field}` is not set by this upsert");
-        let bound = quote! { (#param, <#ty as ::dynatomic::Attribute>::Presence): upsert_required::#field };
-        let check = quote! {
+        let bound = quote! { #param: upsert_required::#field };
+        let check = quote_spanned! {ty.span()=>
             #[diagnostic::on_unimplemented(
                 message = #message,
                 label = #label,
                 note = "set it in the upsert, give the field a default with `#[dynatomic(default)]`, or make it an `Option`"
             )]
             pub trait #field {}
-            impl<S> #field for (S, ::dynatomic::__private::Optional) {}
-            impl #field for (::dynatomic::__private::Covered, ::dynatomic::__private::Required) {}
+            impl #field for ::dynatomic::__private::Covered {}
         };
         (bound, check)
     });
@@ -551,6 +550,22 @@ fn generate_coverage(schema: &Schema) -> (TokenStream, TokenStream) {
         }
     };
     (inside, upsertable)
+}
+
+/// Whether an item can be read without this field's attribute, by the type as written: `Option<T>` (absent is
+/// `None`) and `HashSet` / `BTreeSet` (absent is empty, as DynamoDB has no empty sets). Another name for one of
+/// these (a type alias) is taken for a required field, which an upsert must then set.
+fn absent_when_empty(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Path(path) => path
+            .path
+            .segments
+            .last()
+            .is_some_and(|last| ["Option", "HashSet", "BTreeSet"].iter().any(|name| last.ident == name)),
+        syn::Type::Group(group) => absent_when_empty(&group.elem),
+        syn::Type::Paren(paren) => absent_when_empty(&paren.elem),
+        _ => false,
+    }
 }
 
 /// A field type as seen from inside the generated probe module, one level below the struct: `super::` and

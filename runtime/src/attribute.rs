@@ -33,10 +33,6 @@ pub trait Attribute: Sized + 'static {
     /// The probes of a nested struct's fields (`NoFields` for every other type).
     #[doc(hidden)]
     type Fields: 'static;
-    /// Whether an item can be read without this attribute: `Optional` for `Option` and sets, `Required`
-    /// otherwise. An upsert must set every required field.
-    #[doc(hidden)]
-    type Presence;
 
     /// Converts the value to a DynamoDB attribute value, refusing what DynamoDB would refuse.
     fn to_attr(&self) -> Result<AttributeValue, ValueError>;
@@ -57,13 +53,6 @@ pub trait Attribute: Sized + 'static {
     #[doc(hidden)]
     fn fields() -> &'static Self::Fields;
 }
-
-/// A field type an item can be read without ([`Attribute::Presence`]): `Option`, sets.
-#[doc(hidden)]
-pub struct Optional;
-/// A field type an item cannot be read without ([`Attribute::Presence`]).
-#[doc(hidden)]
-pub struct Required;
 
 /// The field probes of a type that has no nested fields (`T` names it in the compiler's messages).
 #[doc(hidden)]
@@ -100,7 +89,6 @@ macro_rules! leaf_attribute {
         impl Attribute for $ty {
             type Value = Self;
             type Fields = NoFields<Self>;
-            type Presence = Required;
             fn to_attr(&self) -> Result<AttributeValue, ValueError> {
                 let $this = self;
                 $to
@@ -166,7 +154,6 @@ leaf_attribute!(Bytes, |b| Ok(AttributeValue::B(Blob::new(b.0.clone()))), |v| ma
 impl<T: Attribute> Attribute for Option<T> {
     type Value = T::Value;
     type Fields = T::Fields;
-    type Presence = Optional;
 
     fn to_attr(&self) -> Result<AttributeValue, ValueError> {
         match self {
@@ -198,7 +185,6 @@ impl<T: Attribute> Attribute for Option<T> {
 impl<T: Attribute> Attribute for Vec<T> {
     type Value = Self;
     type Fields = NoFields<Self>;
-    type Presence = Required;
 
     fn to_attr(&self) -> Result<AttributeValue, ValueError> {
         list(self.iter().map(T::to_attr))
@@ -290,7 +276,6 @@ macro_rules! set_attribute {
         impl<E: SetElement $(+ $bound)*> Attribute for $set<E> {
             type Value = Self;
             type Fields = NoFields<Self>;
-            type Presence = Optional;
 
             fn to_attr(&self) -> Result<AttributeValue, ValueError> {
                 set::<E>(self.iter().map(E::to_attr))
@@ -327,7 +312,6 @@ macro_rules! map_attribute {
         impl<V: Attribute> Attribute for $map<String, V> {
             type Value = Self;
             type Fields = NoFields<Self>;
-            type Presence = Required;
 
             fn to_attr(&self) -> Result<AttributeValue, ValueError> {
                 map(self.iter().map(|(k, v)| (k.as_str(), v)))

@@ -14,7 +14,7 @@ use crate::version::Unversioned;
 
 use crate::limits::{MAX_BATCH_READS as READS_PER_REQUEST, MAX_BATCH_WRITES as WRITES_PER_REQUEST};
 
-impl<T: Unversioned> Table<T> {
+impl<T: Item> Table<T> {
     /// Writes many items (replacing any with the same keys), 25 per request. Not atomic: each item is written
     /// on its own, and DynamoDB may leave some unprocessed, which are sent again with the database's
     /// [`Backoff`](crate::Backoff). For all-or-nothing writes, use a [`Transaction`](crate::Transaction).
@@ -36,7 +36,10 @@ impl<T: Unversioned> Table<T> {
     /// # Ok(()) }
     /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(demo()).unwrap();
     /// ```
-    pub async fn batch_put(&self, items: &[T]) -> Result<(), Error<T>> {
+    pub async fn batch_put(&self, items: &[T]) -> Result<(), Error<T>>
+    where
+        T: Unversioned,
+    {
         let ops = items
             .iter()
             .enumerate()
@@ -54,7 +57,10 @@ impl<T: Unversioned> Table<T> {
 
     /// Deletes the items with these keys, 25 per request; keys without an item are no error. Not atomic, like
     /// [`batch_put`](Self::batch_put), with the same errors.
-    pub async fn batch_delete(&self, keys: impl IntoIterator<Item = Key<T>>) -> Result<(), Error<T>> {
+    pub async fn batch_delete(&self, keys: impl IntoIterator<Item = Key<T>>) -> Result<(), Error<T>>
+    where
+        T: Unversioned,
+    {
         let ops = keys
             .into_iter()
             .enumerate()
@@ -65,9 +71,7 @@ impl<T: Unversioned> Table<T> {
             .collect::<Result<Vec<_>, _>>()?;
         self.write_batch(ops).await
     }
-}
 
-impl<T: Item> Table<T> {
     /// Reads the items with these keys (strongly consistent), 100 per request, and returns them in the order
     /// of the keys: `None` where there is no item. A key may appear more than once. Not a snapshot: each item
     /// is read on its own; for one consistent view, use a [`ReadTransaction`](crate::ReadTransaction).

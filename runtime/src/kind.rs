@@ -149,20 +149,19 @@ pub trait Unmanaged {}
 pub trait VersionNumber {
     /// The largest version the type holds.
     const MAX: u64;
+    /// The type itself, as what a put of the item returns.
+    type Stored: crate::StoredVersion;
 }
 
-impl VersionNumber for u8 {
-    const MAX: u64 = u8::MAX as u64;
+macro_rules! version_numbers {
+    ($($ty:ty),*) => {$(
+        impl VersionNumber for $ty {
+            const MAX: u64 = <$ty>::MAX as u64;
+            type Stored = $ty;
+        }
+    )*};
 }
-impl VersionNumber for u16 {
-    const MAX: u64 = u16::MAX as u64;
-}
-impl VersionNumber for u32 {
-    const MAX: u64 = u32::MAX as u64;
-}
-impl VersionNumber for u64 {
-    const MAX: u64 = u64::MAX;
-}
+version_numbers!(u8, u16, u32, u64);
 
 /// A string usable as a map key: `map[key]` takes `&str`, `String` or `&String`.
 #[diagnostic::on_unimplemented(

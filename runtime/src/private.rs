@@ -18,7 +18,6 @@ use crate::kind::{
 use crate::schema::Item;
 use crate::value::IntoValue;
 
-pub use crate::attribute::{Optional, Required};
 pub use crate::guard::{Memo, MissingItem};
 pub use crate::operation::Compiled;
 
