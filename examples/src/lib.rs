@@ -8,7 +8,7 @@ pub async fn db_from_env() -> Db {
     match std::env::var("DYNAMODB_ENDPOINT") {
         Ok(endpoint) => {
             println!("backend: DynamoDB at {endpoint}");
-            Db::connect(Some(&endpoint)).await
+            Db::connect_to(&endpoint).await
         }
         Err(_) => {
             println!("backend: in memory (set DYNAMODB_ENDPOINT to run on DynamoDB)");
@@ -16,3 +16,8 @@ pub async fn db_from_env() -> Db {
         }
     }
 }
+
+/// The README's Rust code blocks, compiled and run as doc tests, so that an example of the README cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeExamples;

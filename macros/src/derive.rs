@@ -268,13 +268,13 @@ fn generate(schema: &Schema) -> TokenStream {
     let probe_struct = format_ident!("{}Fields", ident, span = ident.span());
     let probes = schema.fields.iter().map(|f| {
         let field = &f.ident;
-        let ty = relocated(&f.ty, ident);
+        let ty = &f.ty;
         let role = match (f.key, f.version) {
             (Some(_), _) => quote!(::dynatomic::__private::PartOfKey),
             (None, Some(_)) => quote!(::dynatomic::__private::Version),
             (None, None) => quote!(::dynatomic::__private::Data),
         };
-        quote_spanned! {f.ty.span()=> pub #field: ::dynatomic::__private::Attr<#ty, #role, field_markers::#field> }
+        quote_spanned! {f.ty.span()=> pub #field: ::dynatomic::__private::Attr<#ty, #role, #module::field_markers::#field> }
     });
     let markers = schema.fields.iter().map(|f| {
         let field = &f.ident;
@@ -311,13 +311,16 @@ fn generate(schema: &Schema) -> TokenStream {
     quote! {
         #table_name
 
+        /// The attribute probes of the struct's fields, read by `update!` and `condition!`. Beside the struct, so
+        /// that its field types are named as the struct names them.
         #[doc(hidden)]
-        #[allow(non_snake_case, non_camel_case_types, private_interfaces, missing_docs, dead_code)]
+        #[allow(non_camel_case_types, private_interfaces, missing_docs, dead_code)]
+        #vis struct #probe_struct { #(#probes,)* }
+
+        /// The field markers and the upsert coverage of the struct, which name no type of the user's.
+        #[doc(hidden)]
+        #[allow(non_snake_case, non_camel_case_types, missing_docs, dead_code)]
         #vis mod #module {
-            #[allow(unused_imports)]
-            use super::*;
-            /// The attribute probes of the struct's fields, read by `update!` and `condition!`.
-            pub struct #probe_struct { #(#probes,)* }
             /// A marker type per field, which the probes carry.
             pub mod field_markers {
                 #(#markers)*
@@ -327,7 +330,7 @@ fn generate(schema: &Schema) -> TokenStream {
 
         impl ::dynatomic::Attribute for #ident {
             type Value = Self;
-            type Fields = #module::#probe_struct;
+            type Fields = #probe_struct;
 
             fn to_attr(&self) -> ::core::result::Result<::dynatomic::AttributeValue, ::dynatomic::ValueError> {
                 ::dynatomic::Document::to_item(self).map(::dynatomic::AttributeValue::M)
@@ -338,7 +341,7 @@ fn generate(schema: &Schema) -> TokenStream {
             }
 
             fn fields() -> &'static Self::Fields {
-                static FIELDS: #module::#probe_struct = #module::#probe_struct { #(#inits,)* };
+                static FIELDS: #probe_struct = #probe_struct { #(#inits,)* };
                 &FIELDS
             }
         }
@@ -565,49 +568,5 @@ fn absent_when_empty(ty: &syn::Type) -> bool {
         syn::Type::Group(group) => absent_when_empty(&group.elem),
         syn::Type::Paren(paren) => absent_when_empty(&paren.elem),
         _ => false,
-    }
-}
-
-/// A field type as seen from inside the generated probe module, one level below the struct: `super::` and
-/// `self::` paths move up one module, and `Self` names the struct.
-fn relocated(ty: &syn::Type, item: &Ident) -> syn::Type {
-    let mut ty = ty.clone();
-    relocate(&mut ty, item);
-    ty
-}
-
-fn relocate(ty: &mut syn::Type, item: &Ident) {
-    match ty {
-        syn::Type::Path(type_path) if type_path.qself.is_none() => {
-            let path = &mut type_path.path;
-            if path.leading_colon.is_none() {
-                match path.segments.first().map(|s| s.ident.to_string()).as_deref() {
-                    Some("super") => {
-                        path.segments.insert(0, syn::PathSegment::from(Ident::new("super", Span::call_site())))
-                    }
-                    Some("self") => path.segments[0].ident = Ident::new("super", path.segments[0].ident.span()),
-                    Some("Self") => {
-                        path.segments[0].ident = item.clone();
-                        path.segments.insert(0, syn::PathSegment::from(Ident::new("super", Span::call_site())));
-                    }
-                    _ => {}
-                }
-            }
-            for segment in &mut path.segments {
-                if let syn::PathArguments::AngleBracketed(args) = &mut segment.arguments {
-                    for arg in &mut args.args {
-                        if let syn::GenericArgument::Type(inner) = arg {
-                            relocate(inner, item);
-                        }
-                    }
-                }
-            }
-        }
-        syn::Type::Array(array) => relocate(&mut array.elem, item),
-        syn::Type::Slice(slice) => relocate(&mut slice.elem, item),
-        syn::Type::Paren(paren) => relocate(&mut paren.elem, item),
-        syn::Type::Group(group) => relocate(&mut group.elem, item),
-        syn::Type::Tuple(tuple) => tuple.elems.iter_mut().for_each(|elem| relocate(elem, item)),
-        _ => {}
     }
 }

@@ -47,6 +47,13 @@ pub struct Explanation {
 }
 
 impl Explanation {
+    /// Why a write that needed its key free (`create`) was refused: the item with the key exists. It reads
+    /// `!sku.exists() (sku = "desk")`.
+    pub(crate) fn key_taken(attribute: &str, value: Option<&AttributeValue>) -> Self {
+        let operand = Operand { name: attribute.to_owned(), value: value.cloned() };
+        Explanation { clauses: vec![FailedClause { text: format!("!{attribute}.exists()"), operands: vec![operand] }] }
+    }
+
     /// The clauses that made the condition false, in the order they are written.
     pub fn clauses(&self) -> &[FailedClause] {
         &self.clauses

@@ -7,7 +7,11 @@ use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 use std::pin::Pin;
 
-use crate::error::{Error, ValueError};
+use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
+
+use crate::backend::Backend;
+use crate::dynamo;
+use crate::error::{Error, InternalError, ValueError};
 use crate::explain::{Explainer, Explanation};
 use crate::guard::{Guard, Intent, Memo, Presence, Texts, Verdict, VersionCheck};
 use crate::operation::{Condition, Update, Upsert};
@@ -54,9 +58,14 @@ impl Check {
             Verdict::NotFound => Failed::NotFound,
             Verdict::VersionConflict { expected, stored } => Failed::VersionConflict { expected, stored },
             Verdict::Changed => Failed::Changed,
-            Verdict::Condition => Failed::Condition(
-                self.explainer.and_then(|explainer| explainer.explain(&maps.names, &maps.values, stored)),
-            ),
+            Verdict::Condition => Failed::Condition(match self.explainer {
+                Some(explainer) => explainer.explain(&maps.names, &maps.values, stored),
+                None if self.guard.presence == Presence::Absent => {
+                    let key = self.guard.key;
+                    Some(Explanation::key_taken(key, stored.and_then(|item| item.get(key))))
+                }
+                None => None,
+            }),
         }
     }
 }
@@ -94,6 +103,30 @@ impl<T: Item> Table<T> {
     /// creating the item when there is none. Options: [`returning`](UpdateWrite::returning).
     pub fn upsert(&self, key: Key<T>, upsert: Upsert<T>) -> UpdateWrite<'_, T> {
         UpdateWrite::upsert(self, key, upsert.into_update())
+    }
+
+    /// The aws-sdk-dynamodb UpdateItem request that [`update`](Self::update) would send, configured but not
+    /// sent: to inspect it, or to set what dynatomic does not and send it yourself. On [`Db::memory`](crate::Db::memory)
+    /// there is no such request: after checking the update's values, this returns [`Error::Unsupported`].
+    ///
+    /// ```no_run
+    /// # #[derive(dynatomic::Item, Debug)]
+    /// # struct Product { #[dynatomic(partition_key)] sku: String, stock: i64 }
+    /// # async fn demo(products: dynatomic::Table<Product>) -> Result<(), Box<dyn std::error::Error>> {
+    /// use dynatomic::aws_sdk_dynamodb::types::ReturnConsumedCapacity;
+    /// let request = products.update_request(Product::key("sku-1"), dynatomic::update!(Product: stock += 1))?;
+    /// request.return_consumed_capacity(ReturnConsumedCapacity::Total).send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn update_request(&self, key: Key<T>, update: Update<T>) -> Result<UpdateItemFluentBuilder, Error<T>> {
+        let write = self.prepare_update(key, update, Presence::Exists, Returning::Nothing)?.write;
+        match &self.db.backend {
+            Backend::DynamoDb(client) => match dynamo::request(client, write)? {
+                dynamo::Request::Update(request) => Ok(request),
+                _ => Err(InternalError::new("an update was configured as another request").into()),
+            },
+            Backend::Memory(_) => Err(Error::Unsupported { operation: "update_request", backend: "memory" }),
+        }
     }
 
     /// A request on this table with nothing set but its action.
