@@ -2,6 +2,7 @@
 
 mod common;
 
+use std::future::IntoFuture;
 use std::sync::Arc;
 
 use common::{Backend, Fixture, Product};
@@ -73,7 +74,8 @@ async fn guarded_decrements_never_oversell(backend: Backend) {
         match result {
             Ok(()) => sold += 1,
             Err(Error::ConditionFailed { stored: Some(stored), .. }) => {
-                assert_eq!(stored.stock, 0, "a decrement is refused only when the stock is gone");
+                let stock = stored.item().expect("the stored product").stock;
+                assert_eq!(stock, 0, "a decrement is refused only when the stock is gone");
                 refused += 1;
             }
             Err(other) => panic!("unexpected error: {other:?}"),
@@ -91,7 +93,7 @@ fn memory_counters_are_exact_across_threads() {
     let runtime = || tokio::runtime::Builder::new_current_thread().build().expect("a runtime");
     let fx = runtime().block_on(Fixture::<Product>::new(Backend::Memory, "threads"));
     let sample = Product::sample("hot");
-    runtime().block_on(fx.table.put(&sample)).expect("put");
+    runtime().block_on(fx.table.put(&sample).into_future()).expect("put");
 
     let threads: Vec<_> = (0..2)
         .map(|_| {
