@@ -13,6 +13,8 @@
 //! It exits with an error when an outcome is not the expected one.
 
 use dynatomic::{Db, Error, Item, Reason, Table, TransactionError, update};
+/// What the example fails with: any error, printed, and the process exits with status 1.
+type Failure = Box<dyn std::error::Error>;
 
 #[derive(Item, Debug, Clone, PartialEq)]
 #[dynatomic(table = "conditional_patterns_users")]
@@ -62,8 +64,6 @@ struct Article {
     #[dynatomic(version)]
     version: u64,
 }
-
-type Failure = Box<dyn std::error::Error + Send + Sync>;
 
 #[tokio::main]
 async fn main() -> Result<(), Failure> {
@@ -141,7 +141,7 @@ async fn register(
                 return Err(format!("a canceled registration should list 2 actions: {canceled}").into());
             };
             if claim_action.reason == Reason::ConditionFailed {
-                let owner = claim_action.stored::<EmailClaim>().map(|c| c.user_id.clone()).unwrap_or_default();
+                let owner = claim_action.stored_item::<EmailClaim>().map(|c| c.user_id.clone()).unwrap_or_default();
                 Registration::EmailTaken { owner }
             } else if user_action.reason == Reason::ConditionFailed {
                 Registration::IdTaken
@@ -168,7 +168,7 @@ const PAY: (&str, &str, &str) = ("pay", "pending", "paid");
 const SHIP: (&str, &str, &str) = ("ship", "paid", "shipped");
 
 /// Takes a step of the workflow, only if the order is in the state the step starts from. When it is not,
-/// returns the state it was in (`None`: no such order).
+/// returns the state it was in (`None`: no such order, which `update` does not create).
 async fn advance(
     orders: &Table<Order>,
     id: &str,
@@ -182,12 +182,14 @@ async fn advance(
             Ok(Ok(()))
         }
         Err(Error::ConditionFailed { stored, .. }) => {
-            let was = stored.map(|order| order.status);
-            match &was {
-                Some(status) => println!("refused: the order is {status}; {step} needs a {from} order"),
-                None => println!("refused: there is no such order"),
-            }
-            Ok(Err(was))
+            let order = stored.ok_or("a failed condition on an existing order hands it back")?;
+            let status = order.into_item()?.status;
+            println!("refused: the order is {status}; {step} needs a {from} order");
+            Ok(Err(Some(status)))
+        }
+        Err(Error::NotFound { .. }) => {
+            println!("refused: there is no such order");
+            Ok(Err(None))
         }
         Err(other) => Err(other.into()),
     }
@@ -229,8 +231,9 @@ async fn log_event(events: &Table<Event>, event: &Event) -> Result<Option<Event>
             Ok(None)
         }
         Err(Error::ConditionFailed { stored: Some(stored), .. }) => {
+            let stored = stored.into_item()?;
             println!("already logged (from delivery {}); ignored", stored.delivery);
-            Ok(Some(*stored))
+            Ok(Some(stored))
         }
         Err(other) => Err(other.into()),
     }
@@ -279,8 +282,9 @@ async fn optimistic_edit(db: &Db) -> Result<(), Failure> {
 
     // Alice fixes the typo and saves first.
     alice.body = alice.body.replace("Teh", "The");
-    articles.put(&alice).await?;
-    println!("   alice saves {:?}: now version 2", alice.body);
+    let saved = articles.put(&alice).await?;
+    println!("   alice saves {:?}: now version {saved}", alice.body);
+    expect(saved == 2, "alice's save should store version 2")?;
 
     // Bob adds a sentence to his copy, which is now stale: the save is refused, nothing is overwritten.
     let addition = " It jumps over the lazy dog.";
@@ -293,17 +297,17 @@ async fn optimistic_edit(db: &Db) -> Result<(), Failure> {
                 stored.map_or("(none)".into(), |v| v.to_string())
             );
             expect(expected == 1 && stored == Some(2), "bob's save should conflict: expected 1, stored 2")?;
-            let latest = item.ok_or("the conflict should hand back the stored article")?;
+            let latest = item.ok_or("the conflict should hand back the stored article")?.into_item()?;
             expect(latest.body == "The quick brown fox.", "the stored article should be alice's")?;
         }
-        Ok(()) => return Err("bob's stale save went through and overwrote alice's".into()),
+        Ok(_) => return Err("bob's stale save went through and overwrote alice's".into()),
         Err(other) => return Err(other.into()),
     }
 
     // Bob re-applies his change to the latest version; `modify` reads, applies and retries on conflict.
     let merged = articles
         .modify(Article::key("doc-1"), |latest| {
-            let body = format!("{}{addition}", latest.map_or("", |a| a.body.as_str()));
+            let body = format!("{}{addition}", latest.body);
             update!(Article: body = body)
         })
         .await?;

@@ -10,6 +10,8 @@
 use std::collections::BTreeMap;
 
 use dynatomic::{Db, Item, Reason, Table, TransactionError, update};
+/// What the example fails with: any error, printed, and the process exits with status 1.
+type Failure = Box<dyn std::error::Error>;
 
 #[derive(Item, Debug, Clone, PartialEq)]
 #[dynatomic(table = "order_processing_products")]
@@ -29,8 +31,6 @@ struct Order {
     /// Quantity per sku.
     lines: BTreeMap<String, i64>,
 }
-
-type Failure = Box<dyn std::error::Error + Send + Sync>;
 
 /// The catalog, in the order it is shown.
 const SKUS: [&str; 3] = ["lamp", "desk", "chair"];
@@ -121,7 +121,7 @@ async fn place(db: &Db, products: &Table<Product>, orders: &Table<Order>, order:
                 .find(|action| action.reason == Reason::ConditionFailed && action.index < lines.len())
                 .ok_or_else(|| format!("canceled, but no product was short: {canceled}"))?;
             let (sku, wanted) = lines[short.index];
-            let in_stock = short.stored::<Product>().map(|p| p.stock).unwrap_or(0);
+            let in_stock = short.stored_item::<Product>().map(|p| p.stock).ok_or("the short product's stored item")?;
             Ok(Outcome::Short { sku: sku.clone(), wanted, in_stock })
         }
         Err(other) => Err(other.into()),

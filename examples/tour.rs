@@ -3,10 +3,14 @@
 //!
 //! `cargo run --example tour` runs it on the embedded in-memory backend (no server needed); with
 //! `DYNAMODB_ENDPOINT` set it runs the same steps against that DynamoDB (for example DynamoDB Local).
+//! It exits with an error when an outcome is not the expected one.
 
 use std::collections::HashSet;
 
-use dynatomic::{Db, Error, Item, condition, update};
+use dynatomic::returning::AllNew;
+use dynatomic::{Db, Error, Item, condition, update, upsert};
+/// What the example fails with: any error, printed, and the process exits with status 1.
+type Failure = Box<dyn std::error::Error>;
 
 #[derive(Item, Debug)]
 #[dynatomic(table = "tour_pages")]
@@ -24,7 +28,7 @@ struct Account {
     balance: i64,
 }
 
-#[derive(Item, Debug)]
+#[derive(Item, Debug, Clone, PartialEq)]
 #[dynatomic(table = "tour_products")]
 struct Product {
     #[dynatomic(partition_key)]
@@ -37,38 +41,45 @@ struct Product {
     version: Option<u64>,
 }
 
-type Failure = Box<dyn std::error::Error + Send + Sync>;
-
 #[tokio::main]
 async fn main() -> Result<(), Failure> {
     let db = dynatomic_examples::db_from_env().await;
     counter(&db).await?;
     transfer(&db).await?;
     inventory(&db).await?;
+    println!("\nall outcomes as expected");
     Ok(())
 }
 
-/// 16 tasks hammer one counter; no increment is lost.
+/// 16 tasks hammer one counter that does not exist yet; `upsert!` creates it, and no increment is lost.
 async fn counter(db: &Db) -> Result<(), Failure> {
     let pages = db.table::<Page>();
     pages.create_table().await?;
+    // A fresh start, also when the table is left from an earlier run.
+    pages.delete(Page::key("/home")).await?;
     let (tasks, per_task) = (16, 50);
     let workers: Vec<_> = (0..tasks)
         .map(|_| {
             let pages = pages.clone();
             tokio::spawn(async move {
                 for _ in 0..per_task {
-                    pages.update(Page::key("/home"), update!(Page: hits += 1)).await?;
+                    pages.upsert(Page::key("/home"), upsert!(Page: hits += 1)).await?;
                 }
                 Ok::<_, Error<Page>>(())
             })
         })
         .collect();
     for worker in workers {
-        worker.await??;
+        worker.await.map_err(|e| format!("a worker failed: {e}"))??;
     }
     let home = pages.get(Page::key("/home")).await?.ok_or("the page was not created")?;
-    println!("\n1. counter: {tasks} tasks x {per_task} `hits += 1` on a missing item -> hits = {}", home.hits);
+    println!("\n1. counter: {tasks} tasks x {per_task} `hits += 1` upserted on a missing item -> hits = {}", home.hits);
+    expect(home.hits == tasks * per_task, "every increment should count")?;
+    // `update!` changes existing items only: on a missing page it writes nothing.
+    let missing = pages.update(Page::key("/nowhere"), update!(Page: hits += 1)).await;
+    println!("   `hits += 1` updated on a missing page: {}", describe(&missing));
+    expect(matches!(missing, Err(Error::NotFound { .. })), "an update of a missing page should find nothing")?;
+    expect(pages.get(Page::key("/nowhere")).await?.is_none(), "the update should create nothing")?;
     Ok(())
 }
 
@@ -78,17 +89,24 @@ async fn transfer(db: &Db) -> Result<(), Failure> {
     accounts.create_table().await?;
     accounts.put(&Account { id: "alice".into(), balance: 100 }).await?;
     println!("\n2. guarded debit: alice has 100");
-    for amount in [70, 70] {
+    // The first debit leaves 30; the second would overdraw and finds 30.
+    for (amount, done) in [(70, true), (70, false)] {
         let debit = update!(Account: balance -= amount; where balance >= amount);
-        match accounts.update_return_new(Account::key("alice"), debit).await {
-            Ok(alice) => println!("   debit {amount}: done, balance {}", alice.balance),
+        match accounts.update(Account::key("alice"), debit).returning(AllNew).await {
+            Ok(alice) => {
+                println!("   debit {amount}: done, balance {}", alice.balance);
+                expect(done && alice.balance == 30, "the first debit should leave 30")?;
+            }
             Err(Error::ConditionFailed { stored, .. }) => {
-                let balance = stored.map(|a| a.balance);
+                let balance = stored.as_ref().and_then(|s| s.item()).map(|a| a.balance);
                 println!("   debit {amount}: refused, insufficient funds (stored balance {balance:?})");
+                expect(!done && balance == Some(30), "the second debit should be refused with 30 left")?;
             }
             Err(other) => return Err(other.into()),
         }
     }
+    let alice = accounts.get(Account::key("alice")).await?.ok_or("alice is missing")?;
+    expect(alice.balance == 30, "alice should have 30 left")?;
     Ok(())
 }
 
@@ -104,9 +122,12 @@ async fn inventory(db: &Db) -> Result<(), Failure> {
         labels: HashSet::new(),
         version: None,
     };
+    // A fresh start, also when the table is left from an earlier run.
+    products.delete(Product::key("lamp")).await?;
     products.create(&lamp).await?;
     println!("\n3. inventory: lamp created with stock 5");
-    show("create again", products.create(&lamp).await.map(|()| None));
+    let again = products.create(&lamp).await.map(|()| None);
+    show("create again", &again, Outcome::Refused(&lamp))?;
 
     let qty = 3;
     let reserve = update!(Product: stock -= qty, reserved += qty; where stock >= qty);
@@ -115,44 +136,89 @@ async fn inventory(db: &Db) -> Result<(), Failure> {
         reserve.update_expression(),
         reserve.condition_expression().unwrap_or("")
     );
-    show("reserve 3", products.update_return_new(Product::key("lamp"), reserve).await.map(Some));
+    let reserved = Product { stock: 2, reserved: 3, ..lamp.clone() };
+    let result = products.update(Product::key("lamp"), reserve).returning(AllNew).await.map(Some);
+    show("reserve 3", &result, Outcome::Done(&reserved))?;
     let reserve = update!(Product: stock -= qty, reserved += qty; where stock >= qty);
-    show("reserve 3 more", products.update_return_new(Product::key("lamp"), reserve).await.map(Some));
+    let result = products.update(Product::key("lamp"), reserve).returning(AllNew).await.map(Some);
+    show("reserve 3 more", &result, Outcome::Refused(&reserved))?;
 
     let lists = update!(Product: tags.append(["sale"]), labels.insert(["eco", "led"]));
     println!("   lists and sets: {}", lists.update_expression());
-    show("append a tag, insert labels", products.update_return_new(Product::key("lamp"), lists).await.map(Some));
+    let listed = Product {
+        tags: vec!["home".into(), "sale".into()],
+        labels: ["eco".to_owned(), "led".to_owned()].into(),
+        ..reserved.clone()
+    };
+    let result = products.update(Product::key("lamp"), lists).returning(AllNew).await.map(Some);
+    show("append a tag, insert labels", &result, Outcome::Done(&listed))?;
     let default = update!(Product: version.if_not_exists(1_u64), tags.prepend(["new"]), labels.delete(["led"]));
-    show(
-        "default version, prepend a tag, delete a label",
-        products.update_return_new(Product::key("lamp"), default).await.map(Some),
-    );
+    let defaulted = Product {
+        tags: vec!["new".into(), "home".into(), "sale".into()],
+        labels: ["eco".to_owned()].into(),
+        version: Some(1),
+        ..listed
+    };
+    let result = products.update(Product::key("lamp"), default).returning(AllNew).await.map(Some);
+    show("default version, prepend a tag, delete a label", &result, Outcome::Done(&defaulted))?;
     let discontinue = condition!(Product: stock == 0 && !labels.contains("eco"));
     println!("   delete only if sold out and not eco: {}", discontinue.expression());
-    show("conditional delete", products.delete_if(Product::key("lamp"), discontinue).await);
+    let result = products.delete(Product::key("lamp")).when(discontinue).await;
+    show("conditional delete", &result, Outcome::Refused(&defaulted))?;
+    let stored = products.get(Product::key("lamp")).await?;
+    expect(stored.as_ref() == Some(&defaulted), "the lamp should still be stored as last updated")?;
     Ok(())
 }
 
-/// Prints what a step did: the item afterwards, or the stored item a failed condition carries.
-fn show(step: &str, result: Result<Option<Product>, Error<Product>>) {
+/// What a step should do: write and leave the item so, or be refused while the item is stored so.
+enum Outcome<'a> {
+    Done(&'a Product),
+    Refused(&'a Product),
+}
+
+/// Prints what a step did (the item afterwards, or the stored item a failed condition carries), and checks it
+/// is what it should be.
+fn show(step: &str, result: &Result<Option<Product>, Error<Product>>, expected: Outcome<'_>) -> Result<(), Failure> {
+    let as_expected = match (result, expected) {
+        (Ok(Some(p)), Outcome::Done(expected)) => {
+            println!(
+                "   {step}: ok -> stock {}, reserved {}, tags {:?}, labels {:?}, version {:?}",
+                p.stock,
+                p.reserved,
+                p.tags,
+                sorted(&p.labels),
+                p.version
+            );
+            p == expected
+        }
+        (Err(Error::ConditionFailed { stored: Some(stored), .. }), Outcome::Refused(expected)) => {
+            let p = stored.item().ok_or("the stored item does not fit `Product`")?;
+            println!(
+                "   {step}: refused, the condition was false; stored item: stock {}, reserved {}, labels {:?}",
+                p.stock,
+                p.reserved,
+                sorted(&p.labels)
+            );
+            p == expected
+        }
+        (other, _) => {
+            println!("   {step}: {}", describe(other));
+            false
+        }
+    };
+    expect(as_expected, step)
+}
+
+/// What a write did, in a few words.
+fn describe<R: std::fmt::Debug, T: std::fmt::Debug>(result: &Result<R, Error<T>>) -> String {
     match result {
-        Ok(Some(p)) => println!(
-            "   {step}: ok -> stock {}, reserved {}, tags {:?}, labels {:?}, version {:?}",
-            p.stock,
-            p.reserved,
-            p.tags,
-            sorted(&p.labels),
-            p.version
-        ),
-        Ok(None) => println!("   {step}: ok"),
-        Err(Error::ConditionFailed { stored: Some(p), .. }) => println!(
-            "   {step}: refused, the condition was false; stored item: stock {}, reserved {}, labels {:?}",
-            p.stock,
-            p.reserved,
-            sorted(&p.labels)
-        ),
-        Err(other) => println!("   {step}: failed: {other}"),
+        Ok(value) => format!("ok ({value:?})"),
+        Err(error) => format!("failed: {error:?}"),
     }
+}
+
+fn expect(ok: bool, what: &str) -> Result<(), Failure> {
+    if ok { Ok(()) } else { Err(format!("unexpected outcome: {what}").into()) }
 }
 
 fn sorted(labels: &HashSet<String>) -> Vec<&str> {

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{Backend, Event, Fixture, Product, unique_table_name};
-use dynatomic::{Error, Item, ValueError};
+use dynatomic::{Error, Item, ServiceErrorKind, ValueError};
 
 on_both_backends!(
     batch_put_then_batch_get_in_order,
@@ -12,11 +12,26 @@ on_both_backends!(
     empty_batches_send_nothing,
     duplicate_keys_are_refused_with_their_positions,
     invalid_entries_are_refused_with_their_position,
-    a_batch_on_a_missing_table_is_reported_as_such
+    a_batch_on_a_missing_table_is_reported_as_such,
+    checked_batches_check_each_version
 );
 
 fn product(i: usize) -> Product {
     Product { stock: i as i64, note: Some(format!("item {i}")), ..Product::sample(&format!("p{i}")) }
+}
+
+/// A versioned item, which only the checked batch writes can write.
+#[derive(Item, Debug, Clone, PartialEq)]
+struct Doc {
+    #[dynatomic(partition_key)]
+    id: String,
+    text: String,
+    #[dynatomic(version)]
+    version: u64,
+}
+
+fn doc(i: usize, text: &str, version: u64) -> Doc {
+    Doc { id: format!("d{i}"), text: text.to_owned(), version }
 }
 
 fn event(pk: &str, sk: &str, count: i64) -> Event {
@@ -122,7 +137,6 @@ async fn duplicate_keys_are_refused_with_their_positions(backend: Backend) {
     let items: Vec<Product> = [0, 1, 2, 1, 0].into_iter().map(product).collect();
     let error = fx.table.batch_put(&items).await.expect_err("duplicate keys");
     assert!(matches!(error, Error::DuplicateKey { first: 1, second: 3 }), "{error:?}");
-    assert_eq!(error.to_string(), "batch entries 1 and 3 have the same key: write each item once");
     // Found before anything is sent, also past the first request of 25.
     let mut items: Vec<Product> = (10..40).map(product).collect();
     items.push(product(12));
@@ -149,24 +163,24 @@ async fn invalid_entries_are_refused_with_their_position(backend: Backend) {
     items[4].pk = String::new();
     let error = fx.table.batch_put(&items).await.expect_err("an empty key");
     match &error {
-        Error::InvalidEntry { index: 4, source: ValueError::EmptyKey(attribute) } => assert_eq!(attribute, "pk"),
+        Error::InvalidEntry { index: 4, source: source @ ValueError::EmptyKey(attribute) } => {
+            assert_eq!(attribute, "pk");
+            assert!(source.to_string().contains("`pk` is empty"), "{source}");
+        }
         other => panic!("expected InvalidEntry 4, got {other:?}"),
     }
-    let text = error.to_string();
-    assert!(text.starts_with("batch entry 4: ") && text.contains("`pk` is empty"), "{text}");
 
     // An item over 400 KB at 30, in the second request.
     let mut items: Vec<Product> = (0..40).map(product).collect();
     items[30].note = Some("x".repeat(410_000));
     let error = fx.table.batch_put(&items).await.expect_err("an item over 400 KB");
     match &error {
-        Error::InvalidEntry { index: 30, source: ValueError::ItemTooLarge { size } } => {
+        Error::InvalidEntry { index: 30, source: source @ ValueError::ItemTooLarge { size } } => {
             assert!((410_000..411_000).contains(size), "{size}");
+            assert!(source.to_string().contains("400 KB"), "{source}");
         }
         other => panic!("expected InvalidEntry 30, got {other:?}"),
     }
-    let text = error.to_string();
-    assert!(text.starts_with("batch entry 30: ") && text.contains("400 KB"), "{text}");
     // An item just under 400 KB is written.
     let mut big = product(99);
     big.note = Some("x".repeat(400_000));
@@ -192,9 +206,9 @@ async fn a_batch_on_a_missing_table_is_reported_as_such(backend: Backend) {
         Error::BatchIncomplete { unprocessed, cause: Some(cause) } => {
             assert_eq!(unprocessed, (0..count).collect::<Vec<_>>(), "nothing was processed");
             match *cause {
-                Error::TableNotFound { table: name, message } => {
-                    assert_eq!(name, table.name());
-                    assert_eq!(message, "Cannot do operations on a non-existent table");
+                Error::Service(error) if error.kind() == ServiceErrorKind::TableNotFound => {
+                    assert_eq!(error.code(), Some("ResourceNotFoundException"));
+                    assert_eq!(error.message(), "Cannot do operations on a non-existent table");
                 }
                 other => panic!("expected TableNotFound as the cause, got {other:?}"),
             }
@@ -202,10 +216,76 @@ async fn a_batch_on_a_missing_table_is_reported_as_such(backend: Backend) {
         other => panic!("expected BatchIncomplete caused by TableNotFound, got {other:?}"),
     };
     let error = table.batch_get((0..130).map(|i| Product::key(format!("p{i}")))).await.expect_err("no table");
-    let text = error.to_string();
-    assert!(text.contains("130 batch entries were not processed") && text.contains("does not exist"), "{text}");
+    assert_eq!(error.service().map(|e| e.kind()), Some(ServiceErrorKind::TableNotFound), "the cause's service error");
     missing(error, 130);
     let items: Vec<Product> = (0..30).map(product).collect();
     missing(table.batch_put(&items).await.expect_err("no table"), 30);
     missing(table.batch_delete(["a", "b"].map(Product::key)).await.expect_err("no table"), 2);
+}
+
+/// The failed entry of a `BatchIncomplete`: the entries not written, the index of the entry that failed and
+/// why; panics on any other result.
+#[track_caller]
+fn entry_failed<T: std::fmt::Debug>(result: Result<(), Error<T>>) -> (Vec<usize>, usize, Error<T>) {
+    match result {
+        Err(Error::BatchIncomplete { unprocessed, cause: Some(cause) }) => match *cause {
+            Error::EntryFailed { index, source } => (unprocessed, index, *source),
+            other => panic!("expected EntryFailed as the cause, got {other:?}"),
+        },
+        other => panic!("expected BatchIncomplete, got {other:?}"),
+    }
+}
+
+/// `batch_put_checked` and `batch_delete_checked` write in transactions of up to 100 that check each version:
+/// a stale entry stops the batch, its transaction writes nothing, and the error names the entry.
+async fn checked_batches_check_each_version(backend: Backend) {
+    let fx = Fixture::<Doc>::new(backend, "batch_checked").await;
+    let versions = async |range: std::ops::Range<usize>| -> Vec<Option<(String, u64)>> {
+        let found = fx.table.batch_get(range.map(|i| Doc::key(format!("d{i}")))).await.expect("batch_get");
+        found.into_iter().map(|d| d.map(|d| (d.text, d.version))).collect()
+    };
+    let all = |text: &str, version: u64, count: usize| vec![Some((text.to_owned(), version)); count];
+
+    // 150 new items (two transactions): each stored at version 1.
+    let new: Vec<Doc> = (0..150).map(|i| doc(i, "one", 0)).collect();
+    fx.table.batch_put_checked(&new).await.expect("batch_put_checked of new items");
+    assert_eq!(versions(0..150).await, all("one", 1, 150));
+
+    // Again at version 1, with a stale copy at 120: the first transaction (0..100) is written, the second is
+    // not, and the error says which entry failed and why.
+    let mut again: Vec<Doc> = (0..150).map(|i| doc(i, "two", 1)).collect();
+    again[120].version = 0;
+    let (unprocessed, index, source) = entry_failed(fx.table.batch_put_checked(&again).await);
+    assert_eq!((unprocessed, index), ((100..150).collect::<Vec<_>>(), 120));
+    match source {
+        Error::VersionConflict { expected: 0, stored: Some(1), item } => {
+            assert_eq!(common::stored_item(item), Some(doc(120, "one", 1)));
+        }
+        other => panic!("expected a version conflict of entry 120, got {other:?}"),
+    }
+    assert_eq!(versions(0..100).await, all("two", 2, 100));
+    assert_eq!(versions(100..150).await, all("one", 1, 50), "the failed transaction wrote nothing");
+
+    // Deletes say which version they expect; a stale one stops the batch at its transaction.
+    let keys = |stale: Option<usize>| {
+        (0..150).map(move |i| {
+            let version = if i < 100 { 2 } else { 1 };
+            Doc::key(format!("d{i}")).at_version(if Some(i) == stale { version - 1 } else { version })
+        })
+    };
+    let (unprocessed, index, source) = entry_failed(fx.table.batch_delete_checked(keys(Some(5))).await);
+    assert_eq!((unprocessed, index), ((0..150).collect::<Vec<_>>(), 5));
+    assert!(matches!(source, Error::VersionConflict { expected: 1, stored: Some(2), .. }), "{source:?}");
+    assert_eq!(versions(0..100).await, all("two", 2, 100), "nothing was deleted");
+    // A key without a version is refused before anything is sent.
+    let plain = (0..3).map(|i| if i == 2 { Doc::key("d2") } else { Doc::key(format!("d{i}")).at_version(2) });
+    let error = fx.table.batch_delete_checked(plain).await.expect_err("a key without a version");
+    assert!(matches!(error, Error::InvalidEntry { index: 2, source: ValueError::VersionRequired }), "{error:?}");
+    // Two entries with one key are refused before anything is sent.
+    let error = fx.table.batch_put_checked(&[doc(1, "x", 2), doc(1, "y", 2)]).await.expect_err("a duplicate");
+    assert!(matches!(error, Error::DuplicateKey { first: 0, second: 1 }), "{error:?}");
+    assert_eq!(versions(0..3).await, all("two", 2, 3));
+
+    fx.table.batch_delete_checked(keys(None)).await.expect("batch_delete_checked at the stored versions");
+    assert_eq!(versions(0..150).await, vec![None; 150]);
 }

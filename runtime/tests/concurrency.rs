@@ -1,17 +1,29 @@
-//! Concurrent writers on one item: counters lose no increment and guarded decrements never oversell.
+//! Concurrent writers on one item: counters lose no increment, guarded decrements never oversell, and a write
+//! that depends on what was read (`Key::if_unchanged`) is refused when another writer changed the item in
+//! between, and redone by `modify` and `Db::retry`.
 
 mod common;
 
+use std::cell::Cell;
+use std::future::IntoFuture;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
-use common::{Backend, Fixture, Product};
-use dynatomic::{Error, Item, Table, update};
+use common::{Backend, Fixture, Product, stored_item};
+use dynatomic::{Backoff, Conflict, Error, Item, Reason, Table, TransactionError, update};
 use tokio::sync::Barrier;
 
 on_both_backends!(
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     counters_lose_no_increment,
-    guarded_decrements_never_oversell
+    guarded_decrements_never_oversell,
+    modify_of_unversioned_items_loses_no_update
+);
+
+on_both_backends!(
+    if_unchanged_refuses_a_write_on_an_item_changed_since_read,
+    retry_redoes_a_transaction_whose_read_item_changed
 );
 
 const TASKS: usize = 32;
@@ -73,7 +85,8 @@ async fn guarded_decrements_never_oversell(backend: Backend) {
         match result {
             Ok(()) => sold += 1,
             Err(Error::ConditionFailed { stored: Some(stored), .. }) => {
-                assert_eq!(stored.stock, 0, "a decrement is refused only when the stock is gone");
+                let stock = stored.item().expect("the stored product").stock;
+                assert_eq!(stock, 0, "a decrement is refused only when the stock is gone");
                 refused += 1;
             }
             Err(other) => panic!("unexpected error: {other:?}"),
@@ -91,7 +104,7 @@ fn memory_counters_are_exact_across_threads() {
     let runtime = || tokio::runtime::Builder::new_current_thread().build().expect("a runtime");
     let fx = runtime().block_on(Fixture::<Product>::new(Backend::Memory, "threads"));
     let sample = Product::sample("hot");
-    runtime().block_on(fx.table.put(&sample)).expect("put");
+    runtime().block_on(fx.table.put(&sample).into_future()).expect("put");
 
     let threads: Vec<_> = (0..2)
         .map(|_| {
@@ -110,4 +123,161 @@ fn memory_counters_are_exact_across_threads() {
     }
     let stored = runtime().block_on(fx.stored(sample.item_key()));
     assert_eq!(stored, Product { hits: 2 * PER_THREAD, ..sample });
+}
+
+/// `Key::if_unchanged(&read)` on an item without a version: the write goes through while the stored item is
+/// the one read, and is refused with `Error::Changed` (a conflict) once another writer changed any attribute,
+/// set one that was absent, or deleted the item.
+async fn if_unchanged_refuses_a_write_on_an_item_changed_since_read(backend: Backend) {
+    let fx = Fixture::<Product>::new(backend, "if_unchanged").await;
+    let sample = Product::sample("p");
+    fx.table.put(&sample).await.expect("put");
+    let key = || sample.item_key();
+    let changed = |result: Result<(), Error<Product>>| match result {
+        Err(error @ Error::Changed { .. }) => {
+            assert!(error.is_conflict(), "a changed item is a conflict");
+            let Error::Changed { stored } = error else { unreachable!() };
+            stored_item(stored)
+        }
+        other => panic!("expected Changed, got {other:?}"),
+    };
+
+    // Unchanged since read: written.
+    let read = fx.stored(key()).await;
+    fx.table.update(key().if_unchanged(&read), update!(Product: stock -= 1)).await.expect("unchanged");
+    assert_eq!(fx.stored(key()).await.stock, 9);
+
+    // `read` is stale now: refused with the item as stored, nothing written.
+    let stored = changed(fx.table.update(key().if_unchanged(&read), update!(Product: stock -= 1)).await);
+    assert_eq!(stored, Some(Product { stock: 9, ..sample.clone() }));
+    let stored = changed(fx.table.delete(key().if_unchanged(&read)).await.map(drop));
+    assert_eq!(stored.map(|p| p.stock), Some(9));
+    assert_eq!(fx.stored(key()).await.stock, 9, "nothing was written");
+
+    // An attribute that was absent when read (`note`) and is set since.
+    let read = fx.stored(key()).await;
+    fx.table.update(key(), update!(Product: note = "set by another writer")).await.expect("another writer");
+    let stored = changed(fx.table.update(key().if_unchanged(&read), update!(Product: stock = 0)).await);
+    assert_eq!(stored.and_then(|p| p.note).as_deref(), Some("set by another writer"));
+    // A failed `where` of a write on an unchanged item is still a failed condition, not a conflict.
+    let read = fx.stored(key()).await;
+    let result = fx.table.update(key().if_unchanged(&read), update!(Product: stock -= 100; where stock >= 100)).await;
+    match result {
+        Err(error @ Error::ConditionFailed { .. }) => assert!(!error.is_conflict(), "a rule, not a conflict"),
+        other => panic!("expected ConditionFailed, got {other:?}"),
+    }
+
+    // Deleted since read: a delete finds it changed (there is nothing stored), an update finds no item.
+    fx.table.delete(key()).await.expect("another writer deletes it");
+    assert_eq!(changed(fx.table.delete(key().if_unchanged(&read)).await.map(drop)), None);
+    let result = fx.table.update(key().if_unchanged(&read), update!(Product: stock = 0)).await;
+    assert!(matches!(result, Err(Error::NotFound { .. })), "{result:?}");
+    assert_eq!(fx.try_raw(key()).await, None, "nothing was written");
+
+    // In a transaction: the action is canceled with `Reason::Changed`, a conflict.
+    fx.table.put(&sample).await.expect("put");
+    let read = fx.stored(key()).await;
+    fx.table.update(key(), update!(Product: hits += 1)).await.expect("another writer");
+    let result = fx
+        .db
+        .transaction()
+        .update(&fx.table, key().if_unchanged(&read), update!(Product: stock -= 1))
+        .put(&fx.table, &Product::sample("q"))
+        .commit()
+        .await;
+    let Err(error @ TransactionError::Canceled(_)) = result else { panic!("expected a cancellation, got {result:?}") };
+    assert!(error.is_conflict(), "canceled only because the item changed: a conflict");
+    let TransactionError::Canceled(canceled) = error else { unreachable!() };
+    let reasons: Vec<Reason> = canceled.actions.iter().map(|a| a.reason.clone()).collect();
+    assert_eq!(reasons, [Reason::Changed, Reason::None]);
+    assert!(canceled.only_checks_failed());
+    assert_eq!(canceled.actions[0].stored_item::<Product>().map(|p| p.hits), Some(1));
+    assert_eq!(fx.stored(key()).await, Product { hits: 1, ..sample.clone() }, "nothing was written");
+    assert_eq!(fx.table.get(Product::key("q")).await.expect("get"), None, "nothing was written");
+}
+
+/// `Db::retry` around a transfer that decides on what it read: the first attempt is overtaken between its read
+/// and its write, its transaction is canceled for the changed item, and the second attempt redoes it on
+/// fresh data.
+async fn retry_redoes_a_transaction_whose_read_item_changed(backend: Backend) {
+    let fx = Fixture::<Product>::new(backend, "retry_if_unchanged").await;
+    fx.table.put(&Product { stock: 100, ..Product::sample("a") }).await.expect("put a");
+    fx.table.put(&Product { stock: 0, ..Product::sample("b") }).await.expect("put b");
+    let db = fx.db.clone().with_backoff(Backoff { base: Duration::from_millis(1), ..Backoff::default() });
+    let table = db.table_named::<Product>(fx.table.name().to_owned());
+
+    let calls = Cell::new(0);
+    let moved = db
+        .retry(|| async {
+            calls.set(calls.get() + 1);
+            let mut reads = db.read_transaction();
+            let a = reads.get(&table, Product::key("a"));
+            let read = reads.send().await?.get(&a)?.expect("a exists");
+            if calls.get() == 1 {
+                // Another writer takes 20 from a after this attempt read it.
+                table.update(Product::key("a"), update!(Product: stock -= 20)).await.expect("the other writer");
+            }
+            let tenth = read.stock / 10;
+            db.transaction()
+                .update(&table, Product::key("a").if_unchanged(&read), update!(Product: stock -= tenth))
+                .update(&table, Product::key("b"), update!(Product: stock += tenth))
+                .commit()
+                .await
+                .map(|()| tenth)
+        })
+        .await
+        .expect("the second attempt goes through");
+    assert_eq!((moved.value, moved.conflicts, calls.get()), (8, 1, 2), "a tenth of the 80 left, on the second try");
+    assert_eq!(fx.stored(Product::key("a")).await.stock, 72);
+    assert_eq!(fx.stored(Product::key("b")).await.stock, 8);
+}
+
+/// Read-modify-write of an item without a version by several tasks at once: `modify` guards each write with
+/// `if_unchanged`, so a plain assignment of the value read plus one loses no increment.
+async fn modify_of_unversioned_items_loses_no_update(backend: Backend) {
+    const WRITERS: usize = 8;
+    const EACH: u64 = 25;
+    let fx = Fixture::<Product>::new(backend, "modify_unversioned").await;
+    let sample = Product::sample("hot");
+    fx.table.put(&sample).await.expect("put");
+    let backoff = Backoff {
+        max_attempts: 1000,
+        base: Duration::from_millis(1),
+        max_delay: Duration::from_millis(20),
+        max_elapsed: Duration::from_secs(60),
+    };
+    let table = fx.db.clone().with_backoff(backoff).table_named::<Product>(fx.table.name().to_owned());
+
+    let start = Arc::new(Barrier::new(WRITERS));
+    let calls = Arc::new(AtomicU32::new(0));
+    let tasks: Vec<_> = (0..WRITERS)
+        .map(|_| {
+            let (table, start, calls) = (table.clone(), start.clone(), calls.clone());
+            tokio::spawn(async move {
+                start.wait().await;
+                let mut conflicts = 0;
+                for _ in 0..EACH {
+                    let retried = table
+                        .modify(Product::key("hot"), |current| {
+                            calls.fetch_add(1, Ordering::Relaxed);
+                            // Only the guard keeps two writers that read the same count from both writing it + 1.
+                            let hits = current.hits + 1;
+                            update!(Product: hits = hits)
+                        })
+                        .await
+                        .expect("no writer gives up");
+                    conflicts += retried.conflicts;
+                }
+                conflicts
+            })
+        })
+        .collect();
+    let mut conflicts = 0;
+    for task in tasks {
+        conflicts += task.await.expect("task panicked");
+    }
+    println!("{backend:?}: {WRITERS} writers x {EACH} modify of an unversioned item, {conflicts} changes retried");
+    let total = WRITERS as u64 * EACH;
+    assert_eq!(fx.stored(sample.item_key()).await, Product { hits: total, ..sample });
+    assert_eq!(u64::from(calls.load(Ordering::Relaxed)), total + u64::from(conflicts), "one call per attempt");
 }

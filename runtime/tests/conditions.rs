@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Backend, Fixture, Product};
+use common::{Backend, Fixture, Product, stored_item};
 use dynatomic::{Bytes, Condition, Error, Item, condition, update};
 
 on_both_backends!(
@@ -13,7 +13,8 @@ on_both_backends!(
     begins_with_contains_between_is_in,
     len_measures_strings_collections_and_bytes,
     and_or_not_and_their_precedence,
-    where_conditions_guard_updates
+    where_conditions_guard_updates,
+    bool_fields_are_conditions_by_themselves
 );
 
 /// The `hits` a conditional write leaves when it goes through (the sample has 0).
@@ -25,7 +26,7 @@ async fn holds(fx: &Fixture<Product>, label: &str, condition: Condition<Product>
     let sample = Product::sample("c");
     fx.table.put(&sample).await.expect("reset the sample");
     let marked = Product { hits: WRITTEN, ..sample.clone() };
-    let result = fx.table.put_if(&marked, condition).await;
+    let result = fx.table.put(&marked).when(condition).await;
     let stored = fx.stored(sample.item_key()).await;
     match result {
         Ok(()) => {
@@ -33,11 +34,11 @@ async fn holds(fx: &Fixture<Product>, label: &str, condition: Condition<Product>
             true
         }
         Err(Error::ConditionFailed { stored: refused, .. }) => {
-            assert_eq!(refused.as_deref(), Some(&sample), "{label}: the refusal carries the stored item");
+            assert_eq!(stored_item(refused), Some(sample.clone()), "{label}: the refusal carries the stored item");
             assert_eq!(stored, sample, "{label}: nothing was written");
             false
         }
-        Err(other) => panic!("{label}: unexpected error {other}"),
+        Err(other) => panic!("{label}: unexpected error {other:?}"),
     }
 }
 
@@ -223,7 +224,7 @@ async fn where_conditions_guard_updates(backend: Backend) {
     let qty = 4;
     let refused = update!(Product: stock -= qty, reserved += qty; where stock >= qty && note.exists());
     assert!(
-        matches!(fx.table.update(key(), refused).await, Err(Error::ConditionFailed { stored: Some(s), .. }) if *s == sample)
+        matches!(fx.table.update(key(), refused).await, Err(Error::ConditionFailed { stored: Some(s), .. }) if s.item() == Some(&sample))
     );
     assert_eq!(fx.stored(key()).await, sample);
 
@@ -234,4 +235,65 @@ async fn where_conditions_guard_updates(backend: Backend) {
     let op = update!(Product: labels.insert(["vip"]); where labels.contains("sale") || address.city.begins_with("X"));
     fx.table.update(key(), op).await.expect("the condition holds");
     assert!(fx.stored(key()).await.labels.contains("vip"));
+}
+
+/// An account with bool fields, and an optional one.
+#[derive(Item, Debug, Clone, PartialEq)]
+struct Account {
+    #[dynatomic(partition_key)]
+    id: String,
+    balance: i64,
+    active: bool,
+    frozen: bool,
+    vip: Option<bool>,
+}
+
+/// A bool field stands alone as a condition (`frozen`, `!frozen`), also in `where` and combined with others; an
+/// absent bool is not `true`, so its negation holds.
+async fn bool_fields_are_conditions_by_themselves(backend: Backend) {
+    let fx = Fixture::<Account>::new(backend, "flags").await;
+    let stored = Account { id: "a".into(), balance: 10, active: true, frozen: false, vip: None };
+    let key = || Account::key("a");
+    let holds = async |condition: Condition<Account>| {
+        fx.table.put(&stored).await.expect("reset");
+        let label = condition.expression();
+        match fx.table.delete(key()).when(condition).await {
+            Ok(deleted) => {
+                assert_eq!(deleted.as_ref(), Some(&stored), "{label}");
+                true
+            }
+            Err(Error::ConditionFailed { stored: refused, .. }) => {
+                assert_eq!(stored_item(refused).as_ref(), Some(&stored), "{label}");
+                false
+            }
+            Err(other) => panic!("{label}: unexpected error {other:?}"),
+        }
+    };
+    assert!(holds(condition!(Account: active)).await);
+    assert!(!holds(condition!(Account: frozen)).await);
+    assert!(holds(condition!(Account: !frozen)).await);
+    assert!(!holds(condition!(Account: !active)).await);
+    assert!(holds(condition!(Account: active && !frozen)).await);
+    assert!(!holds(condition!(Account: active && frozen)).await);
+    assert!(holds(condition!(Account: frozen || balance > 5)).await);
+    // `vip` is absent: it is not true, and `!vip` holds.
+    assert!(!holds(condition!(Account: vip)).await);
+    assert!(holds(condition!(Account: !vip)).await);
+
+    fx.table.put(&stored).await.expect("put");
+    let amount = 3;
+    fx.table
+        .update(key(), update!(Account: balance -= amount; where active && !frozen))
+        .await
+        .expect("an active, unfrozen account");
+    fx.table.update(key(), update!(Account: frozen = true)).await.expect("freeze");
+    let result = fx.table.update(key(), update!(Account: balance -= amount; where active && !frozen)).await;
+    match result {
+        Err(Error::ConditionFailed { stored, explanation }) => {
+            assert_eq!(stored_item(stored).map(|a| a.balance), Some(7));
+            assert_eq!(explanation.expect("explained").to_string(), "!frozen (frozen = true)");
+        }
+        other => panic!("expected ConditionFailed, got {other:?}"),
+    }
+    assert_eq!(fx.stored(key()).await, Account { balance: 7, frozen: true, ..stored });
 }

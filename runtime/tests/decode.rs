@@ -1,9 +1,11 @@
-//! Stored items that do not fit the struct give `Error::Decode` naming the attribute, from every method that
-//! reads an item back.
+//! Stored items that do not fit the struct give `Error::Decode` naming the attribute when they are read; a write
+//! that was applied but returns such an item gives `Error::AppliedUnreadable`, and a failed condition hands the
+//! stored attributes back with the decode error.
 
 mod common;
 
 use common::{Backend, Fixture, Product, RawItem};
+use dynatomic::returning::{AllNew, AllOld};
 use dynatomic::{Attribute, AttributeValue, DecodeError, Error, condition, update};
 
 on_both_backends!(
@@ -76,20 +78,55 @@ async fn a_missing_required_attribute_is_a_decode_error(backend: Backend) {
     assert!(error.found.contains("missing"), "{error}");
 }
 
+/// The `DecodeError` of an `Error::AppliedUnreadable` (the write was applied), and the attributes it returned;
+/// panics on any other result.
+fn applied_unreadable<R: std::fmt::Debug>(result: Result<R, Error<Product>>) -> (RawItem, DecodeError) {
+    match result {
+        Err(Error::AppliedUnreadable { attributes, source }) => (attributes, source),
+        other => panic!("expected AppliedUnreadable, got {other:?}"),
+    }
+}
+
+/// The stored item of an `Error::ConditionFailed` that does not fit the struct: its attributes and why.
+fn refused_unreadable<R: std::fmt::Debug>(result: Result<R, Error<Product>>) -> (RawItem, DecodeError) {
+    match result {
+        Err(Error::ConditionFailed { stored: Some(stored), .. }) => {
+            assert!(stored.item().is_none(), "the stored item does not fit");
+            let error = stored.decode_error().expect("why it does not fit").clone();
+            (stored.attributes().clone(), error)
+        }
+        other => panic!("expected ConditionFailed with the stored attributes, got {other:?}"),
+    }
+}
+
 async fn every_read_back_decodes(backend: Backend) {
     let fx = Fixture::<Product>::new(backend, "decode_everywhere").await;
     let bad = || sample_with("reserved", AttributeValue::Bool(false));
+    let stock = |item: &RawItem| item.get("stock").cloned();
 
     fx.put_raw(bad()).await;
-    assert_eq!(decode_error(fx.table.update_return_new(key(), update!(Product: stock += 1)).await).path, "reserved");
-    assert_eq!(decode_error(fx.table.update_return_old(key(), update!(Product: stock += 1)).await).path, "reserved");
+    // A write whose returned item does not fit was applied all the same, and says so.
+    let (returned, error) =
+        applied_unreadable(fx.table.update(key(), update!(Product: stock += 1)).returning(AllNew).await);
+    assert_eq!((error.path.as_str(), stock(&returned)), ("reserved", Some(AttributeValue::N("11".into()))));
+    let (returned, error) =
+        applied_unreadable(fx.table.update(key(), update!(Product: stock += 1)).returning(AllOld).await);
+    assert_eq!((error.path.as_str(), stock(&returned)), ("reserved", Some(AttributeValue::N("11".into()))));
+    assert_eq!(stock(&fx.raw(key()).await), Some(AttributeValue::N("12".into())), "both updates were applied");
+
+    // A failed condition is still a failed condition: the stored item comes back as attributes, with why it
+    // does not fit.
     let refused = fx.table.update(key(), update!(Product: stock += 1; where stock < 0)).await;
-    assert_eq!(decode_error(refused).path, "reserved", "the stored item of a failed condition is decoded too");
-    assert_eq!(
-        decode_error(fx.table.put_if(&Product::sample("p"), condition!(Product: stock < 0)).await).path,
-        "reserved"
-    );
-    assert_eq!(decode_error(fx.table.delete(key()).await).path, "reserved");
+    let (stored, error) = refused_unreadable(refused);
+    assert_eq!((error.path.as_str(), stock(&stored)), ("reserved", Some(AttributeValue::N("12".into()))));
+    let refused = fx.table.put(&Product::sample("p")).when(condition!(Product: stock < 0)).await;
+    assert_eq!(refused_unreadable(refused).1.path, "reserved");
+    let refused = fx.table.delete(key()).when(condition!(Product: stock < 0)).await;
+    assert_eq!(refused_unreadable(refused).1.path, "reserved");
+    assert_eq!(fx.raw(key()).await.get("reserved"), Some(&AttributeValue::Bool(false)), "nothing was written");
+
+    let (returned, error) = applied_unreadable(fx.table.delete(key()).await);
+    assert_eq!((error.path.as_str(), stock(&returned)), ("reserved", Some(AttributeValue::N("12".into()))));
     // The item was deleted although it could not be read back.
     assert_eq!(fx.try_raw(key()).await, None);
 }

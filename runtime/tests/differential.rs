@@ -3,11 +3,11 @@
 //!
 //! Each generated case stores a random initial item (or none), then sends one raw write, a PutItem, an
 //! UpdateItem or a DeleteItem with random update and condition expressions, valid and invalid on purpose, and
-//! a random ReturnValues mode, to both backends through `dynatomic::__private::write`. Both must give the
-//! same outcome: the same answer (returned attributes, or the same refusal kind with the same stored item on a
-//! failed condition), and the same stored item afterwards, read back with `__private::get`. Validation
-//! messages are compared too, with DynamoDB's `1 validation error detected: ` prefix removed, but a message
-//! mismatch is only reported (run with `--nocapture`), unless `DIFFERENTIAL_STRICT_MESSAGES=1` makes it fail.
+//! a random ReturnValues mode, to both backends through `dynatomic::raw::write`. Both must give the same
+//! outcome: the same answer (returned attributes, the same stored item on a failed condition, or the same
+//! DynamoDB error code), and the same stored item afterwards, read back with `raw::get`. Error messages are
+//! compared too, with DynamoDB's `1 validation error detected: ` prefix removed, but a message mismatch is only
+//! reported (run with `--nocapture`), unless `DIFFERENTIAL_STRICT_MESSAGES=1` makes it fail.
 //!
 //! All cases share one pair of tables per backend (one with a partition key `pk`, one with `pk` and a sort key
 //! `sk`); each run of a case uses a new partition key, so cases, and shrinking steps, never see each other's
@@ -40,8 +40,8 @@ use std::fmt::{self, Write as _};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-use dynatomic::__private::{self, Action, RawItem, Refusal, Returning, Write};
 use dynatomic::aws_sdk_dynamodb::primitives::Blob;
+use dynatomic::raw::{self, Action, Failure, RawItem, Returning, Write, WriteRefusal};
 use dynatomic::{AttributeValue, Db, KeyKind, KeySchema};
 use proptest::collection::{btree_map, vec};
 use proptest::prelude::*;
@@ -404,7 +404,7 @@ struct Difference {
     case: Case,
 }
 
-/// Validation messages that differ between the backends although the kind agrees.
+/// Error messages that differ between the backends although the kind agrees.
 #[derive(Default)]
 struct MessageReport {
     compared: usize,
@@ -435,7 +435,7 @@ impl Harness {
         runtime.block_on(async {
             for db in [&memory, &local] {
                 for (table, keys) in [(&partition_table, Keys::Partition), (&sort_table, Keys::PartitionAndSort)] {
-                    if let Err(refusal) = __private::create_table(db, table, keys.schema()).await {
+                    if let Err(refusal) = raw::create_table(db, table, keys.schema()).await {
                         panic!("creating table {table}: {refusal:?}");
                     }
                 }
@@ -470,7 +470,7 @@ impl Harness {
         self.record(case, &memory, &local)
     }
 
-    /// Counts the answer and compares validation messages.
+    /// Counts the answer and compares error messages.
     fn record(&self, case: &Case, memory: &Outcome, local: &Outcome) -> Result<(), String> {
         let mut report = self.messages.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         *report.kinds.entry(memory.answer.kind()).or_default() += 1;
@@ -479,9 +479,7 @@ impl Harness {
             let (mine, theirs) = (without_prefix(mine), without_prefix(theirs));
             if mine != theirs {
                 if std::env::var_os("DIFFERENTIAL_STRICT_MESSAGES").is_some() {
-                    return Err(format!(
-                        "validation messages differ:\nmemory backend:  {mine}\nDynamoDB Local:  {theirs}"
-                    ));
+                    return Err(format!("error messages differ:\nmemory backend:  {mine}\nDynamoDB Local:  {theirs}"));
                 }
                 let difference = Difference { memory: mine.to_owned(), local: theirs.to_owned(), case: case.clone() };
                 match report.differing.entry((gist(mine), gist(theirs))) {
@@ -498,12 +496,12 @@ impl Harness {
         Ok(())
     }
 
-    /// Prints what the run covered and the validation messages that differ.
+    /// Prints what the run covered and the error messages that differ.
     fn report(&self) {
         let report = self.messages.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         eprintln!("differential: answers by kind {:?}", report.kinds);
         eprintln!(
-            "differential: {} validation messages compared, {} distinct differences",
+            "differential: {} error messages compared, {} distinct differences",
             report.compared,
             report.differing.len()
         );
@@ -528,12 +526,12 @@ async fn run(db: &Db, table: &str, case: &Case, key: &RawItem) -> Outcome {
     let setup = match &case.initial {
         Some(initial) => {
             let put = Case { action: Act::Put(initial.clone()), ..blank(case.keys) }.write(table, key);
-            Answer::from(__private::write(db, put).await)
+            Answer::from(raw::write(db, put).await)
         }
         None => Answer::Returned(None),
     };
-    let answer = Answer::from(__private::write(db, case.write(table, key)).await);
-    let stored = Answer::from(__private::get(db, table, key.clone()).await);
+    let answer = Answer::from(raw::write(db, case.write(table, key)).await);
+    let stored = Answer::from(raw::get(db, table, key.clone()).await.map_err(WriteRefusal::Failed));
     Outcome { setup, answer, stored }
 }
 
@@ -565,21 +563,25 @@ struct Outcome {
 enum Answer {
     Returned(Option<RawItem>),
     ConditionFailed(Option<RawItem>),
-    Validation(String),
-    NotFound(String),
-    Service(String),
+    /// DynamoDB's error: its code (`None`: no answer) and message.
+    Refused {
+        code: Option<String>,
+        message: String,
+    },
+    /// A broken invariant of dynatomic.
+    Internal(String),
 }
 
-impl From<Result<Option<RawItem>, Refusal>> for Answer {
-    fn from(result: Result<Option<RawItem>, Refusal>) -> Self {
+impl From<Result<Option<RawItem>, WriteRefusal>> for Answer {
+    fn from(result: Result<Option<RawItem>, WriteRefusal>) -> Self {
         let canonical = |item: Option<RawItem>| item.map(|item| canonical_item(&item));
         match result {
             Ok(item) => Answer::Returned(canonical(item)),
-            Err(Refusal::ConditionFailed(item)) => Answer::ConditionFailed(canonical(item)),
-            Err(Refusal::Validation(message)) => Answer::Validation(message),
-            Err(Refusal::ResourceNotFound(message)) => Answer::NotFound(message),
-            Err(Refusal::Service(error)) => Answer::Service(format!("{error:?}")),
-            Err(other @ (Refusal::Canceled(_) | Refusal::TokenMismatch(_))) => Answer::Service(format!("{other:?}")),
+            Err(WriteRefusal::ConditionFailed { stored, .. }) => Answer::ConditionFailed(canonical(stored)),
+            Err(WriteRefusal::Failed(Failure::Service(error))) => {
+                Answer::Refused { code: error.code().map(str::to_owned), message: error.message().to_owned() }
+            }
+            Err(WriteRefusal::Failed(Failure::Internal(error))) => Answer::Internal(error.to_string()),
         }
     }
 }
@@ -589,25 +591,27 @@ impl Answer {
         match self {
             Answer::Returned(_) => "ok",
             Answer::ConditionFailed(_) => "condition failed",
-            Answer::Validation(_) => "validation error",
-            Answer::NotFound(_) => "table not found",
-            Answer::Service(_) => "service error",
+            Answer::Refused { code: Some(code), .. } if code == "ValidationException" => "validation error",
+            Answer::Refused { code: Some(code), .. } if code == "ResourceNotFoundException" => "table not found",
+            Answer::Refused { .. } => "other service error",
+            Answer::Internal(_) => "internal error",
         }
     }
 
-    /// Equal answers, but messages only by kind.
+    /// Equal answers, but errors only by their code.
     fn same_kind(&self, other: &Answer) -> bool {
         match (self, other) {
             (Answer::Returned(a), Answer::Returned(b)) | (Answer::ConditionFailed(a), Answer::ConditionFailed(b)) => {
                 a == b
             }
-            _ => self.kind() == other.kind(),
+            (Answer::Refused { code: a, .. }, Answer::Refused { code: b, .. }) => a.is_some() && a == b,
+            _ => false,
         }
     }
 
     fn message(&self) -> Option<&str> {
         match self {
-            Answer::Validation(message) => Some(message),
+            Answer::Refused { message, .. } => Some(message),
             _ => None,
         }
     }
@@ -638,7 +642,7 @@ impl Outcome {
         [&self.setup, &self.answer, &self.stored].into_iter()
     }
 
-    /// The validation messages of the setup and of the write, in order (`None` where there is none).
+    /// The error messages of the setup and of the write, in order (`None` where there is none).
     fn messages(&self) -> impl Iterator<Item = &str> {
         self.answers().filter_map(Answer::message)
     }
@@ -653,9 +657,8 @@ impl fmt::Debug for Answer {
         match self {
             Answer::Returned(returned) => write!(f, "Returned({})", item(returned)),
             Answer::ConditionFailed(stored) => write!(f, "ConditionFailed({})", item(stored)),
-            Answer::Validation(message) => write!(f, "Validation({message:?})"),
-            Answer::NotFound(message) => write!(f, "NotFound({message:?})"),
-            Answer::Service(error) => write!(f, "Service({error})"),
+            Answer::Refused { code, message } => write!(f, "Refused({code:?}, {message:?})"),
+            Answer::Internal(error) => write!(f, "Internal({error})"),
         }
     }
 }

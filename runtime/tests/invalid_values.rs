@@ -6,8 +6,8 @@ mod common;
 use std::collections::HashSet;
 
 use common::{Backend, Fixture, Ledger, Note, Product};
-use dynatomic::__private::Refusal;
-use dynatomic::{Attribute, AttributeValue, Error, Item, ValueError, condition, update};
+use dynatomic::raw::{Failure, WriteRefusal};
+use dynatomic::{Attribute, AttributeValue, Error, Item, ServiceErrorKind, ValueError, condition, update, upsert};
 
 on_both_backends!(
     non_finite_floats_are_refused,
@@ -68,6 +68,9 @@ async fn non_finite_floats_are_refused(backend: Backend) {
     assert!(matches!(error, ValueError::NotFinite(_)), "{error:?}");
     let error = invalid(ledgers.table.update(Ledger::key("l"), update!(Ledger: parts.append([f64::NAN]))).await);
     assert_eq!(located(error).0, "[0]");
+    let upsert = upsert!(Ledger: total = 1_u128, parts.append([f64::NAN]));
+    let error = invalid(ledgers.table.upsert(Ledger::key("l"), upsert).await);
+    assert_eq!(located(error).0, "[0]");
     assert_eq!(ledgers.table.get(Ledger::key("l")).await.expect("get"), None, "nothing was written");
 }
 
@@ -123,7 +126,7 @@ async fn items_over_400_kb_are_refused(backend: Backend) {
     let fresh = Product { pk: "new".into(), ..big.clone() };
     let errors = [
         invalid(fx.table.put(&big).await),
-        invalid(fx.table.put_if(&big, condition!(Product: stock == 10)).await),
+        invalid(fx.table.put(&big).when(condition!(Product: stock == 10)).await),
         invalid(fx.table.create(&fresh).await),
     ];
     for error in errors {
@@ -145,11 +148,13 @@ async fn the_size_limit_matches_dynamodb_to_the_byte(backend: Backend) {
     // The backend refuses the same item when it is sent without dynatomic's checks.
     let AttributeValue::M(raw) = over.to_attr().expect("convert") else { panic!("a struct is stored as a map") };
     let sent = fx.try_put_raw(raw).await;
-    assert!(
-        matches!(&sent, Err(Refusal::Validation(message)) if message == "Item size has exceeded the maximum allowed size"),
-        "{backend:?} accepted an item of {} bytes: {sent:?}",
-        LIMIT + 1
-    );
+    match &sent {
+        Err(WriteRefusal::Failed(Failure::Service(error))) if error.kind() == ServiceErrorKind::Validation => {
+            assert_eq!(error.code(), Some("ValidationException"));
+            assert_eq!(error.message(), "Item size has exceeded the maximum allowed size");
+        }
+        other => panic!("{backend:?} accepted an item of {} bytes: {other:?}", LIMIT + 1),
+    }
 
     let largest = note(LIMIT - 7);
     fx.table.put(&largest).await.expect("an item of exactly 400 KB");

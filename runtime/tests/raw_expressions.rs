@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use common::{Backend, RawItem, unique_table_name};
-use dynatomic::__private::{self as raw, Action, Refusal, Returning, Write};
+use dynatomic::raw::{self, Action, Failure, Returning, Write, WriteRefusal};
 use dynatomic::{AttributeValue, Db, KeyKind, KeySchema};
 
 /// One request: the item stored first (`None`: no item), the expressions, the placeholders, the ReturnValues.
@@ -166,8 +166,12 @@ async fn answer(db: &Db, table: &str, case: &Case) -> String {
     let action = Action::Update { key: key.clone(), expression: Some(Cow::Borrowed(case.update)) };
     let outcome = match raw::write(db, write(action, case.condition, names, values, case.returning)).await {
         Ok(returned) => format!("ok {}", canonical_item(&returned)),
-        Err(Refusal::ConditionFailed(stored)) => format!("condition failed, stored {}", canonical_item(&stored)),
-        Err(Refusal::Validation(message)) => format!("invalid: {message}"),
+        Err(WriteRefusal::ConditionFailed { stored, .. }) => {
+            format!("condition failed, stored {}", canonical_item(&stored))
+        }
+        Err(WriteRefusal::Failed(Failure::Service(error))) => {
+            format!("refused: {} {}", error.code().unwrap_or("(no code)"), error.message())
+        }
         Err(other) => panic!("{}: unexpected refusal {other:?}", case.update),
     };
     let stored = raw::get(db, table, key).await.expect("get the item");

@@ -4,22 +4,23 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::{Address, Backend, Event, Fixture, Note, Product, type_of, unique_table_name};
-use dynatomic::{AttributeValue, Error, Item, ValueError, condition, update};
+use common::{Address, Backend, Event, Fixture, Note, Product, stored_item, type_of, unique_table_name};
+use dynatomic::returning::{AllNew, AllOld, UpdatedNew, UpdatedOld};
+use dynatomic::{AttributeValue, Error, Item, ServiceErrorKind, condition, update, upsert};
 
 on_both_backends!(
     get_put_and_replace,
     sort_keys_tell_items_apart,
     create_refuses_an_existing_key_and_hands_back_the_stored_item,
-    put_if_writes_only_when_the_condition_holds,
+    put_when_writes_only_when_the_condition_holds,
     delete_returns_the_old_item,
-    delete_if_deletes_only_when_the_condition_holds,
+    delete_when_deletes_only_when_the_condition_holds,
     update_returns_the_new_or_the_old_item,
+    update_changes_existing_items_only,
     failed_updates_hand_back_the_stored_item,
     dynamodb_validation_errors_are_reported_as_such,
     empty_sets_are_stored_as_no_attribute,
     the_default_table_is_named_by_the_schema,
-    update_request_is_sent_by_the_caller,
     updates_return_the_updated_attributes,
     a_missing_table_is_reported_as_such
 );
@@ -31,7 +32,7 @@ fn event(sk: &str, count: i64) -> Event {
 /// The stored item of a `ConditionFailed`; panics on any other result.
 fn refused<T: std::fmt::Debug, R: std::fmt::Debug>(result: Result<R, Error<T>>) -> Option<T> {
     match result {
-        Err(Error::ConditionFailed { stored, .. }) => stored.map(|item| *item),
+        Err(Error::ConditionFailed { stored, .. }) => stored_item(stored),
         other => panic!("expected ConditionFailed, got {other:?}"),
     }
 }
@@ -77,19 +78,19 @@ async fn create_refuses_an_existing_key_and_hands_back_the_stored_item(backend: 
     assert_eq!(fx.stored(Event::key("e", "b")).await, event("b", 3));
 }
 
-async fn put_if_writes_only_when_the_condition_holds(backend: Backend) {
-    let fx = Fixture::<Event>::new(backend, "put_if").await;
+async fn put_when_writes_only_when_the_condition_holds(backend: Backend) {
+    let fx = Fixture::<Event>::new(backend, "put_when").await;
     let key = || Event::key("e", "a");
 
-    assert_eq!(refused(fx.table.put_if(&event("a", 1), condition!(Event: count == 0)).await), None);
+    assert_eq!(refused(fx.table.put(&event("a", 1)).when(condition!(Event: count == 0)).await), None);
     assert_eq!(fx.table.get(key()).await.expect("get"), None, "nothing was written");
 
-    fx.table.put_if(&event("a", 1), condition!(Event: !pk.exists())).await.expect("put when absent");
-    let stored = refused(fx.table.put_if(&event("a", 5), condition!(Event: count > 1)).await);
+    fx.table.put(&event("a", 1)).when(condition!(Event: !pk.exists())).await.expect("put when absent");
+    let stored = refused(fx.table.put(&event("a", 5)).when(condition!(Event: count > 1)).await);
     assert_eq!(stored, Some(event("a", 1)));
     assert_eq!(fx.stored(key()).await, event("a", 1));
 
-    fx.table.put_if(&event("a", 5), condition!(Event: count == 1)).await.expect("the condition holds");
+    fx.table.put(&event("a", 5)).when(condition!(Event: count == 1)).await.expect("the condition holds");
     assert_eq!(fx.stored(key()).await, event("a", 5));
 }
 
@@ -102,17 +103,17 @@ async fn delete_returns_the_old_item(backend: Backend) {
     assert_eq!(fx.table.get(Event::key("e", "a")).await.expect("get"), None);
 }
 
-async fn delete_if_deletes_only_when_the_condition_holds(backend: Backend) {
-    let fx = Fixture::<Event>::new(backend, "delete_if").await;
+async fn delete_when_deletes_only_when_the_condition_holds(backend: Backend) {
+    let fx = Fixture::<Event>::new(backend, "delete_when").await;
     let key = || Event::key("e", "a");
-    assert_eq!(refused(fx.table.delete_if(key(), condition!(Event: count == 1)).await), None);
+    assert_eq!(refused(fx.table.delete(key()).when(condition!(Event: count == 1)).await), None);
 
     fx.table.put(&event("a", 1)).await.expect("put");
-    let stored = refused(fx.table.delete_if(key(), condition!(Event: count > 1 || note.exists())).await);
+    let stored = refused(fx.table.delete(key()).when(condition!(Event: count > 1 || note.exists())).await);
     assert_eq!(stored, Some(event("a", 1)));
     assert_eq!(fx.stored(key()).await, event("a", 1), "nothing was deleted");
 
-    let deleted = fx.table.delete_if(key(), condition!(Event: count == 1 && !note.exists())).await.expect("delete");
+    let deleted = fx.table.delete(key()).when(condition!(Event: count == 1 && !note.exists())).await.expect("delete");
     assert_eq!(deleted, Some(event("a", 1)));
     assert_eq!(fx.table.get(key()).await.expect("get"), None);
 }
@@ -122,17 +123,59 @@ async fn update_returns_the_new_or_the_old_item(backend: Backend) {
     let key = || Event::key("e", "a");
     fx.table.put(&event("a", 1)).await.expect("put");
 
-    let new = fx.table.update_return_new(key(), update!(Event: count += 1, note = "two")).await.expect("update");
+    let new = fx.table.update(key(), update!(Event: count += 1, note = "two")).returning(AllNew).await.expect("update");
     assert_eq!(new, Event { note: Some("two".into()), ..event("a", 2) });
 
-    let old = fx.table.update_return_old(key(), update!(Event: count += 1, note.remove())).await.expect("update");
+    let old =
+        fx.table.update(key(), update!(Event: count += 1, note.remove())).returning(AllOld).await.expect("update");
     assert_eq!(old, Some(Event { note: Some("two".into()), ..event("a", 2) }));
     assert_eq!(fx.stored(key()).await, event("a", 3));
 
-    // An update of a missing item creates it; there was no old item.
-    let old = fx.table.update_return_old(Event::key("e", "b"), update!(Event: count += 7)).await.expect("upsert");
+    // An upsert of a missing item creates it; there was no old item.
+    let old =
+        fx.table.upsert(Event::key("e", "b"), upsert!(Event: count += 7)).returning(AllOld).await.expect("upsert");
     assert_eq!(old, None);
     assert_eq!(fx.stored(Event::key("e", "b")).await, event("b", 7));
+    // An upsert of an existing item updates it, and returns it as it was.
+    let old =
+        fx.table.upsert(Event::key("e", "b"), upsert!(Event: count += 1)).returning(AllOld).await.expect("upsert");
+    assert_eq!(old, Some(event("b", 7)));
+    assert_eq!(fx.stored(Event::key("e", "b")).await, event("b", 8));
+}
+
+async fn update_changes_existing_items_only(backend: Backend) {
+    let fx = Fixture::<Event>::new(backend, "update_existing_only").await;
+    let missing = || Event::key("e", "missing");
+    let not_found = |result: Result<(), Error<Event>>| match result {
+        Err(Error::NotFound { table }) => assert_eq!(table, fx.table.name()),
+        other => panic!("expected NotFound, got {other:?}"),
+    };
+    not_found(fx.table.update(missing(), update!(Event: count += 1)).await);
+    not_found(fx.table.update(missing(), update!(Event: note = "x")).returning(AllNew).await.map(drop));
+    not_found(fx.table.update(missing(), update!(Event: note.remove())).returning(AllOld).await.map(drop));
+    // A `where` that a missing item cannot satisfy is NotFound too, not a failed condition.
+    not_found(fx.table.update(missing(), update!(Event: count -= 1; where count >= 1)).await);
+    // A `where` that a missing item satisfies: still NotFound.
+    not_found(fx.table.update(missing(), update!(Event: count = 1; where !note.exists())).await);
+    assert_eq!(fx.table.get(missing()).await.expect("get"), None, "no update created the item");
+
+    // `ignore_missing`: `None` for a missing item, `Some` with what was asked for otherwise.
+    let ignored = fx.table.update(missing(), update!(Event: count += 1)).ignore_missing().await;
+    assert!(matches!(ignored, Ok(None)), "{ignored:?}");
+    let ignored = fx.table.update(missing(), update!(Event: count += 1)).returning(AllNew).ignore_missing().await;
+    assert!(matches!(ignored, Ok(None)), "{ignored:?}");
+    assert_eq!(fx.table.get(missing()).await.expect("get"), None, "nothing was created");
+    fx.table.put(&event("a", 1)).await.expect("put");
+    let new =
+        fx.table.update(Event::key("e", "a"), update!(Event: count += 1)).returning(AllNew).ignore_missing().await;
+    assert_eq!(new.expect("update"), Some(event("a", 2)));
+    let done = fx.table.update(Event::key("e", "a"), update!(Event: count += 1)).ignore_missing().await;
+    assert!(matches!(done, Ok(Some(()))), "{done:?}");
+    // Other errors still come through.
+    let result =
+        fx.table.update(Event::key("e", "a"), update!(Event: count += 1; where count > 10)).ignore_missing().await;
+    assert_eq!(refused(result), Some(event("a", 3)));
+    assert_eq!(fx.stored(Event::key("e", "a")).await, event("a", 3));
 }
 
 async fn failed_updates_hand_back_the_stored_item(backend: Backend) {
@@ -140,14 +183,17 @@ async fn failed_updates_hand_back_the_stored_item(backend: Backend) {
     let sample = Product::sample("p");
     let key = || sample.item_key();
 
-    // No item: the condition fails and there is nothing to hand back.
-    assert_eq!(refused(fx.table.update(key(), update!(Product: stock -= 1; where stock >= 1)).await), None);
+    // No item: there is nothing to update, nor to hand back.
+    let result = fx.table.update(key(), update!(Product: stock -= 1; where stock >= 1)).await;
+    assert!(matches!(result, Err(Error::NotFound { .. })), "{result:?}");
     assert_eq!(fx.table.get(key()).await.expect("get"), None, "the update created nothing");
 
     fx.table.put(&sample).await.expect("put");
-    let stored = refused(fx.table.update_return_new(key(), update!(Product: stock -= 11; where stock >= 11)).await);
+    let op = update!(Product: stock -= 11; where stock >= 11);
+    let stored = refused(fx.table.update(key(), op).returning(AllNew).await);
     assert_eq!(stored, Some(sample.clone()));
-    let stored = refused(fx.table.update_return_old(key(), update!(Product: note = "x"; where note.exists())).await);
+    let op = update!(Product: note = "x"; where note.exists());
+    let stored = refused(fx.table.update(key(), op).returning(AllOld).await);
     assert_eq!(stored, Some(sample.clone()));
     assert_eq!(fx.stored(key()).await, sample, "nothing was written");
 }
@@ -159,7 +205,10 @@ async fn dynamodb_validation_errors_are_reported_as_such(backend: Backend) {
     // Copying an attribute that is not stored is an invalid update expression.
     let result = fx.table.update(sample.item_key(), update!(Product: note = #address.zip)).await;
     match result {
-        Err(Error::Validation { message }) => assert!(!message.is_empty()),
+        Err(Error::Service(error)) if error.kind() == ServiceErrorKind::Validation => {
+            assert_eq!(error.code(), Some("ValidationException"));
+            assert!(!error.message().is_empty());
+        }
         other => panic!("expected a validation error, got {other:?}"),
     }
     assert_eq!(fx.stored(sample.item_key()).await, sample);
@@ -183,33 +232,6 @@ async fn the_default_table_is_named_by_the_schema(backend: Backend) {
     assert_eq!(fx.stored(Note::key("n")).await, note);
 }
 
-async fn update_request_is_sent_by_the_caller(backend: Backend) {
-    let fx = Fixture::<Product>::new(backend, "update_request").await;
-    let sample = Product::sample("p");
-    fx.table.put(&sample).await.expect("put");
-
-    let request = fx.table.update_request(sample.item_key(), update!(Product: stock -= 3; where stock >= 3));
-    if backend == Backend::Memory {
-        // There is no aws-sdk request on the memory backend, but the values are checked first all the same.
-        assert!(matches!(request, Err(Error::Unsupported { operation: "update_request", backend: "memory" })));
-        let refused = fx.table.update_request(sample.item_key(), update!(Product: price = f64::NAN));
-        assert!(matches!(refused, Err(Error::InvalidValue(ValueError::NotFinite(_)))), "{refused:?}");
-        return;
-    }
-    let output = request
-        .expect("a valid update")
-        .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
-        .send()
-        .await
-        .expect("send");
-    let updated = output.attributes.expect("the updated attributes");
-    assert_eq!(updated.get("stock"), Some(&dynatomic::AttributeValue::N("7".into())));
-    assert_eq!(fx.stored(sample.item_key()).await, Product { stock: 7, ..sample.clone() });
-
-    let refused = fx.table.update_request(sample.item_key(), update!(Product: price = f64::NAN));
-    assert!(matches!(refused, Err(Error::InvalidValue(ValueError::NotFinite(_)))), "{refused:?}");
-}
-
 async fn updates_return_the_updated_attributes(backend: Backend) {
     let fx = Fixture::<Product>::new(backend, "updated_attributes").await;
     let sample = Product::sample("p");
@@ -217,26 +239,35 @@ async fn updates_return_the_updated_attributes(backend: Backend) {
     let n = |text: &str| AttributeValue::N(text.into());
 
     // UPDATED_OLD: the updated attributes as they were; `note` did not exist, so it is left out.
-    let old = fx.table.update_return_updated_old(sample.item_key(), update!(Product: stock -= 1, note = "n")).await;
+    let old = fx.table.update(sample.item_key(), update!(Product: stock -= 1, note = "n")).returning(UpdatedOld).await;
     assert_eq!(old.expect("update"), HashMap::from([("stock".to_owned(), n("10"))]));
     // UPDATED_NEW: as they are afterwards; the removed `note` is left out.
-    let new = fx.table.update_return_updated_new(sample.item_key(), update!(Product: stock -= 1, note.remove())).await;
+    let new =
+        fx.table.update(sample.item_key(), update!(Product: stock -= 1, note.remove())).returning(UpdatedNew).await;
     assert_eq!(new.expect("update"), HashMap::from([("stock".to_owned(), n("8"))]));
-    // An update that creates the item had nothing before.
-    let old = fx.table.update_return_updated_old(Product::key("new"), update!(Product: hits += 1)).await;
-    assert_eq!(old.expect("update"), HashMap::new());
     let refused =
-        fx.table.update_return_updated_new(sample.item_key(), update!(Product: hits += 1; where hits > 0)).await;
+        fx.table.update(sample.item_key(), update!(Product: hits += 1; where hits > 0)).returning(UpdatedNew).await;
     assert!(matches!(refused, Err(Error::ConditionFailed { stored: Some(_), .. })), "{refused:?}");
+
+    // An upsert that creates the item had nothing before.
+    let events = Fixture::<Event>::new(backend, "updated_attributes_upsert").await;
+    let old = events.table.upsert(Event::key("e", "new"), upsert!(Event: count += 1)).returning(UpdatedOld).await;
+    assert_eq!(old.expect("upsert"), HashMap::new());
+    let new = events.table.upsert(Event::key("e", "new"), upsert!(Event: count += 1)).returning(UpdatedNew).await;
+    assert_eq!(new.expect("upsert"), HashMap::from([("count".to_owned(), n("2"))]));
 }
 
 async fn a_missing_table_is_reported_as_such(backend: Backend) {
     let db = backend.db().await;
     let table = db.table_named::<Product>(unique_table_name("never_created"));
     let expect_missing = |result: Result<(), Error<Product>>| match result {
-        Err(Error::TableNotFound { table: name, message }) => {
-            assert_eq!(name, table.name());
-            assert_eq!(message, "Cannot do operations on a non-existent table");
+        Err(Error::Service(error)) if error.kind() == ServiceErrorKind::TableNotFound => {
+            assert_eq!(error.code(), Some("ResourceNotFoundException"));
+            assert_eq!(error.message(), "Cannot do operations on a non-existent table");
+            match backend {
+                Backend::DynamoDbLocal => assert!(error.request_id().is_some(), "DynamoDB gives a request id"),
+                Backend::Memory => assert_eq!(error.request_id(), None),
+            }
         }
         other => panic!("expected TableNotFound, got {other:?}"),
     };
@@ -255,11 +286,11 @@ async fn updated_nested_paths_come_back_alone() {
     fx.table.put(&sample).await.expect("put");
     let s = |text: &str| AttributeValue::S(text.into());
 
-    let new = fx.table.update_return_updated_new(sample.item_key(), update!(Product: address.city = "Bergen")).await;
+    let new = fx.table.update(sample.item_key(), update!(Product: address.city = "Bergen")).returning(UpdatedNew).await;
     let city = AttributeValue::M(HashMap::from([("city".to_owned(), s("Bergen"))]));
     assert_eq!(new.expect("update"), HashMap::from([("address".to_owned(), city)]));
     let old =
-        fx.table.update_return_updated_old(sample.item_key(), update!(Product: tags[1] = "x", tags[0] = "y")).await;
+        fx.table.update(sample.item_key(), update!(Product: tags[1] = "x", tags[0] = "y")).returning(UpdatedOld).await;
     assert_eq!(
         old.expect("update"),
         HashMap::from([("tags".to_owned(), AttributeValue::L(vec![s("red"), s("blue")]))])

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Debug;
 
 use common::{Backend, RawItem, unique_table_name};
-use dynatomic::__private::{self as raw, Action, BatchOp, CancelReason, Refusal, Returning, TransactWrite, Write};
+use dynatomic::raw::{self, Action, BatchOp, CancelReason, Failure, Returning, TransactRefusal, TransactWrite, Write};
 use dynatomic::{AttributeValue, Db, KeyKind, KeySchema};
 
 fn s(text: &str) -> AttributeValue {
@@ -71,17 +71,17 @@ impl Tables {
     }
 
     async fn transact(&self, actions: Vec<Write>) -> String {
-        describe(raw::transact_write(&self.db, TransactWrite { actions, token: None }).await)
+        describe_transact(raw::transact_write(&self.db, TransactWrite { actions, token: None }).await)
     }
 
     async fn transact_with(&self, token: &str, actions: Vec<Write>) -> String {
         let request = TransactWrite { actions, token: Some(token.to_owned()) };
-        describe(raw::transact_write(&self.db, request).await)
+        describe_transact(raw::transact_write(&self.db, request).await)
     }
 
     async fn transact_get(&self, keys: &[(&String, RawItem)]) -> String {
         let items = keys.iter().map(|(table, key)| ((*table).clone(), key.clone())).collect();
-        describe(raw::transact_get(&self.db, items).await)
+        describe_transact(raw::transact_get(&self.db, items).await)
     }
 }
 
@@ -105,18 +105,36 @@ fn sized(pk: &str, size: usize) -> RawItem {
     item(pk, &[("t", s(&"x".repeat(size - 3 - pk.len())))])
 }
 
-/// A backend's answer, as text to compare.
-fn describe<T: Debug>(result: Result<T, Refusal>) -> String {
+/// A backend's answer to a batch request, as text to compare.
+fn describe<T: Debug>(result: Result<T, Failure>) -> String {
     match result {
         Ok(value) => format!("Ok {value:?}"),
-        Err(Refusal::Validation(message)) => format!("Validation: {message}"),
-        Err(Refusal::ResourceNotFound(message)) => format!("ResourceNotFound: {message}"),
-        Err(Refusal::Canceled(reasons)) => {
+        Err(failure) => failed(failure),
+    }
+}
+
+/// A backend's answer to a transaction, as text to compare.
+fn describe_transact<T: Debug>(result: Result<T, TransactRefusal>) -> String {
+    match result {
+        Ok(value) => format!("Ok {value:?}"),
+        Err(TransactRefusal::Canceled(reasons)) => {
             format!("Canceled: [{}]", reasons.iter().map(reason).collect::<Vec<_>>().join(", "))
         }
-        Err(Refusal::TokenMismatch(message)) => format!("TokenMismatch: {message:?}"),
-        Err(Refusal::ConditionFailed(item)) => format!("ConditionFailed: {item:?}"),
-        Err(Refusal::Service(error)) => format!("Service: {error}"),
+        Err(TransactRefusal::TokenMismatch(message)) => format!("TokenMismatch: {message:?}"),
+        Err(TransactRefusal::Failed(failure)) => failed(failure),
+    }
+}
+
+/// A failure as text: DynamoDB's error code (named by its kind for the two that tests expect) and message.
+fn failed(failure: Failure) -> String {
+    match failure {
+        Failure::Service(error) => match error.code() {
+            Some("ValidationException") => format!("Validation: {}", error.message()),
+            Some("ResourceNotFoundException") => format!("ResourceNotFound: {}", error.message()),
+            Some(code) => format!("{code}: {}", error.message()),
+            None => format!("no answer: {}", error.message()),
+        },
+        Failure::Internal(error) => format!("Internal: {error}"),
     }
 }
 

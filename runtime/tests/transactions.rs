@@ -10,7 +10,8 @@ use std::time::Instant;
 
 use common::{Backend, Event, Fixture, unique_table_name};
 use dynatomic::{
-    ActionKind, Db, Item, Reason, Table, TransactionCanceled, TransactionError, ValueError, condition, update,
+    ActionKind, Db, Item, Reason, ServiceErrorKind, Table, TransactionCanceled, TransactionError, ValueError,
+    condition, update, upsert,
 };
 use tokio::sync::Barrier;
 
@@ -24,6 +25,7 @@ on_both_backends!(
 on_both_backends!(
     a_canceled_transaction_lists_every_action_and_writes_nothing,
     create_refuses_an_existing_item,
+    an_update_of_a_missing_item_cancels_the_transaction,
     a_false_condition_check_cancels_the_writes,
     put_if_and_delete_if_in_a_transaction,
     an_invalid_action_is_canceled_with_a_validation_reason,
@@ -77,10 +79,10 @@ struct Blob {
 
 /// Another table, of another struct, on the database of a fixture (separate `Db::memory()` values do not
 /// share tables, so every table of one transaction must come from one `Db`).
-async fn second_table<U: Item>(db: &Db, test: &str) -> Table<U> {
+async fn second_table<U: Item + std::fmt::Debug>(db: &Db, test: &str) -> Table<U> {
     let table = db.table_named::<U>(unique_table_name(test));
     if let Err(e) = table.create_table().await {
-        panic!("creating table {}: {e}", table.name());
+        panic!("creating table {}: {e:?}", table.name());
     }
     table
 }
@@ -154,7 +156,7 @@ async fn transfer(db: &Db, table: &Table<Account>, from: usize, to: usize, amoun
             assert_ne!(credit.reason, Reason::ConditionFailed, "the credit has no condition: {canceled}");
             match &debit.reason {
                 Reason::ConditionFailed => {
-                    let stored = debit.stored::<Account>().expect("the payer's stored item");
+                    let stored = debit.stored_item::<Account>().expect("the payer's stored item");
                     assert_eq!(stored.id, account_id(from));
                     assert!(stored.balance < amount, "refused although {} >= {amount}", stored.balance);
                     assert!(stored.balance >= 0, "negative balance: {stored:?}");
@@ -306,7 +308,7 @@ async fn place(db: &Db, stock: &Table<Stock>, orders: &Table<Order>, order: Orde
             }
             for action in short {
                 let (sku, q) = lines[action.index];
-                let stored = action.stored::<Stock>().expect("the product's stored item");
+                let stored = action.stored_item::<Stock>().expect("the product's stored item");
                 assert_eq!(&stored.sku, sku);
                 assert!(stored.stock < q, "refused although {} >= {q}: {canceled}", stored.stock);
                 assert!(stored.stock >= 0, "negative stock: {stored:?}");
@@ -447,15 +449,18 @@ async fn a_canceled_transaction_lists_every_action_and_writes_nothing(backend: B
 
     // The stored items of the failed conditions, as their structs; none where the item does not exist.
     let a = &canceled.actions;
-    assert_eq!(a[0].stored::<Account>(), None, "the condition held: nothing handed back");
-    assert_eq!(a[1].stored::<Account>(), Some(&account("b", 5)));
-    assert_eq!(a[3].stored::<Account>(), Some(&account("c", 50)));
-    assert_eq!(a[4].stored::<Account>(), None, "there is no item e");
-    assert!(a[4].stored_attributes().is_none());
-    assert_eq!(a[5].stored::<Order>(), Some(&o1));
-    assert_eq!(a[5].stored::<Account>(), None, "an order is not an account");
-    assert!(a[5].decode_error().is_none());
-    assert_eq!(a[6].stored::<Order>(), None);
+    assert_eq!(a[0].stored_item::<Account>(), None, "the condition held: nothing handed back");
+    assert!(a[0].stored.is_none());
+    assert_eq!(a[1].stored_item::<Account>(), Some(&account("b", 5)));
+    assert_eq!(a[3].stored_item::<Account>(), Some(&account("c", 50)));
+    assert_eq!(a[4].stored_item::<Account>(), None, "there is no item e");
+    assert!(a[4].stored.as_ref().map(|s| s.attributes()).is_none());
+    assert_eq!(a[5].stored_item::<Order>(), Some(&o1));
+    assert_eq!(a[5].stored_item::<Account>(), None, "an order is not an account");
+    let o1_stored = a[5].stored.as_ref().expect("the stored order");
+    assert!(o1_stored.decode_error().is_none());
+    assert_eq!(o1_stored.attributes().get("id"), Some(&dynatomic::AttributeValue::S("o1".into())));
+    assert_eq!(a[6].stored_item::<Order>(), None);
 
     let text = canceled.to_string();
     println!("{backend:?}: {text}");
@@ -488,27 +493,77 @@ async fn create_refuses_an_existing_item(backend: Backend) {
     let result = fx
         .db
         .transaction()
-        .update(&fx.table, Account::key("b"), update!(Account: balance += 5))
+        .upsert(&fx.table, Account::key("b"), upsert!(Account: balance += 5))
         .create(&fx.table, &account("a", 2))
         .commit()
         .await;
     let canceled = cancellation(result);
     assert_eq!(reasons(&canceled), [Reason::None, Reason::ConditionFailed]);
+    assert_eq!(canceled.actions[0].kind, ActionKind::Upsert);
     assert_eq!(canceled.actions[1].kind, ActionKind::Create);
-    assert_eq!(canceled.actions[1].stored::<Account>(), Some(&account("a", 1)));
+    assert_eq!(canceled.actions[1].stored_item::<Account>(), Some(&account("a", 1)));
     assert_eq!(read(&fx.table, Account::key("a")).await, Some(account("a", 1)), "nothing was overwritten");
     assert_eq!(read(&fx.table, Account::key("b")).await, None, "the update was not applied");
 
     // A free key: both are written.
     fx.db
         .transaction()
-        .update(&fx.table, Account::key("b"), update!(Account: balance += 5))
+        .upsert(&fx.table, Account::key("b"), upsert!(Account: balance += 5))
         .create(&fx.table, &account("c", 3))
         .commit()
         .await
         .expect("create of a free key");
     assert_eq!(read(&fx.table, Account::key("b")).await, Some(account("b", 5)));
     assert_eq!(read(&fx.table, Account::key("c")).await, Some(account("c", 3)));
+}
+
+async fn an_update_of_a_missing_item_cancels_the_transaction(backend: Backend) {
+    let fx = Fixture::<Account>::new(backend, "tx_update_missing").await;
+    fx.table.put(&account("a", 10)).await.expect("put");
+    let amount = 5;
+    let debit = || update!(Account: balance -= amount; where balance >= amount);
+
+    // `update` changes existing items only: a missing one cancels the transaction.
+    let result = fx
+        .db
+        .transaction()
+        .update(&fx.table, Account::key("a"), debit())
+        .update(&fx.table, Account::key("b"), update!(Account: balance += amount))
+        .commit()
+        .await;
+    let canceled = cancellation(result);
+    assert_eq!(reasons(&canceled), [Reason::None, Reason::NotFound]);
+    assert_eq!(canceled.actions[1].kind, ActionKind::Update);
+    assert!(canceled.actions[1].stored.is_none(), "there is no item to hand back");
+    assert!(canceled.only_checks_failed(), "a missing item is a failed check");
+    let text = canceled.to_string();
+    assert!(
+        text.ends_with(&format!(r#"action 1 (update of id = "b" in `{}`): no such item to update"#, fx.table.name())),
+        "{text}"
+    );
+    assert_eq!(read(&fx.table, Account::key("a")).await, Some(account("a", 10)), "nothing was written");
+    assert_eq!(read(&fx.table, Account::key("b")).await, None, "the update created nothing");
+
+    // Its own `where` on a missing item: still NotFound; a false `where` on an existing one: ConditionFailed.
+    let result = fx
+        .db
+        .transaction()
+        .update(&fx.table, Account::key("a"), update!(Account: balance -= 100; where balance >= 100))
+        .update(&fx.table, Account::key("b"), debit())
+        .commit()
+        .await;
+    assert_eq!(reasons(&cancellation(result)), [Reason::ConditionFailed, Reason::NotFound]);
+
+    // `upsert` creates it.
+    fx.db
+        .transaction()
+        .update(&fx.table, Account::key("a"), debit())
+        .upsert(&fx.table, Account::key("b"), upsert!(Account: balance += amount))
+        .commit()
+        .await
+        .expect("the credit creates b");
+    assert_eq!(read(&fx.table, Account::key("a")).await, Some(account("a", 5)));
+    assert_eq!(read(&fx.table, Account::key("b")).await, Some(account("b", 5)));
 }
 
 async fn a_false_condition_check_cancels_the_writes(backend: Backend) {
@@ -526,7 +581,7 @@ async fn a_false_condition_check_cancels_the_writes(backend: Backend) {
     let canceled = cancellation(transfer(51).commit().await);
     assert_eq!(reasons(&canceled), [Reason::ConditionFailed, Reason::None, Reason::None]);
     assert_eq!(canceled.actions[0].kind, ActionKind::Check);
-    assert_eq!(canceled.actions[0].stored::<Account>(), Some(&account("limit", 50)));
+    assert_eq!(canceled.actions[0].stored_item::<Account>(), Some(&account("limit", 50)));
     assert_eq!(read(&fx.table, Account::key("a")).await, Some(account("a", 10)));
     assert_eq!(read(&fx.table, Account::key("b")).await, None);
 
@@ -540,7 +595,7 @@ async fn a_false_condition_check_cancels_the_writes(backend: Backend) {
         .await;
     let canceled = cancellation(result);
     assert_eq!(reasons(&canceled), [Reason::ConditionFailed, Reason::None]);
-    assert_eq!(canceled.actions[0].stored::<Account>(), None);
+    assert_eq!(canceled.actions[0].stored_item::<Account>(), None);
     assert_eq!(read(&fx.table, Account::key("nobody")).await, None, "a check writes nothing");
 
     // The check holds: the writes are applied, the checked item is not written.
@@ -566,7 +621,7 @@ async fn put_if_and_delete_if_in_a_transaction(backend: Backend) {
     let canceled = cancellation(result);
     assert_eq!(reasons(&canceled), [Reason::ConditionFailed, Reason::None]);
     assert_eq!((canceled.actions[0].kind, canceled.actions[1].kind), (ActionKind::Delete, ActionKind::Put));
-    assert_eq!(canceled.actions[0].stored::<Account>(), Some(&account("kept", 3)));
+    assert_eq!(canceled.actions[0].stored_item::<Account>(), Some(&account("kept", 3)));
     assert_eq!(read(&fx.table, Account::key("kept")).await, Some(account("kept", 3)), "nothing was deleted");
     assert_eq!(read(&fx.table, Account::key("new")).await, None);
 
@@ -581,7 +636,7 @@ async fn put_if_and_delete_if_in_a_transaction(backend: Backend) {
     let canceled = cancellation(result);
     assert_eq!(reasons(&canceled), [Reason::None, Reason::ConditionFailed]);
     assert_eq!(canceled.actions[1].kind, ActionKind::Put);
-    assert_eq!(canceled.actions[1].stored::<Account>(), Some(&account("kept", 3)));
+    assert_eq!(canceled.actions[1].stored_item::<Account>(), Some(&account("kept", 3)));
     assert_eq!(read(&fx.table, Account::key("old")).await, Some(account("old", 0)), "nothing was deleted");
     assert_eq!(read(&fx.table, Account::key("kept")).await, Some(account("kept", 3)), "nothing was replaced");
 
@@ -603,8 +658,8 @@ async fn put_if_and_delete_if_in_a_transaction(backend: Backend) {
 /// The DynamoDB service cancels the transaction and gives that action the reason `ValidationError` ("An
 /// operand in the update expression has an incorrect data type"; see TransactWriteItems, "Validation
 /// Error"), the other actions `None`. DynamoDB Local refuses the whole request with a ValidationException
-/// and that message instead, which dynatomic reports as `TransactionError::Validation`. The memory backend
-/// follows the service.
+/// and that message instead, which dynatomic reports as `TransactionError::Service` of kind `Validation`. The
+/// memory backend follows the service.
 async fn an_invalid_action_is_canceled_with_a_validation_reason(backend: Backend) {
     const MESSAGE: &str = "An operand in the update expression has an incorrect data type";
     let fx = Fixture::<Account>::new(backend, "tx_validation").await;
@@ -622,9 +677,13 @@ async fn an_invalid_action_is_canceled_with_a_validation_reason(backend: Backend
     println!("{backend:?}: {result:?}");
     match backend {
         Backend::DynamoDbLocal => match &result {
-            Err(error @ TransactionError::Validation { message }) => {
-                assert_eq!(message, MESSAGE);
-                assert_eq!(error.to_string(), format!("DynamoDB refused the transaction: {MESSAGE}"));
+            Err(error @ TransactionError::Service(service)) if service.kind() == ServiceErrorKind::Validation => {
+                assert_eq!((service.code(), service.message()), (Some("ValidationException"), MESSAGE));
+                let text = error.to_string();
+                assert!(
+                    text.starts_with(&format!("DynamoDB request failed: ValidationException: {MESSAGE}")),
+                    "{text}"
+                );
             }
             other => panic!("expected DynamoDB Local's ValidationException, got {other:?}"),
         },
@@ -633,7 +692,8 @@ async fn an_invalid_action_is_canceled_with_a_validation_reason(backend: Backend
             assert_eq!(reasons(&canceled), [Reason::None, Reason::Validation]);
             let invalid = &canceled.actions[1];
             assert_eq!(invalid.message.as_deref(), Some(MESSAGE));
-            assert_eq!(invalid.stored::<Account>(), None, "only a failed condition hands back the item");
+            assert_eq!(invalid.stored_item::<Account>(), None, "only a failed condition hands back the item");
+            assert!(!canceled.only_checks_failed(), "an invalid action is not a failed check");
             let text = canceled.to_string();
             let name = fx.table.name();
             assert!(
@@ -782,7 +842,7 @@ async fn a_transaction_is_refused_before_sending_when_dynamodb_would_refuse_it(b
 
     // The limits themselves are allowed: 36 characters, 10 items of 390 KB (3.9 MB), two sort keys.
     db.transaction()
-        .update(accounts, Account::key("a"), plus())
+        .upsert(accounts, Account::key("a"), upsert!(Account: balance += 1))
         .with_token("t".repeat(36))
         .commit()
         .await
@@ -792,7 +852,7 @@ async fn a_transaction_is_refused_before_sending_when_dynamodb_would_refuse_it(b
     assert_eq!(read(&blobs, Blob::key("big-9")).await, Some(big(9)));
     db.transaction()
         .put(&events, &event("x"))
-        .update(&events, Event::key("e", "y"), update!(Event: count += 1))
+        .upsert(&events, Event::key("e", "y"), upsert!(Event: count += 1))
         .put(accounts, &account("e", 1))
         .commit()
         .await
@@ -803,7 +863,7 @@ async fn a_transaction_is_refused_before_sending_when_dynamodb_would_refuse_it(b
 async fn a_transaction_of_100_actions_is_applied(backend: Backend) {
     let fx = Fixture::<Account>::new(backend, "tx_100").await;
     let transaction = (0..100).fold(fx.db.transaction(), |t, i| {
-        t.update(&fx.table, Account::key(format!("n{i}")), update!(Account: balance += i))
+        t.upsert(&fx.table, Account::key(format!("n{i}")), upsert!(Account: balance += i))
     });
     assert_eq!(transaction.len(), 100);
     transaction.commit().await.expect("100 actions");
@@ -818,24 +878,30 @@ async fn a_transaction_on_a_missing_table_is_reported_as_such(backend: Backend) 
     let error = fx
         .db
         .transaction()
-        .update(&fx.table, Account::key("a"), update!(Account: balance += 1))
-        .update(&missing, Account::key("a"), update!(Account: balance += 1))
+        .upsert(&fx.table, Account::key("a"), upsert!(Account: balance += 1))
+        .upsert(&missing, Account::key("a"), upsert!(Account: balance += 1))
         .commit()
         .await
         .expect_err("a missing table");
     println!("{backend:?}: {error:?}");
     match &error {
-        TransactionError::TableNotFound { message } => assert!(!message.is_empty()),
+        TransactionError::Service(service) if service.kind() == ServiceErrorKind::TableNotFound => {
+            assert_eq!(service.code(), Some("ResourceNotFoundException"));
+            assert!(!service.message().is_empty());
+        }
         other => panic!("expected TableNotFound, got {other:?}"),
     }
-    assert!(error.to_string().starts_with("a table of the transaction does not exist: "), "{error}");
+    assert!(error.to_string().starts_with("DynamoDB request failed: ResourceNotFoundException: "), "{error}");
     assert_eq!(read(&fx.table, Account::key("a")).await, None, "nothing was written");
 
     let mut reads = fx.db.read_transaction();
     reads.get(&fx.table, Account::key("a"));
     reads.get(&missing, Account::key("a"));
     let error = reads.send().await.expect_err("a missing table");
-    assert!(matches!(error, TransactionError::TableNotFound { .. }), "{error:?}");
+    assert!(
+        matches!(&error, TransactionError::Service(service) if service.kind() == ServiceErrorKind::TableNotFound),
+        "{error:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -850,7 +916,7 @@ async fn committing_twice_applies_once(backend: Backend) {
         .db
         .transaction()
         .update(&fx.table, Account::key("a"), update!(Account: balance -= amount; where balance >= amount))
-        .update(&fx.table, Account::key("b"), update!(Account: balance += amount));
+        .upsert(&fx.table, Account::key("b"), upsert!(Account: balance += amount));
     transaction.commit().await.expect("the first commit");
     // Applied again, the condition would fail (a has 0): the second commit is answered from the first.
     transaction.commit().await.expect("the same transaction, committed again");
@@ -863,7 +929,7 @@ async fn committing_twice_applies_once(backend: Backend) {
         .db
         .transaction()
         .update(&fx.table, Account::key("a"), update!(Account: balance -= amount; where balance >= amount))
-        .update(&fx.table, Account::key("b"), update!(Account: balance += amount));
+        .upsert(&fx.table, Account::key("b"), upsert!(Account: balance += amount));
     assert_ne!(again.token(), transaction.token());
     let canceled = cancellation(again.commit().await);
     assert_eq!(reasons(&canceled), [Reason::ConditionFailed, Reason::None]);
@@ -875,7 +941,7 @@ async fn a_token_names_one_transaction(backend: Backend) {
     let deposit = |amount: i64| {
         fx.db
             .transaction()
-            .update(&fx.table, Account::key("c"), update!(Account: balance += amount))
+            .upsert(&fx.table, Account::key("c"), upsert!(Account: balance += amount))
             .put(&fx.table, &account("log", amount))
             .with_token(token.clone())
     };

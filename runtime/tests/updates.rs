@@ -5,14 +5,15 @@ mod common;
 use std::collections::HashMap;
 
 use common::{Address, Backend, Event, Fixture, Product, strings, type_of};
-use dynatomic::{AttributeValue, Bytes, Item, update};
+use dynatomic::returning::AllNew;
+use dynatomic::{AttributeValue, Bytes, Error, Item, update, upsert};
 
 on_both_backends!(
     set_replaces_scalars_and_renamed_attributes,
     set_replaces_collections_with_their_dynamodb_types,
     counters_add_and_subtract,
     counter_on_a_missing_attribute_starts_at_zero,
-    counter_on_a_missing_item_creates_it,
+    counter_upserted_on_a_missing_item_creates_it,
     nested_paths_are_updated_in_place,
     list_elements_are_set_and_removed_by_index,
     map_entries_are_added_and_removed_with_runtime_keys,
@@ -102,9 +103,14 @@ async fn counter_on_a_missing_attribute_starts_at_zero(backend: Backend) {
     assert_eq!(after, Product { scores, ..before });
 }
 
-async fn counter_on_a_missing_item_creates_it(backend: Backend) {
+async fn counter_upserted_on_a_missing_item_creates_it(backend: Backend) {
     let fx = Fixture::<Event>::new(backend, "counter_missing_item").await;
-    let created = fx.table.update_return_new(Event::key("e", "1"), update!(Event: count += 2)).await.expect("update");
+    // `update!` changes existing items only; `upsert!` creates the item, its counter starting at zero.
+    let result = fx.table.update(Event::key("e", "1"), update!(Event: count += 2)).await;
+    assert!(matches!(result, Err(Error::NotFound { .. })), "{result:?}");
+    assert_eq!(fx.table.get(Event::key("e", "1")).await.expect("get"), None);
+    let created =
+        fx.table.upsert(Event::key("e", "1"), upsert!(Event: count += 2)).returning(AllNew).await.expect("upsert");
     assert_eq!(created, Event { pk: "e".into(), sk: "1".into(), count: 2, note: None });
     fx.table.update(Event::key("e", "1"), update!(Event: count -= 5)).await.expect("update");
     assert_eq!(fx.stored(Event::key("e", "1")).await.count, -3);
@@ -240,7 +246,7 @@ async fn one_update_uses_every_clause(backend: Backend) {
         op.update_expression().split(' ').filter(|w| w.chars().all(|c| c.is_ascii_uppercase())).collect::<Vec<_>>(),
         ["SET", "REMOVE", "ADD", "DELETE"]
     );
-    let after = fx.table.update_return_new(key(), op).await.expect("update");
+    let after = fx.table.update(key(), op).returning(AllNew).await.expect("update");
     let expected = Product {
         stock: 11,
         note: Some("n".into()),

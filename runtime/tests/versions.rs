@@ -7,13 +7,16 @@ mod common;
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::fmt::Debug;
+use std::future::IntoFuture;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{Backend, Fixture, RawItem, unique_table_name};
+use common::{Backend, Fixture, RawItem, stored_item, unique_table_name};
+use dynatomic::returning::{AllNew, AllOld, UpdatedNew};
 use dynatomic::{
-    AttributeValue, Backoff, Db, Error, Item, Reason, Table, TransactionError, ValueError, condition, update,
+    AttributeValue, Backoff, Db, Error, Item, Reason, ServiceErrorKind, Table, TransactionError, ValueError, condition,
+    update, upsert,
 };
 use tokio::sync::Barrier;
 
@@ -24,7 +27,8 @@ on_both_backends!(
 
 on_both_backends!(
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    modify_counts_the_conflict_of_a_write_behind_its_back
+    modify_counts_the_conflict_of_a_write_behind_its_back,
+    modify_gives_up_after_max_attempts_with_the_last_conflict
 );
 
 on_both_backends!(
@@ -38,8 +42,8 @@ on_both_backends!(
     each_write_increments_the_stored_version_once,
     an_item_without_the_version_attribute_is_at_version_0,
     an_item_without_the_version_attribute_reads_as_version_0,
-    modify_gives_up_after_max_attempts_with_the_last_error,
-    modify_creates_a_missing_item_at_version_1,
+    modify_returns_a_false_where_at_once,
+    modify_of_a_missing_item_is_not_found,
     retry_returns_other_errors_at_once,
     retry_gives_up_with_the_last_conflict,
     retry_stops_after_max_elapsed,
@@ -79,7 +83,7 @@ fn doc(id: &str, text: &str, version: u32) -> Doc {
 #[track_caller]
 fn conflict<T: Debug, R: Debug>(result: Result<R, Error<T>>) -> (u64, Option<u64>, Option<T>) {
     match result {
-        Err(Error::VersionConflict { expected, stored, item }) => (expected, stored, item.map(|item| *item)),
+        Err(Error::VersionConflict { expected, stored, item }) => (expected, stored, stored_item(item)),
         other => panic!("expected VersionConflict, got {other:?}"),
     }
 }
@@ -88,9 +92,15 @@ fn conflict<T: Debug, R: Debug>(result: Result<R, Error<T>>) -> (u64, Option<u64
 #[track_caller]
 fn condition_failed<T: Debug, R: Debug>(result: Result<R, Error<T>>) -> Option<T> {
     match result {
-        Err(Error::ConditionFailed { stored, .. }) => stored.map(|item| *item),
+        Err(Error::ConditionFailed { stored, .. }) => stored_item(stored),
         other => panic!("expected ConditionFailed, got {other:?}"),
     }
+}
+
+/// Panics unless the result is `NotFound`.
+#[track_caller]
+fn not_found<T: Debug, R: Debug>(result: Result<R, Error<T>>) {
+    assert!(matches!(result, Err(Error::NotFound { .. })), "expected NotFound, got {result:?}");
 }
 
 /// The raw `ver` attribute of the stored document: `None` when the item has none; panics without an item.
@@ -162,7 +172,7 @@ async fn sixteen_writers_lose_no_increment(backend: Backend) {
                             calls.fetch_add(1, Ordering::Relaxed);
                             // A plain assignment from the value read: only the version check keeps two
                             // writers that read the same count from both writing count + 1.
-                            let count = current.expect("the counter exists").count + 1;
+                            let count = current.count + 1;
                             update!(Counter: count = count)
                         })
                         .await
@@ -205,13 +215,13 @@ async fn sixteen_writers_lose_no_increment(backend: Backend) {
 async fn put_checks_the_version_and_stores_the_next(backend: Backend) {
     let fx = Fixture::<Doc>::new(backend, "versions_put").await;
 
-    // Version 0: a new item, stored at version 1.
-    fx.table.put(&doc("a", "first", 0)).await.expect("put a new item");
+    // Version 0: a new item, stored at version 1, which the put returns.
+    assert_eq!(fx.table.put(&doc("a", "first", 0)).await.expect("put a new item"), 1);
     assert_eq!(fx.stored(Doc::key("a")).await, doc("a", "first", 1));
     assert_eq!(ver(&fx, "a").await, Some(1));
 
     // At the stored version: replaced, stored at the next.
-    fx.table.put(&doc("a", "second", 1)).await.expect("put at the stored version");
+    assert_eq!(fx.table.put(&doc("a", "second", 1)).await.expect("put at the stored version"), 2);
     assert_eq!(fx.stored(Doc::key("a")).await, doc("a", "second", 2));
 
     // A stale copy: refused with the stored item, nothing written.
@@ -230,11 +240,11 @@ async fn put_checks_the_version_and_stores_the_next(backend: Backend) {
     assert_eq!((expected, stored, item), (3, None, None));
     assert_eq!(fx.try_raw(Doc::key("b")).await, None);
 
-    // put_if: the user's condition and the version are both checked.
-    fx.table.put_if(&doc("a", "third", 2), condition!(Doc: status == "draft")).await.expect("put_if");
-    assert_eq!(ver(&fx, "a").await, Some(3));
+    // put(..).when(..): the user's condition and the version are both checked.
+    let stored = fx.table.put(&doc("a", "third", 2)).when(condition!(Doc: status == "draft")).await.expect("when");
+    assert_eq!((stored, ver(&fx, "a").await), (3, Some(3)));
     let (expected, stored, _) =
-        conflict(fx.table.put_if(&doc("a", "late", 2), condition!(Doc: status == "draft")).await);
+        conflict(fx.table.put(&doc("a", "late", 2)).when(condition!(Doc: status == "draft")).await);
     assert_eq!((expected, stored), (2, Some(3)));
     assert_eq!(raw_doc(&fx, "a").await, Some(("third".into(), "draft".into(), Some(3))));
 }
@@ -242,9 +252,9 @@ async fn put_checks_the_version_and_stores_the_next(backend: Backend) {
 async fn create_needs_a_free_key_and_starts_at_version_1(backend: Backend) {
     let fx = Fixture::<Doc>::new(backend, "versions_create").await;
     // Whatever version the struct holds, a created item starts at 1.
-    fx.table.create(&doc("a", "first", 0)).await.expect("create");
+    assert_eq!(fx.table.create(&doc("a", "first", 0)).await.expect("create"), 1);
     assert_eq!(ver(&fx, "a").await, Some(1));
-    fx.table.create(&doc("b", "first", 41)).await.expect("create with a version set");
+    assert_eq!(fx.table.create(&doc("b", "first", 41)).await.expect("create with a version set"), 1);
     assert_eq!(fx.stored(Doc::key("b")).await, doc("b", "first", 1));
 
     // An existing item: ConditionFailed (the key is taken; not a version matter), nothing written.
@@ -266,33 +276,41 @@ async fn update_needs_the_expected_version(backend: Backend) {
     // Stale: refused with the stored item.
     let result = fx.table.update(Doc::key("a").at_version(1), update!(Doc: text = "stale")).await;
     assert_eq!(conflict(result), (1, Some(2), Some(doc("a", "second", 2))));
-    // Every update flavour is checked the same way.
-    let result = fx.table.update_return_new(Doc::key("a").at_version(3), update!(Doc: text = "ahead")).await;
+    // Every update flavour is checked the same way, upserts too.
+    let result = fx.table.update(Doc::key("a").at_version(3), update!(Doc: text = "ahead")).returning(AllNew).await;
     assert_eq!(conflict(result), (3, Some(2), Some(doc("a", "second", 2))));
-    let result = fx.table.update_return_old(Doc::key("a").at_version(0), update!(Doc: text = "new")).await;
+    let result = fx.table.update(Doc::key("a").at_version(0), update!(Doc: text = "new")).returning(AllOld).await;
     assert_eq!(conflict(result), (0, Some(2), Some(doc("a", "second", 2))));
-    let result = fx.table.update_return_updated_new(Doc::key("a").at_version(1), update!(Doc: text = "x")).await;
+    let result = fx.table.update(Doc::key("a").at_version(1), update!(Doc: text = "x")).returning(UpdatedNew).await;
     assert_eq!(conflict(result).1, Some(2));
+    let result = fx.table.upsert(Doc::key("a").at_version(0), upsert!(Doc: text = "x", status = "new")).await;
+    assert_eq!(conflict(result), (0, Some(2), Some(doc("a", "second", 2))));
     assert_eq!(raw_doc(&fx, "a").await, Some(("second".into(), "draft".into(), Some(2))), "nothing was written");
 
-    // A missing item expected at a version > 0: refused, nothing created.
-    let result = fx.table.update(Doc::key("m").at_version(4), update!(Doc: text = "ghost")).await;
+    // A missing item: an update needs the item, whatever version it expects; nothing created.
+    not_found(fx.table.update(Doc::key("m").at_version(4), update!(Doc: text = "ghost")).await);
+    not_found(fx.table.update(Doc::key("m").at_version(0), update!(Doc: text = "ghost")).await);
+    assert_eq!(fx.try_raw(Doc::key("m")).await, None);
+    // An upsert expecting a version > 0 of a missing item: a version conflict, nothing created.
+    let result = fx.table.upsert(Doc::key("m").at_version(4), upsert!(Doc: text = "ghost", status = "new")).await;
     assert_eq!(conflict(result), (4, None, None));
     assert_eq!(fx.try_raw(Doc::key("m")).await, None);
 
-    // At version 0, an update creates the item at version 1.
+    // At version 0, an upsert creates the item at version 1.
     let created = fx
         .table
-        .update_return_new(Doc::key("n").at_version(0), update!(Doc: text = "made", status = "new"))
+        .upsert(Doc::key("n").at_version(0), upsert!(Doc: text = "made", status = "new"))
+        .returning(AllNew)
         .await
-        .expect("update at 0 creates");
+        .expect("upsert at 0 creates");
     assert_eq!(created, Doc { status: "new".into(), ..doc("n", "made", 1) });
     assert_eq!(ver(&fx, "n").await, Some(1));
 
     // The returned old item carries the version it had.
     let old = fx
         .table
-        .update_return_old(Doc::key("a").at_version(2), update!(Doc: text = "third"))
+        .update(Doc::key("a").at_version(2), update!(Doc: text = "third"))
+        .returning(AllOld)
         .await
         .expect("update at 2");
     assert_eq!(old, Some(doc("a", "second", 2)));
@@ -309,7 +327,11 @@ async fn a_plain_key_is_refused_before_sending(backend: Backend) {
             Err(Error::InvalidValue(ValueError::VersionRequired)) => {}
             other => panic!("expected VersionRequired, got {other:?}"),
         }
-        match table.update_return_new(Doc::key("a"), update!(Doc: text = "plain")).await {
+        match table.update(Doc::key("a"), update!(Doc: text = "plain")).returning(AllNew).await {
+            Err(Error::InvalidValue(ValueError::VersionRequired)) => {}
+            other => panic!("expected VersionRequired, got {other:?}"),
+        }
+        match table.upsert(Doc::key("a"), upsert!(Doc: text = "plain", status = "new")).await {
             Err(Error::InvalidValue(ValueError::VersionRequired)) => {}
             other => panic!("expected VersionRequired, got {other:?}"),
         }
@@ -317,7 +339,7 @@ async fn a_plain_key_is_refused_before_sending(backend: Backend) {
             Err(Error::InvalidValue(ValueError::VersionRequired)) => {}
             other => panic!("expected VersionRequired, got {other:?}"),
         }
-        match table.delete_if(Doc::key("a"), condition!(Doc: status == "draft")).await {
+        match table.delete(Doc::key("a")).when(condition!(Doc: status == "draft")).await {
             Err(Error::InvalidValue(ValueError::VersionRequired)) => {}
             other => panic!("expected VersionRequired, got {other:?}"),
         }
@@ -336,15 +358,21 @@ async fn any_version_increments_without_a_check(backend: Backend) {
     fx.table.put(&doc("a", "second", 1)).await.expect("put");
     fx.table.put(&doc("a", "third", 2)).await.expect("put");
 
-    let new =
-        fx.table.update_return_new(Doc::key("a").any_version(), update!(Doc: text = "any")).await.expect("any_version");
+    let new = fx
+        .table
+        .update(Doc::key("a").any_version(), update!(Doc: text = "any"))
+        .returning(AllNew)
+        .await
+        .expect("any_version");
     assert_eq!(new, doc("a", "any", 4));
     assert_eq!(ver(&fx, "a").await, Some(4));
     fx.table.update(Doc::key("a").any_version(), update!(Doc: status = "done")).await.expect("any_version");
     assert_eq!(ver(&fx, "a").await, Some(5));
 
-    // On a missing item: created at version 1.
-    fx.table.update(Doc::key("n").any_version(), update!(Doc: text = "new", status = "s")).await.expect("create");
+    // On a missing item: an update finds nothing, an upsert creates it at version 1.
+    not_found(fx.table.update(Doc::key("n").any_version(), update!(Doc: text = "new", status = "s")).await);
+    assert_eq!(fx.try_raw(Doc::key("n")).await, None);
+    fx.table.upsert(Doc::key("n").any_version(), upsert!(Doc: text = "new", status = "s")).await.expect("create");
     assert_eq!(raw_doc(&fx, "n").await, Some(("new".into(), "s".into(), Some(1))));
 
     // The update's own condition still applies.
@@ -371,12 +399,12 @@ async fn delete_needs_the_expected_version(backend: Backend) {
     assert_eq!((expected, stored), (0, Some(2)));
     assert_eq!(ver(&fx, "a").await, Some(2), "nothing was deleted");
 
-    // delete_if: a version conflict is reported as such even when the user's condition holds.
-    let result = fx.table.delete_if(Doc::key("a").at_version(3), condition!(Doc: status == "draft")).await;
+    // delete(..).when(..): a version conflict is reported as such even when the user's condition holds.
+    let result = fx.table.delete(Doc::key("a").at_version(3)).when(condition!(Doc: status == "draft")).await;
     assert_eq!(conflict(result), (3, Some(2), Some(doc("a", "second", 2))));
     // The user's condition false at the right version: ConditionFailed.
     let stored =
-        condition_failed(fx.table.delete_if(Doc::key("a").at_version(2), condition!(Doc: status == "x")).await);
+        condition_failed(fx.table.delete(Doc::key("a").at_version(2)).when(condition!(Doc: status == "x")).await);
     assert_eq!(stored, Some(doc("a", "second", 2)));
     assert_eq!(ver(&fx, "a").await, Some(2), "nothing was deleted");
 
@@ -397,7 +425,7 @@ async fn a_failing_where_at_the_right_version_is_condition_failed(backend: Backe
     let op = update!(Doc: status = "paid"; where status == "pending");
     let stored = condition_failed(fx.table.update(Doc::key("a").at_version(1), op).await);
     assert_eq!(stored, Some(doc("a", "first", 1)));
-    let stored = condition_failed(fx.table.put_if(&doc("a", "x", 1), condition!(Doc: text == "other")).await);
+    let stored = condition_failed(fx.table.put(&doc("a", "x", 1)).when(condition!(Doc: text == "other")).await);
     assert_eq!(stored, Some(doc("a", "first", 1)));
     // Stale version and own condition false: the version is reported.
     let op = update!(Doc: status = "paid"; where status == "pending");
@@ -412,9 +440,12 @@ async fn a_failing_where_at_the_right_version_is_condition_failed(backend: Backe
     fx.table.update(Doc::key("a").at_version(1), op).await.expect("update");
     assert_eq!(raw_doc(&fx, "a").await, Some(("first".into(), "paid".into(), Some(2))));
 
-    // Version 0 on a missing item with a condition on the (missing) item that is false: ConditionFailed.
+    // Version 0 (right) on a missing item, with a condition on the (missing) item that is false: an upsert
+    // fails its condition, not its version; an update finds no item.
+    let op = upsert!(Doc: text = "new", status = "new"; where status == "paid");
+    assert_eq!(condition_failed(fx.table.upsert(Doc::key("m").at_version(0), op).await), None);
     let op = update!(Doc: text = "new"; where status == "paid");
-    assert_eq!(condition_failed(fx.table.update(Doc::key("m").at_version(0), op).await), None);
+    not_found(fx.table.update(Doc::key("m").at_version(0), op).await);
     assert_eq!(fx.try_raw(Doc::key("m")).await, None);
 }
 
@@ -427,24 +458,27 @@ async fn each_write_increments_the_stored_version_once(backend: Backend) {
         assert_eq!(ver(&fx, "a").await, Some(expected), "stored after {what}");
     };
 
-    fx.table.create(&doc("a", "t", 0)).await.expect("create");
-    step("create", Some(1)).await;
-    fx.table.put(&doc("a", "t", 1)).await.expect("put");
-    step("put", Some(2)).await;
-    fx.table.put_if(&doc("a", "t", 2), condition!(Doc: text == "t")).await.expect("put_if");
-    step("put_if", Some(3)).await;
+    let created = fx.table.create(&doc("a", "t", 0)).await.expect("create");
+    step("create", Some(u64::from(created))).await;
+    let put = fx.table.put(&doc("a", "t", 1)).await.expect("put");
+    step("put", Some(u64::from(put))).await;
+    let put = fx.table.put(&doc("a", "t", 2)).when(condition!(Doc: text == "t")).await.expect("put when");
+    step("put when", Some(u64::from(put))).await;
     fx.table.update(Doc::key("a").at_version(3), update!(Doc: text = "u")).await.expect("update");
     step("update", Some(4)).await;
-    let new = fx.table.update_return_new(Doc::key("a").at_version(4), update!(Doc: text = "v")).await.expect("new");
-    step("update_return_new", Some(u64::from(new.version))).await;
-    let old = fx.table.update_return_old(Doc::key("a").at_version(5), update!(Doc: text = "w")).await.expect("old");
-    step("update_return_old", old.map(|d| u64::from(d.version) + 1)).await;
+    let new =
+        fx.table.update(Doc::key("a").at_version(4), update!(Doc: text = "v")).returning(AllNew).await.expect("new");
+    step("update returning AllNew", Some(u64::from(new.version))).await;
+    let old =
+        fx.table.update(Doc::key("a").at_version(5), update!(Doc: text = "w")).returning(AllOld).await.expect("old");
+    step("update returning AllOld", old.map(|d| u64::from(d.version) + 1)).await;
     let updated = fx
         .table
-        .update_return_updated_new(Doc::key("a").at_version(6), update!(Doc: text = "x"))
+        .update(Doc::key("a").at_version(6), update!(Doc: text = "x"))
+        .returning(UpdatedNew)
         .await
         .expect("updated new");
-    step("update_return_updated_new", version_in(&updated, "ver")).await;
+    step("update returning UpdatedNew", version_in(&updated, "ver")).await;
     fx.table.update(Doc::key("a").any_version(), update!(Doc: text = "y")).await.expect("any");
     step("update at any version", Some(8)).await;
     let modified = fx.table.modify(Doc::key("a"), |_| update!(Doc: text = "z")).await.expect("modify");
@@ -511,7 +545,7 @@ async fn an_item_without_the_version_attribute_reads_as_version_0(backend: Backe
     // A conflict hands it back at version 0, and writes nothing.
     match fx.table.update(Doc::key("a").at_version(1), update!(Doc: text = "no")).await {
         Err(Error::VersionConflict { expected: 1, stored: Some(0), item }) => {
-            assert_eq!(item.map(|item| *item), Some(doc("a", "raw", 0)));
+            assert_eq!(stored_item(item), Some(doc("a", "raw", 0)));
         }
         other => panic!("expected VersionConflict {{ expected: 1, stored: Some(0) }}, got {other:?}"),
     }
@@ -524,7 +558,7 @@ async fn an_item_without_the_version_attribute_reads_as_version_0(backend: Backe
     let modified = fx
         .table
         .modify(Doc::key("a"), |current| {
-            let text = format!("{} + edit", current.expect("the item exists").text);
+            let text = format!("{} + edit", current.text);
             update!(Doc: text = text)
         })
         .await
@@ -539,8 +573,9 @@ async fn an_item_without_the_version_attribute_reads_as_version_0(backend: Backe
     assert_eq!((deleted.expect("delete at version 0"), gone), (Some(doc("a", "raw", 0)), true));
 }
 
-async fn modify_gives_up_after_max_attempts_with_the_last_error(backend: Backend) {
-    let fx = Fixture::<Doc>::new(backend, "versions_modify_gives_up").await;
+/// A `where` that is false is a rule, not a conflict: `modify` returns it at once, without reading again.
+async fn modify_returns_a_false_where_at_once(backend: Backend) {
+    let fx = Fixture::<Doc>::new(backend, "versions_modify_where").await;
     fx.table.create(&doc("a", "first", 0)).await.expect("create");
     let (_, docs) = with_backoff(&fx, quick(3));
 
@@ -548,42 +583,75 @@ async fn modify_gives_up_after_max_attempts_with_the_last_error(backend: Backend
     let result = docs
         .modify(Doc::key("a"), |current| {
             calls += 1;
-            assert_eq!(current, Some(&doc("a", "first", 1)));
+            assert_eq!(current, &doc("a", "first", 1));
             update!(Doc: text = "never"; where status == "archived")
         })
         .await;
     assert_eq!(condition_failed(result), Some(doc("a", "first", 1)));
-    assert_eq!(calls, 3, "one call per attempt, 3 attempts");
+    assert_eq!(calls, 1, "no retry of a failed condition");
     assert_eq!(raw_doc(&fx, "a").await, Some(("first".into(), "draft".into(), Some(1))), "nothing was written");
+}
+
+/// `modify` changes existing items: a missing item is `NotFound`, the closure is not called, nothing is created.
+async fn modify_of_a_missing_item_is_not_found(backend: Backend) {
+    let fx = Fixture::<Doc>::new(backend, "versions_modify_missing").await;
+    let mut calls = 0;
+    let result = fx
+        .table
+        .modify(Doc::key("a"), |_| {
+            calls += 1;
+            update!(Doc: text = "made", status = "new")
+        })
+        .await;
+    match result {
+        Err(Error::NotFound { table }) => assert_eq!(table, fx.table.name()),
+        other => panic!("expected NotFound, got {other:?}"),
+    }
+    assert_eq!(calls, 0, "there was nothing to change");
+    assert_eq!(fx.try_raw(Doc::key("a")).await, None, "nothing was created");
+}
+
+/// Another writer changes the item between each read and write: `modify` gives up after the backoff's attempts
+/// with the last conflict.
+async fn modify_gives_up_after_max_attempts_with_the_last_conflict(backend: Backend) {
+    let fx = Fixture::<Doc>::new(backend, "versions_modify_gives_up").await;
+    fx.table.create(&doc("a", "first", 0)).await.expect("create");
+    let intruder = fx.table.clone();
+    let overtake = || {
+        let write = intruder.update(Doc::key("a").any_version(), update!(Doc: status = "overtaken")).into_future();
+        tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(write))
+            .expect("the other writer's update");
+    };
+
+    let (_, docs) = with_backoff(&fx, quick(3));
+    let mut seen = Vec::new();
+    let result = docs
+        .modify(Doc::key("a"), |current| {
+            seen.push(current.version);
+            overtake();
+            update!(Doc: text = "never")
+        })
+        .await;
+    assert_eq!(seen, [1, 2, 3], "one read and one call per attempt, 3 attempts");
+    // The last attempt read version 3 and found 4.
+    let (expected, stored, item) = conflict(result);
+    assert_eq!((expected, stored), (3, Some(4)));
+    assert_eq!(item, Some(Doc { status: "overtaken".into(), ..doc("a", "first", 4) }));
+    assert_eq!(raw_doc(&fx, "a").await, Some(("first".into(), "overtaken".into(), Some(4))), "modify wrote nothing");
 
     // One attempt: no retry at all.
-    let mut calls = 0;
     let (_, once) = with_backoff(&fx, quick(1));
+    let mut calls = 0;
     let result = once
         .modify(Doc::key("a"), |_| {
             calls += 1;
-            update!(Doc: text = "never"; where status == "archived")
+            overtake();
+            update!(Doc: text = "never")
         })
         .await;
-    condition_failed(result);
+    assert_eq!(conflict(result).0, 4);
     assert_eq!(calls, 1);
-}
-
-async fn modify_creates_a_missing_item_at_version_1(backend: Backend) {
-    let fx = Fixture::<Doc>::new(backend, "versions_modify_creates").await;
-    let mut seen = Vec::new();
-    let created = fx
-        .table
-        .modify(Doc::key("a"), |current| {
-            seen.push(current.cloned());
-            update!(Doc: text = "made", status = "new")
-        })
-        .await
-        .expect("modify a missing item");
-    assert_eq!(seen, vec![None]);
-    assert_eq!((created.value.clone(), created.conflicts), (Doc { status: "new".into(), ..doc("a", "made", 1) }, 0));
-    assert_eq!(fx.stored(Doc::key("a")).await, created.value);
-    assert_eq!(ver(&fx, "a").await, Some(1));
+    assert_eq!(raw_doc(&fx, "a").await, Some(("first".into(), "overtaken".into(), Some(5))));
 }
 
 async fn modify_counts_the_conflict_of_a_write_behind_its_back(backend: Backend) {
@@ -595,10 +663,10 @@ async fn modify_counts_the_conflict_of_a_write_behind_its_back(backend: Backend)
     let mut seen = Vec::new();
     let retried = docs
         .modify(Doc::key("a"), |current| {
-            let current = current.expect("the item exists").clone();
+            let current = current.clone();
             if seen.is_empty() {
                 // Another writer changes the item between this read and the write.
-                let write = intruder.update(Doc::key("a").at_version(1), update!(Doc: text = "intruder"));
+                let write = intruder.update(Doc::key("a").at_version(1), update!(Doc: text = "intruder")).into_future();
                 tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(write))
                     .expect("the other writer's update");
             }
@@ -638,7 +706,27 @@ async fn retry_returns_other_errors_at_once(backend: Backend) {
             missing.put(&doc("a", "x", 0)).await
         })
         .await;
-    assert!(matches!(result, Err(Error::TableNotFound { .. })), "{result:?}");
+    assert!(matches!(&result, Err(Error::Service(e)) if e.kind() == ServiceErrorKind::TableNotFound), "{result:?}");
+    assert_eq!(calls.get(), 1);
+
+    // A failed condition is a rule, not a conflict; a missing item is no conflict either.
+    let calls = Cell::new(0);
+    let result = db
+        .retry(|| async {
+            calls.set(calls.get() + 1);
+            docs.update(Doc::key("a").at_version(1), update!(Doc: text = "x"; where status == "archived")).await
+        })
+        .await;
+    assert_eq!(condition_failed(result), Some(doc("a", "first", 1)));
+    assert_eq!(calls.get(), 1);
+    let calls = Cell::new(0);
+    let result = db
+        .retry(|| async {
+            calls.set(calls.get() + 1);
+            docs.update(Doc::key("missing").at_version(1), update!(Doc: text = "x")).await
+        })
+        .await;
+    not_found(result);
     assert_eq!(calls.get(), 1);
 
     // A transaction error that is not a conflict: returned at once too.
@@ -739,19 +827,20 @@ async fn retry_counts_the_conflicts_it_retried(backend: Backend) {
     let expected = Doc { status: "overtaken".into(), ..doc("a", "first + attempt 3", 4) };
     assert_eq!(fx.stored(Doc::key("a")).await, expected);
 
-    // A user condition that fails once counts as a conflict too.
+    // A user condition that fails is a rule, not a conflict: it is not retried, even if it would hold on a
+    // second attempt.
     let calls = Cell::new(0);
-    let retried = db
+    let result = db
         .retry(|| async {
             calls.set(calls.get() + 1);
             let calls = calls.get();
             let wanted = if calls == 1 { "archived" } else { "overtaken" };
             docs.update(Doc::key("a").at_version(4), update!(Doc: text = "done"; where status == wanted)).await
         })
-        .await
-        .expect("retry");
-    assert_eq!((retried.conflicts, calls.get()), (1, 2));
-    assert_eq!(ver(&fx, "a").await, Some(5));
+        .await;
+    assert_eq!(condition_failed(result), Some(expected.clone()));
+    assert_eq!(calls.get(), 1);
+    assert_eq!(fx.stored(Doc::key("a")).await, expected, "nothing was written");
 }
 
 /// The canceled actions of a transaction; panics on any other result.
@@ -780,7 +869,7 @@ async fn a_transaction_at_a_stale_version_is_canceled_and_writes_nothing(backend
     let canceled = canceled(result);
     assert_eq!(canceled.actions.len(), 2);
     assert_eq!(canceled.actions[0].reason, Reason::VersionConflict { expected: 1, stored: Some(2) });
-    assert_eq!(canceled.actions[0].stored::<Doc>(), Some(&doc("a", "a2", 2)));
+    assert_eq!(canceled.actions[0].stored_item::<Doc>(), Some(&doc("a", "a2", 2)));
     assert_eq!(canceled.actions[1].reason, Reason::None);
     let message = canceled.to_string();
     assert!(message.contains("version conflict: expected version 1, stored version 2"), "{message}");
@@ -824,7 +913,17 @@ async fn every_transaction_action_checks_the_version(backend: Backend) {
         (
             "update of a missing item at version 3",
             tx().update(&fx.table, Doc::key("m").at_version(3), update!(Doc: text = "x")),
+            Reason::NotFound,
+        ),
+        (
+            "upsert of a missing item at version 3",
+            tx().upsert(&fx.table, Doc::key("m").at_version(3), upsert!(Doc: text = "x", status = "x")),
             Reason::VersionConflict { expected: 3, stored: None },
+        ),
+        (
+            "upsert at a stale version",
+            tx().upsert(&fx.table, Doc::key("a").at_version(2), upsert!(Doc: text = "x", status = "x")),
+            Reason::VersionConflict { expected: 2, stored: Some(1) },
         ),
         (
             "put of a new item where one exists",
@@ -892,7 +991,7 @@ async fn every_transaction_action_checks_the_version(backend: Backend) {
         .delete(&fx.table, Doc::key("c").at_version(1))
         .check(&fx.table, Doc::key("d"), condition!(Doc: status == "draft"))
         .create(&fx.table, &doc("e", "e1", 0))
-        .update(&fx.table, Doc::key("m").at_version(0), update!(Doc: text = "m1", status = "new"))
+        .upsert(&fx.table, Doc::key("m").at_version(0), upsert!(Doc: text = "m1", status = "new"))
         .commit()
         .await
         .expect("commit");
@@ -937,7 +1036,7 @@ async fn retry_retries_a_transaction_canceled_for_a_version_conflict(backend: Ba
             if calls == 1 {
                 docs.update(Doc::key("b").any_version(), update!(Doc: status = "overtaken"))
                     .await
-                    .map_err(|e| TransactionError::Service(e.to_string().into()))?;
+                    .expect("the other writer's update");
             }
             // Swap the texts, at the versions read.
             db.transaction()
@@ -956,8 +1055,9 @@ async fn retry_retries_a_transaction_canceled_for_a_version_conflict(backend: Ba
 
 async fn a_version_at_the_largest_number_of_its_field_is_refused(backend: Backend) {
     let fx = Fixture::<Doc>::new(backend, "versions_overflow").await;
-    let overflow =
-        |result: Result<(), Error<Doc>>| matches!(result, Err(Error::InvalidValue(ValueError::VersionOverflow)));
+    fn overflow<R>(result: Result<R, Error<Doc>>) -> bool {
+        matches!(result, Err(Error::InvalidValue(ValueError::VersionOverflow)))
+    }
     // `Doc::version` is a u32: the item at u32::MAX cannot be written again.
     let last = doc("a", "last", u32::MAX);
     assert!(overflow(fx.table.put(&last).await), "a put at u32::MAX is refused");
@@ -972,6 +1072,6 @@ async fn a_version_at_the_largest_number_of_its_field_is_refused(backend: Backen
         ("ver".to_owned(), AttributeValue::N((u32::MAX - 1).to_string())),
     ]))
     .await;
-    fx.table.put(&doc("a", "last", u32::MAX - 1)).await.expect("the last version");
+    assert_eq!(fx.table.put(&doc("a", "last", u32::MAX - 1)).await.expect("the last version"), u32::MAX);
     assert_eq!(fx.stored(Doc::key("a")).await, doc("a", "last", u32::MAX));
 }
