@@ -59,7 +59,7 @@ fn conditional_updates(c: &mut Criterion) {
 
     match std::env::var("DYNAMODB_ENDPOINT") {
         Ok(endpoint) => {
-            let db = runtime.block_on(Db::connect(Some(&endpoint)));
+            let db = runtime.block_on(Db::connect_to(&endpoint));
             let dynamodb = counters(&runtime, &db, &["a"]);
             group.sample_size(10).measurement_time(Duration::from_secs(10));
             group.bench_function("DynamoDB Local, 1 task", |b| b.to_async(&runtime).iter(|| bump(&dynamodb, "a")));

@@ -23,9 +23,11 @@ pub(crate) fn check_value(value: &AttributeValue) -> Result<(), ValueError> {
     check_levels(value, MAX_VALUE_DEPTH)
 }
 
-/// Checks a value that may have at most `levels` levels (itself one, each list or map around a value one more).
+/// Checks a value that may have at most `levels` levels: itself one, and a list or map one more for its
+/// elements, even when it has none (DynamoDB's count, as [`crate::expr::values::depth`] counts).
 fn check_levels(value: &AttributeValue, levels: usize) -> Result<(), ValueError> {
-    if levels == 0 {
+    let container = matches!(value, AttributeValue::L(_) | AttributeValue::M(_));
+    if levels == 0 || container && levels == 1 {
         return Err(ValueError::TooDeep);
     }
     match value {
@@ -109,6 +111,17 @@ mod tests {
         );
         assert_eq!(check_value(&nested(MAX_VALUE_DEPTH)), Ok(()));
         assert!(check_value(&nested(MAX_VALUE_DEPTH + 1)).is_err());
+        // 32 lists, the innermost empty: a list needs a level for its elements.
+        let lists = (1..MAX_ITEM_DEPTH).fold(AttributeValue::L(vec![]), |v, _| AttributeValue::L(vec![v]));
+        assert_eq!(check_item(&item(lists)).map_err(|e| located_source(e)), Err(ValueError::TooDeep));
+    }
+
+    /// The error an `At` chain holds.
+    fn located_source(error: ValueError) -> ValueError {
+        match error {
+            ValueError::At { source, .. } => *source,
+            other => other,
+        }
     }
 
     #[test]

@@ -229,7 +229,7 @@ async fn a_batch_on_a_missing_table_is_reported_as_such(backend: Backend) {
 fn entry_failed<T: std::fmt::Debug>(result: Result<(), Error<T>>) -> (Vec<usize>, usize, Error<T>) {
     match result {
         Err(Error::BatchIncomplete { unprocessed, cause: Some(cause) }) => match *cause {
-            Error::EntryFailed { index, source } => (unprocessed, index, *source),
+            Error::EntryFailed { index, failure } => (unprocessed, index, *failure),
             other => panic!("expected EntryFailed as the cause, got {other:?}"),
         },
         other => panic!("expected BatchIncomplete, got {other:?}"),

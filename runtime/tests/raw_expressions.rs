@@ -33,6 +33,11 @@ fn ss(items: &[&str]) -> AttributeValue {
 }
 
 /// The item most cases start from.
+/// `inner` inside lists, `levels` levels deep in all (`inner` itself is one level).
+fn nested(levels: usize, inner: AttributeValue) -> AttributeValue {
+    (1..levels).fold(inner, |value, _| AttributeValue::L(vec![value]))
+}
+
 fn item() -> RawItem {
     HashMap::from([
         ("pk".to_owned(), s("k")),
@@ -116,6 +121,16 @@ fn cases() -> Vec<Case> {
         guarded("n BETWEEN :hi AND :lo", vec![(":lo", n("1")), (":hi", n("5"))]),
         guarded("size(n) < :v", vec![(":v", s("x"))]),
         Case { item: None, ..guarded("attribute_exists(pk)", vec![]) },
+        // Nesting depth: a list or map counts a level for its elements even when it has none.
+        update("SET d = :v", vec![(":v", nested(31, AttributeValue::L(vec![])))]),
+        update("SET d = :v", vec![(":v", nested(32, AttributeValue::L(vec![])))]),
+        update("SET d = :v", vec![(":v", nested(31, n("1")))]),
+        update("SET d = :v", vec![(":v", nested(32, n("1")))]),
+        update("SET d = :v", vec![(":v", nested(33, n("1")))]),
+        update("SET d = :v", vec![(":v", nested(31, AttributeValue::M(HashMap::new())))]),
+        update("SET d = :v", vec![(":v", nested(32, AttributeValue::M(HashMap::new())))]),
+        update("SET m.x = :v", vec![(":v", nested(30, n("1")))]),
+        update("SET m.x = :v", vec![(":v", nested(31, n("1")))]),
         // ReturnValues.
         Case { returning: Returning::UpdatedOld, ..update("SET n = :v, fresh = :v REMOVE s", vec![(":v", n("1"))]) },
         Case { returning: Returning::UpdatedNew, ..update("SET n = :v, fresh = :v REMOVE s", vec![(":v", n("1"))]) },

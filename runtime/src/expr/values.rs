@@ -20,7 +20,9 @@ pub(crate) const TOO_DEEP: &str = "Nesting Levels have exceeded supported limits
 /// Checks a value sent to DynamoDB (an item attribute or an expression value) of at most `depth` levels; the
 /// error is DynamoDB's message.
 pub(crate) fn check(value: &AttributeValue, depth: usize) -> Result<(), String> {
-    if depth == 0 {
+    // A list or map needs a level of its own and one for its elements ([`depth`]).
+    let container = matches!(value, AttributeValue::L(_) | AttributeValue::M(_));
+    if depth == 0 || container && depth == 1 {
         return Err(format!("{TOO_DEEP}: Attributes in the item have nested levels beyond supported limit"));
     }
     match value {
@@ -64,11 +66,13 @@ pub(crate) fn check_map(map: &HashMap<String, AttributeValue>, depth: usize) -> 
     )
 }
 
-/// The levels of a value: one, plus the deepest of its elements for a list or map.
+/// The levels of a value: one, plus, for a list or map, the deepest of its elements, at least one even when it is
+/// empty (DynamoDB Local refuses an empty list where a number would still fit: a list or map needs a level for
+/// its elements).
 pub(crate) fn depth(value: &AttributeValue) -> usize {
     1 + match value {
-        AttributeValue::L(list) => list.iter().map(depth).max().unwrap_or(0),
-        AttributeValue::M(map) => map.values().map(depth).max().unwrap_or(0),
+        AttributeValue::L(list) => list.iter().map(depth).max().unwrap_or(1),
+        AttributeValue::M(map) => map.values().map(depth).max().unwrap_or(1),
         _ => 0,
     }
 }
@@ -333,6 +337,13 @@ mod tests {
         assert!(check(&nested(32), MAX_ITEM_DEPTH).is_ok());
         assert!(check(&nested(33), MAX_ITEM_DEPTH).unwrap_err().starts_with(TOO_DEEP));
         assert!(check(&nested(33), MAX_VALUE_DEPTH).is_ok());
+        // An empty list counts a level for its elements: 32 lists are too deep, whatever they hold.
+        let lists =
+            |count: usize| (1..count).fold(AttributeValue::L(vec![]), |inner, _| AttributeValue::L(vec![inner]));
+        assert_eq!(depth(&lists(31)), 32);
+        assert!(check(&lists(31), MAX_ITEM_DEPTH).is_ok());
+        assert!(check(&lists(32), MAX_ITEM_DEPTH).is_err());
+        assert!(check(&AttributeValue::M(HashMap::new()), 1).is_err());
     }
 
     #[test]

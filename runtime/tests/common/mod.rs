@@ -238,15 +238,9 @@ pub fn stored_item<T>(stored: Option<Box<Stored<T>>>) -> Option<T> {
     })
 }
 
-/// The message of an error of a table (`Display`).
-///
-/// Stand-in: `dynatomic::Error<T>` implements neither `Display` nor `std::error::Error` in this runtime (trait
-/// resolution overflows on the bounds that thiserror infers for `Error::EntryFailed`, whose `{source}` message
-/// and `source` field hold a `Box<Error<T>>`). Until it does, this gives the `Debug` form, so that only the
-/// assertions on messages fail, instead of every test crate that has one not compiling. Once `Error<T>:
-/// Display` holds again, make the body `error.to_string()`.
+/// The message an error displays.
 pub fn message<T: std::fmt::Debug>(error: &dynatomic::Error<T>) -> String {
-    format!("{error:?}")
+    error.to_string()
 }
 
 /// `test`, made safe for a table name, plus a per-process counter and the time, so that no two tests or runs
