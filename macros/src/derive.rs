@@ -268,7 +268,7 @@ fn generate(schema: &Schema) -> TokenStream {
     let probe_struct = format_ident!("{}Fields", ident, span = ident.span());
     let probes = schema.fields.iter().map(|f| {
         let field = &f.ident;
-        let ty = &f.ty;
+        let ty = outside_self(&f.ty, ident);
         let role = match (f.key, f.version) {
             (Some(_), _) => quote!(::dynatomic::__private::PartOfKey),
             (None, Some(_)) => quote!(::dynatomic::__private::Version),
@@ -568,5 +568,38 @@ fn absent_when_empty(ty: &syn::Type) -> bool {
         syn::Type::Group(group) => absent_when_empty(&group.elem),
         syn::Type::Paren(paren) => absent_when_empty(&paren.elem),
         _ => false,
+    }
+}
+
+/// A field type as the probe struct, beside the item, names it: `Self` is the item.
+fn outside_self(ty: &syn::Type, item: &Ident) -> syn::Type {
+    let mut ty = ty.clone();
+    name_self(&mut ty, item);
+    ty
+}
+
+fn name_self(ty: &mut syn::Type, item: &Ident) {
+    match ty {
+        syn::Type::Path(type_path) if type_path.qself.is_none() => {
+            let path = &mut type_path.path;
+            if path.leading_colon.is_none() && path.segments.first().is_some_and(|first| first.ident == "Self") {
+                path.segments[0].ident = Ident::new(&item.to_string(), path.segments[0].ident.span());
+            }
+            for segment in &mut path.segments {
+                if let syn::PathArguments::AngleBracketed(args) = &mut segment.arguments {
+                    for arg in &mut args.args {
+                        if let syn::GenericArgument::Type(inner) = arg {
+                            name_self(inner, item);
+                        }
+                    }
+                }
+            }
+        }
+        syn::Type::Array(array) => name_self(&mut array.elem, item),
+        syn::Type::Slice(slice) => name_self(&mut slice.elem, item),
+        syn::Type::Paren(paren) => name_self(&mut paren.elem, item),
+        syn::Type::Group(group) => name_self(&mut group.elem, item),
+        syn::Type::Tuple(tuple) => tuple.elems.iter_mut().for_each(|elem| name_self(elem, item)),
+        _ => {}
     }
 }

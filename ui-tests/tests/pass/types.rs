@@ -60,7 +60,7 @@ fn main() {
     assert_eq!(op.condition_expression(), Some("#n1.#n2 = :v1 AND #n3 = :v2"));
     assert_eq!(op.names()["#n3"], "id");
 
-    // Field types written relative to the struct's module (`super::`, `self::`, `Self`) resolve as in the struct.
+    // Field types written relative to the struct (`super::`, `self::`, `Self`) resolve as in the struct.
     let op = dynatomic::update!(crate::models::billing::Invoice: lines[0].children[1].sku = "x");
     assert_eq!(op.update_expression(), "SET #n0[0].#n1[1].#n2 = :v0");
     assert_eq!(op.names(), names([("#n0", "lines"), ("#n1", "children"), ("#n2", "sku")]));
