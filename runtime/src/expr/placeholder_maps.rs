@@ -12,23 +12,27 @@ fn is_placeholder(key: &str, prefix: u8) -> bool {
     key.len() > 1 && key.as_bytes()[0] == prefix && key.bytes().skip(1).all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
-/// The first key (in text order, for a stable answer) of a map that fails `bad`.
+/// The first key of a map that fails `bad`, in the order the map iterates, which is the order aws-sdk-dynamodb
+/// sends it in and DynamoDB reads it in.
 fn first_bad<V>(map: &HashMap<String, V>, bad: impl Fn(&String, &V) -> bool) -> Option<(&String, &V)> {
-    map.iter().filter(|(k, v)| bad(k, v)).min_by(|a, b| a.0.cmp(b.0))
+    map.iter().find(|(k, v)| bad(k, v))
 }
 
 /// DynamoDB's checks of ExpressionAttributeNames and ExpressionAttributeValues before any expression is read.
+/// `without_expressions` is DynamoDB's word for a request that has no expression, such as `ConditionExpression
+/// is null`: it may then have no placeholders either.
 pub(super) fn check_placeholder_maps(
     names: &HashMap<String, String>,
     values: &HashMap<String, AttributeValue>,
-    has_expression: bool,
+    without_expressions: Option<&str>,
 ) -> Result<(), String> {
-    if !has_expression {
+    if let Some(null) = without_expressions {
         if !names.is_empty() {
+            // DynamoDB Local says what is null for the values only.
             return Err("ExpressionAttributeNames can only be specified when using expressions".to_owned());
         }
         if !values.is_empty() {
-            return Err("ExpressionAttributeValues can only be specified when using expressions".to_owned());
+            return Err(format!("ExpressionAttributeValues can only be specified when using expressions: {null}"));
         }
     }
     if let Some((key, _)) = first_bad(names, |key, _| !is_placeholder(key, b'#')) {

@@ -15,8 +15,28 @@ pub(crate) type BoundUpdate<'e, 'a> = Option<(&'e UpdateExpr, &'e Context<'a>)>;
 /// A checked condition expression and its placeholders bound to the request.
 pub(crate) type BoundCondition<'e, 'a> = Option<(&'e ConditionExpr, &'e Context<'a>)>;
 
+/// The expressions a request can carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Takes {
+    /// A ConditionExpression (PutItem, DeleteItem, a transaction's ConditionCheck).
+    Condition,
+    /// An UpdateExpression and a ConditionExpression (UpdateItem).
+    UpdateAndCondition,
+}
+
+impl Takes {
+    /// DynamoDB's words for a request that carries none of its expressions.
+    fn none(self) -> &'static str {
+        match self {
+            Takes::Condition => "ConditionExpression is null",
+            Takes::UpdateAndCondition => "UpdateExpression and ConditionExpression are null",
+        }
+    }
+}
+
 /// The expressions of one write, parsed (through the thread's cache) but not yet bound to its placeholders.
 pub(crate) struct Expressions {
+    takes: Takes,
     update: Option<Parsed<UpdateExpr>>,
     condition: Option<Parsed<ConditionExpr>>,
 }
@@ -28,9 +48,11 @@ pub(crate) struct Bound<'e> {
 }
 
 impl Expressions {
-    /// Parses the expressions a write has (a parse error is reported when they are bound).
-    pub(crate) fn parse(update: Option<&str>, condition: Option<&str>) -> Self {
+    /// Parses the expressions a write of a request that `takes` them has (a parse error is reported when they
+    /// are bound).
+    pub(crate) fn parse(takes: Takes, update: Option<&str>, condition: Option<&str>) -> Self {
         Expressions {
+            takes,
             update: update.map(|text| parsed(&UPDATES, text)),
             condition: condition.map(|text| parsed(&CONDITIONS, text)),
         }
@@ -43,7 +65,8 @@ impl Expressions {
         names: &'e HashMap<String, String>,
         values: &'e HashMap<String, AttributeValue>,
     ) -> Result<Bound<'e>, String> {
-        check_placeholder_maps(names, values, self.update.is_some() || self.condition.is_some())?;
+        let none = (self.update.is_none() && self.condition.is_none()).then(|| self.takes.none());
+        check_placeholder_maps(names, values, none)?;
         let update = bind(self.update.as_deref(), names, values)?;
         let condition = bind(self.condition.as_deref(), names, values)?;
         let used = update.iter().map(|(u, _)| &u.placeholders).chain(condition.iter().map(|(c, _)| &c.placeholders));

@@ -20,7 +20,7 @@ use crate::error::{InternalError, ServiceError};
 use crate::expr::bind::Context;
 use crate::expr::expression::UPDATE_TOO_LARGE;
 use crate::expr::item_size::{MAX_ITEM_BYTES, attribute_size, item_size};
-use crate::expr::request::{Bound, BoundCondition, BoundUpdate, Expressions};
+use crate::expr::request::{Bound, BoundCondition, BoundUpdate, Expressions, Takes};
 use crate::expr::{apply, eval, parser, values};
 use crate::fast_hash::{FastHasher, FastMap};
 use crate::identity::{ItemKey, KeyError, KeyNames};
@@ -148,7 +148,8 @@ impl Memory {
         let table = self.table(&write.table)?;
         let returning = write.returning;
         let (key, kind) = table.prepare(&write.action, returning)?;
-        let expressions = Expressions::parse(update_text(&write.action), write.condition.as_deref());
+        let expressions =
+            Expressions::parse(takes(&write.action), update_text(&write.action), write.condition.as_deref());
         let bound = expressions.bind(&write.names, &write.values).map_err(invalid)?;
         // DynamoDB Local checks the condition's paths into key attributes, then evaluates the condition, and
         // only then refuses an update of a key attribute or a path into one.
@@ -162,6 +163,14 @@ impl Memory {
             Committed::Updated(new) if returning == Returning::AllNew => Some(new.item.clone()),
             Committed::Updated(_) | Committed::Nothing => answer,
         })
+    }
+}
+
+/// The expressions an action's request can carry.
+fn takes(action: &Action) -> Takes {
+    match action {
+        Action::Update { .. } => Takes::UpdateAndCondition,
+        Action::Put(_) | Action::Delete { .. } | Action::Check { .. } => Takes::Condition,
     }
 }
 
@@ -693,6 +702,13 @@ mod tests {
         assert_eq!(
             message(memory.write(write)),
             "ExpressionAttributeNames can only be specified when using expressions"
+        );
+        let mut write =
+            Write { action: Action::Update { key: key("a"), expression: None }, ..put(key("a"), Returning::Nothing) };
+        write.values.insert(":x".into(), n("1"));
+        assert_eq!(
+            message(memory.write(write)),
+            "ExpressionAttributeValues can only be specified when using expressions: UpdateExpression and ConditionExpression are null"
         );
     }
 

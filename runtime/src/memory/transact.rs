@@ -25,6 +25,7 @@ use std::time::Instant;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
+use super::takes;
 use super::tokens::Seen;
 use super::{
     ItemKey, KeyError, Memory, Shard, ShardId, Table, Veto, WriteKind, check_item_values, commit, invalid, lock, sized,
@@ -62,7 +63,9 @@ impl Memory {
         check_shape(&actions, token.as_deref())?;
         let expressions: Vec<Expressions> = actions
             .iter()
-            .map(|write| Expressions::parse(update_text(&write.action), write.condition.as_deref()))
+            .map(|write| {
+                Expressions::parse(takes(&write.action), update_text(&write.action), write.condition.as_deref())
+            })
             .collect();
         let (bounds, kinds) = check_actions(&actions, &expressions)?;
         let now = Instant::now();
