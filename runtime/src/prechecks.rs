@@ -113,7 +113,7 @@ mod tests {
         assert!(check_value(&nested(MAX_VALUE_DEPTH + 1)).is_err());
         // 32 lists, the innermost empty: a list needs a level for its elements.
         let lists = (1..MAX_ITEM_DEPTH).fold(AttributeValue::L(vec![]), |v, _| AttributeValue::L(vec![v]));
-        assert_eq!(check_item(&item(lists)).map_err(|e| located_source(e)), Err(ValueError::TooDeep));
+        assert_eq!(check_item(&item(lists)).map_err(located_source), Err(ValueError::TooDeep));
     }
 
     /// The error an `At` chain holds.

@@ -151,7 +151,7 @@ async fn an_empty_map_key_is_refused_on_every_write_path(backend: Backend) {
         Err(Error::InvalidEntry { index: 1, source }) => assert_empty_name(source, "scores"),
         other => panic!("expected InvalidEntry for entry 1, got {other:?}"),
     }
-    match fx.table.batch_put_checked(&[bad.clone()]).await {
+    match fx.table.batch_put_checked(std::slice::from_ref(&bad)).await {
         Err(Error::InvalidEntry { index: 0, source }) => assert_empty_name(source, "scores"),
         other => panic!("expected InvalidEntry for entry 0, got {other:?}"),
     }

@@ -1,5 +1,5 @@
-//! Multi-item requests on the memory backend: TransactWriteItems, TransactGetItems, BatchWriteItem and
-//! BatchGetItem, with DynamoDB Local's limits, its checks in its order and its messages.
+//! Transactions on the memory backend: TransactWriteItems and TransactGetItems, with DynamoDB Local's limits,
+//! its checks in its order and its messages.
 //!
 //! A transaction is checked in two passes, as DynamoDB Local checks it:
 //! 1. every action without its table, in request order: the item's values and size, the expressions and
@@ -20,26 +20,24 @@
 //! when an update cannot be applied; the service cancels the transaction with a `ValidationError` reason for
 //! that action (as in aws/aws-sdk-net#1292), and so does this backend.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Instant;
 
-use aws_sdk_dynamodb::types::AttributeValue;
-
-use super::takes;
+use super::Memory;
+use super::phases::invalid;
+use super::phases::{Veto, WriteKind, check_item_values, commit, sized};
+use super::store::Locked;
+use super::store::Table;
+use super::store::lock;
 use super::tokens::Seen;
-use super::{
-    ItemKey, KeyError, Memory, Shard, ShardId, Table, Veto, WriteKind, check_item_values, commit, invalid, lock, sized,
-    update_text,
-};
-use crate::error::InternalError;
+use super::{takes, update_text};
 use crate::expr::request::{Bound, Expressions};
-use crate::fast_hash::FastHasher;
+use crate::identity::{ItemKey, KeyError};
 use crate::limits::{
-    MAX_BATCH_READS as MAX_BATCH_GETS, MAX_BATCH_WRITES, MAX_TOKEN_CHARS,
-    MAX_TRANSACTION_ACTIONS as MAX_TRANSACT_ITEMS, MAX_TRANSACTION_BYTES as MAX_TRANSACT_BYTES,
+    MAX_TOKEN_CHARS, MAX_TRANSACTION_ACTIONS as MAX_TRANSACT_ITEMS, MAX_TRANSACTION_BYTES as MAX_TRANSACT_BYTES,
 };
 use crate::prechecks::transaction_payload;
-use crate::request::{Action, BatchOp, CancelReason, Failure, RawItem, TransactRefusal, TransactWrite, Write};
+use crate::request::{Action, CancelReason, Failure, RawItem, TransactRefusal, TransactWrite, Write};
 
 /// Bytes a TransactGetItems answer counts for each item besides the item's size (also for a missing item).
 const GET_OVERHEAD: usize = 4;
@@ -47,8 +45,6 @@ const GET_OVERHEAD: usize = 4;
 const TOO_MANY: &str = "Member must have length less than or equal to 100";
 /// DynamoDB's message for a transaction that names one item twice.
 const SAME_ITEM: &str = "Transaction request cannot include multiple operations on one item";
-/// DynamoDB's message for a batch that names one item twice.
-const DUPLICATE_KEYS: &str = "Provided list of item keys contains duplicates";
 
 /// An action ready for pass 2: its table and its key as looked up (or why not), and what it does.
 struct Target<'w> {
@@ -147,70 +143,6 @@ impl Memory {
             found.push(stored.map(|stored| stored.item.clone()));
         }
         Ok(found)
-    }
-
-    /// BatchWriteItem to one table: every put and delete is applied (none is left unprocessed), each on its
-    /// own, as DynamoDB applies them.
-    pub(crate) fn batch_write(&self, table: &str, ops: Vec<BatchOp>) -> Result<(), Failure> {
-        if ops.is_empty() {
-            return Err(invalid(format!("The batch write request list for a table cannot be null or empty: {table}")));
-        }
-        if ops.len() > MAX_BATCH_WRITES {
-            return Err(invalid("Too many items requested for the BatchWriteItem call"));
-        }
-        let mut items = Vec::with_capacity(ops.len());
-        for op in &ops {
-            items.push(match op {
-                BatchOp::Put(item) => {
-                    check_item_values(item)?;
-                    Some(sized(item)?)
-                }
-                BatchOp::Delete(key) => {
-                    check_item_values(key)?;
-                    None
-                }
-            });
-        }
-        let table = self.table(table)?;
-        let mut keys: Vec<ItemKey> = Vec::with_capacity(ops.len());
-        for op in &ops {
-            let key = match op {
-                BatchOp::Put(item) => table.key_of_item(item)?,
-                BatchOp::Delete(key) => table.key_of(key)?,
-            };
-            if keys.contains(&key) {
-                return Err(invalid(DUPLICATE_KEYS));
-            }
-            keys.push(key);
-        }
-        for (key, item) in keys.into_iter().zip(items) {
-            let mut shard = lock(table.shard(&key));
-            match item {
-                Some(stored) => drop(shard.insert(key, stored)),
-                None => drop(shard.remove(&key)),
-            }
-        }
-        Ok(())
-    }
-
-    /// BatchGetItem from one table: the items found, one per key that names one, in no particular order.
-    pub(crate) fn batch_get(&self, table: &str, keys: Vec<RawItem>) -> Result<Vec<RawItem>, Failure> {
-        // DynamoDB Local compares the keys as sent (`1` and `1.0` differ), before any other check.
-        if has_duplicates(&keys) {
-            return Err(invalid(DUPLICATE_KEYS));
-        }
-        if keys.is_empty() {
-            return Err(invalid(format!(
-                "The list of keys in RequestItems for BatchGetItem is required: {table} has empty list"
-            )));
-        }
-        if keys.len() > MAX_BATCH_GETS {
-            return Err(invalid("Too many items requested for the BatchGetItem call"));
-        }
-        keys.iter().try_for_each(check_item_values)?;
-        let table = self.table(table)?;
-        let keys = keys.iter().map(|key| table.key_of(key)).collect::<Result<Vec<_>, _>>()?;
-        Ok(keys.iter().filter_map(|key| lock(table.shard(key)).get(key).map(|stored| stored.item.clone())).collect())
     }
 }
 
@@ -336,65 +268,6 @@ fn run(targets: Vec<Target<'_>>, bounds: &[Bound<'_>]) -> Result<(), TransactRef
 /// One CancellationReason.
 fn reason(code: &str, message: Option<String>, item: Option<RawItem>) -> CancelReason {
     CancelReason { code: code.to_owned(), message, item }
-}
-
-/// The locks of a set of shards, taken in one global order ([`ShardId`]) so that requests that lock several
-/// shards cannot deadlock, and held until this is dropped.
-struct Locked<'t> {
-    guards: Vec<(ShardId, MutexGuard<'t, Shard>)>,
-}
-
-impl<'t> Locked<'t> {
-    /// Locks each distinct shard of `shards`.
-    fn new(shards: impl Iterator<Item = (ShardId, &'t Mutex<Shard>)>) -> Self {
-        let mut shards: Vec<_> = shards.collect();
-        shards.sort_unstable_by_key(|(id, _)| *id);
-        shards.dedup_by_key(|(id, _)| *id);
-        Locked { guards: shards.into_iter().map(|(id, shard)| (id, lock(shard))).collect() }
-    }
-
-    /// The items of a locked shard.
-    fn shard(&self, id: ShardId) -> Result<&Shard, Failure> {
-        let i = self.position(id)?;
-        Ok(&self.guards[i].1)
-    }
-
-    /// The items of a locked shard, to change them.
-    fn shard_mut(&mut self, id: ShardId) -> Result<&mut Shard, Failure> {
-        let i = self.position(id)?;
-        Ok(&mut self.guards[i].1)
-    }
-
-    fn position(&self, id: ShardId) -> Result<usize, Failure> {
-        self.guards
-            .binary_search_by_key(&id, |(id, _)| *id)
-            .map_err(|_| InternalError::new("a shard of the request was not locked").into())
-    }
-}
-
-/// Whether two keys of a batch are equal as sent.
-fn has_duplicates(keys: &[RawItem]) -> bool {
-    let mut hashed: Vec<(u64, usize)> = keys.iter().map(raw_hash).zip(0..).collect();
-    hashed.sort_unstable();
-    hashed.chunk_by(|a, b| a.0 == b.0).any(|same_hash| {
-        same_hash.iter().enumerate().any(|(n, (_, i))| same_hash[..n].iter().any(|(_, j)| keys[*i] == keys[*j]))
-    })
-}
-
-/// A hash of a key as sent that equal keys share (whatever the order of their attributes); keys with equal
-/// hashes are then compared.
-fn raw_hash(key: &RawItem) -> u64 {
-    use std::hash::Hasher;
-    key.iter().fold(0u64, |sum, (name, value)| {
-        let mut hasher = FastHasher::default();
-        hasher.write(name.as_bytes());
-        match value {
-            AttributeValue::S(s) | AttributeValue::N(s) => hasher.write(s.as_bytes()),
-            AttributeValue::B(b) => hasher.write(b.as_ref()),
-            other => hasher.write(crate::expr::values::type_code(other).as_bytes()),
-        }
-        sum.wrapping_add(hasher.finish())
-    })
 }
 
 #[cfg(test)]

@@ -296,7 +296,7 @@ fn batches_apply_every_write_and_refuse_duplicates() {
     found.sort_by_key(|item| format!("{:?}", item.get("pk")));
     assert_eq!(found, vec![account("a", 1), account("b", 2)]);
     let twice = vec![BatchOp::Put(account("a", 1)), BatchOp::Delete(key("a"))];
-    assert_eq!(message(memory.batch_write("items", twice)), super::DUPLICATE_KEYS);
+    assert_eq!(message(memory.batch_write("items", twice)), super::super::batch::DUPLICATE_KEYS);
     assert_eq!(
         message(memory.batch_write("items", vec![])),
         "The batch write request list for a table cannot be null or empty: items"
@@ -305,7 +305,7 @@ fn batches_apply_every_write_and_refuse_duplicates() {
     assert_eq!(message(memory.batch_write("items", many)), "Too many items requested for the BatchWriteItem call");
     // BatchGetItem looks for duplicates first, as sent.
     let many = std::iter::repeat_n(key("a"), 101).collect();
-    assert_eq!(message(memory.batch_get("nowhere", many)), super::DUPLICATE_KEYS);
+    assert_eq!(message(memory.batch_get("nowhere", many)), super::super::batch::DUPLICATE_KEYS);
     let many = (0..101).map(|i| key(&i.to_string())).collect();
     assert_eq!(message(memory.batch_get("items", many)), "Too many items requested for the BatchGetItem call");
     assert_eq!(
