@@ -3,11 +3,11 @@
 //! with the values they compared: `stock >= qty (stock = 3, qty = 5)`.
 //!
 //! The condition is parsed and each part of it decided again on the stored item by the expression language's
-//! parser and evaluator ([`crate::expr`]), so that an explanation follows DynamoDB's semantics (a missing
-//! attribute makes a comparison false, comparisons are type-strict). The macros record the source text of each leaf
-//! clause in the order the leaves appear in the expression text, of each name placeholder's path segment and
-//! of each value placeholder's expression ([`Sources`]); a condition written by hand (without them) is
-//! explained in the DSL's notation all the same.
+//! parser and evaluator (the crate's expression language, which the memory backend runs too), so that an
+//! explanation follows DynamoDB's semantics (a missing attribute makes a comparison false, comparisons are
+//! type-strict). The macros record the source text of each leaf clause in the order the leaves appear in the
+//! expression text, of each name placeholder's path segment and of each value placeholder's expression; a
+//! condition written by hand (without them) is explained in the DSL's notation all the same.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;

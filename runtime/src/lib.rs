@@ -1,8 +1,10 @@
 //! # dynatomic
 //!
 //! Race-free writes to Amazon DynamoDB that the compiler checks. Describe an item as a struct with
-//! `#[derive(Item)]`; `update!` and `condition!` check every field name, operator and value type against
-//! it at compile time and expand to finished UpdateExpression / ConditionExpression strings.
+//! `#[derive(Item)]`; `update!`, `upsert!` and `condition!` check every field name, operator and value type
+//! against it at compile time and expand to finished UpdateExpression / ConditionExpression strings. A
+//! [`Table`] sends them to DynamoDB ([`Db::connect`]) or runs them on an embedded backend that answers as
+//! DynamoDB does ([`Db::memory`]).
 //!
 //! ```
 //! use dynatomic::{update, Item};
@@ -22,7 +24,7 @@
 //! // products.update(Product::key("sku-1"), op).await?;
 //! ```
 //!
-//! See the README for the whole DSL and the list of compile-time checks.
+//! See the README for the whole DSL, the rules of writes, and the list of compile-time checks.
 
 mod attribute;
 mod backend;
@@ -81,10 +83,35 @@ pub mod returning {
     pub use crate::write::{AllNew, AllOld, Nothing, ReturnValues, UpdatedNew, UpdatedOld};
 }
 
-/// Derives the schema of a struct: [`Document`] always, [`Item`] when a field is the partition key.
+/// Derives the schema of a struct: [`Document`] always, [`Item`] when a field is the partition key, and
+/// [`Versioned`] or [`Unversioned`].
 ///
-/// Container attribute: `#[dynatomic(table = "name")]`. Field attributes: `#[dynatomic(partition_key)]`,
-/// `#[dynatomic(sort_key)]`, `#[dynatomic(rename = "attr")]`.
+/// - `#[dynatomic(table = "name")]` on the struct: the table's name (3 to 255 characters from
+///   `[a-zA-Z0-9_.-]`, checked at compile time); by default the struct's name.
+/// - `#[dynatomic(partition_key)]`, `#[dynatomic(sort_key)]` on a field: the key attributes (a string, a number
+///   or `Bytes`); the derive adds `T::key(partition)` or `T::key(partition, sort)`.
+/// - `#[dynatomic(version)]` on an unsigned integer field (`u8` to `u64`): optimistic locking. Every write
+///   checks the stored version and increments it ([`Key::at_version`], [`Key::any_version`]); `put` returns
+///   the version it stored.
+/// - `#[dynatomic(default)]` on a field: an item without the attribute reads as `Default::default()`, and an
+///   [`upsert!`] need not set it.
+/// - `#[dynatomic(rename = "attr")]` on a field: the attribute name, in items and expressions alike.
+///
+/// ```
+/// #[derive(dynatomic::Item, Debug)]
+/// #[dynatomic(table = "docs")]
+/// struct Doc {
+///     #[dynatomic(partition_key)]
+///     id: String,
+///     #[dynatomic(rename = "body")]
+///     text: String,
+///     #[dynatomic(default)]
+///     views: u64,
+///     #[dynatomic(version)]
+///     version: u64,
+/// }
+/// assert_eq!(<Doc as dynatomic::Item>::VERSION, Some("version"));
+/// ```
 pub use dynatomic_macros::Item;
 /// Builds a checked condition: `condition!(Type: condition)`. See the crate README.
 pub use dynatomic_macros::condition;

@@ -47,7 +47,7 @@ impl Unmanaged for Data {}
 impl Unmanaged for PartOfKey {}
 
 /// The number in a `#[dynatomic(version)]` field (that the field is an unsigned integer is checked by the
-/// derive through [`VersionNumber`]; anything else reads as 0).
+/// derive through [`VersionNumber`](crate::kind::VersionNumber); anything else reads as 0).
 pub fn version_number<V: Attribute>(version: &V) -> u64 {
     match version.to_attr() {
         Ok(AttributeValue::N(number)) => number.parse().unwrap_or(0),

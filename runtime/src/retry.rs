@@ -57,7 +57,7 @@ pub struct Retried<R> {
 
 impl Db {
     /// Runs `attempt` until it succeeds, retrying it after each [`Conflict`] with this database's
-    /// [`Backoff`] (exponential, full jitter, bounded in attempts and time); any other error, or the last
+    /// [`Backoff`](crate::Backoff) (exponential, full jitter, bounded in attempts and time); any other error, or the last
     /// conflict when the bounds are reached, is returned. `attempt` should read what it needs each time, so
     /// that it works on fresh data.
     ///

@@ -508,7 +508,8 @@ pub struct CanceledAction {
 impl CanceledAction {
     /// The item as it was stored when the action's condition failed, read as `T` (the struct of the action's
     /// table); `None` when there was no such item, when the condition did not fail, when `T` is not that
-    /// struct, or when the item did not fit it (see [`decode_error`](Self::decode_error)).
+    /// struct, or when the item did not fit it (see [`Stored::decode_error`](crate::Stored::decode_error) on the field
+    /// `stored`).
     pub fn stored_item<T: 'static>(&self) -> Option<&T> {
         self.stored.as_ref()?.item()?.downcast_ref()
     }
