@@ -1,6 +1,9 @@
 //! The backends a [`Db`](crate::Db) sends requests to: DynamoDB through aws-sdk-dynamodb, or the embedded
 //! in-memory backend. Each request kind has its own answer, so that an answer a request cannot have cannot be
 //! given.
+//!
+//! aws-sdk-dynamodb's futures are large (kilobytes): each is boxed here, so that the futures of dynatomic's
+//! operations stay small on both backends and are cheap to move.
 
 use std::sync::Arc;
 
@@ -23,7 +26,7 @@ impl Backend {
     /// Runs one write. A refused condition hands back the request's placeholder maps.
     pub(crate) async fn write(&self, write: Write) -> Result<Option<RawItem>, WriteRefusal> {
         match self {
-            Backend::DynamoDb(client) => dynamo::write(client, write).await,
+            Backend::DynamoDb(client) => Box::pin(dynamo::write(client, write)).await,
             Backend::Memory(memory) => memory.write(write),
         }
     }
@@ -31,7 +34,7 @@ impl Backend {
     /// Reads one item by key (strongly consistent).
     pub(crate) async fn get(&self, table: &str, key: RawItem) -> Result<Option<RawItem>, Failure> {
         match self {
-            Backend::DynamoDb(client) => dynamo::get(client, table.to_owned(), key).await,
+            Backend::DynamoDb(client) => Box::pin(dynamo::get(client, table.to_owned(), key)).await,
             Backend::Memory(memory) => memory.get(table, &key),
         }
     }
@@ -39,7 +42,7 @@ impl Backend {
     /// Runs a TransactWriteItems request: every action or none.
     pub(crate) async fn transact_write(&self, request: TransactWrite) -> Result<(), TransactRefusal> {
         match self {
-            Backend::DynamoDb(client) => dynamo::transact_write(client, request).await,
+            Backend::DynamoDb(client) => Box::pin(dynamo::transact_write(client, request)).await,
             Backend::Memory(memory) => memory.transact_write(request),
         }
     }
@@ -50,7 +53,7 @@ impl Backend {
         items: Vec<(String, RawItem)>,
     ) -> Result<Vec<Option<RawItem>>, TransactRefusal> {
         match self {
-            Backend::DynamoDb(client) => dynamo::transact_get(client, items).await,
+            Backend::DynamoDb(client) => Box::pin(dynamo::transact_get(client, items)).await,
             Backend::Memory(memory) => memory.transact_get(items),
         }
     }
@@ -58,7 +61,7 @@ impl Backend {
     /// Sends one BatchWriteItem request (at most 25 writes) to one table; returns the writes left unprocessed.
     pub(crate) async fn batch_write(&self, table: &str, ops: Vec<BatchOp>) -> Result<Vec<BatchOp>, Failure> {
         match self {
-            Backend::DynamoDb(client) => dynamo::batch_write(client, table, ops).await,
+            Backend::DynamoDb(client) => Box::pin(dynamo::batch_write(client, table, ops)).await,
             Backend::Memory(memory) => memory.batch_write(table, ops).map(|()| Vec::new()),
         }
     }
@@ -71,7 +74,7 @@ impl Backend {
         keys: Vec<RawItem>,
     ) -> Result<(Vec<RawItem>, Vec<RawItem>), Failure> {
         match self {
-            Backend::DynamoDb(client) => dynamo::batch_get(client, table, keys).await,
+            Backend::DynamoDb(client) => Box::pin(dynamo::batch_get(client, table, keys)).await,
             Backend::Memory(memory) => memory.batch_get(table, keys).map(|found| (found, Vec::new())),
         }
     }
@@ -79,7 +82,7 @@ impl Backend {
     /// Creates a table with this key schema unless it exists.
     pub(crate) async fn create_table(&self, table: &str, key: KeySchema) -> Result<(), Failure> {
         match self {
-            Backend::DynamoDb(client) => dynamo::create_table(client, table, key, TABLE_PATIENCE).await,
+            Backend::DynamoDb(client) => Box::pin(dynamo::create_table(client, table, key, TABLE_PATIENCE)).await,
             Backend::Memory(memory) => memory.create_table(table, key),
         }
     }

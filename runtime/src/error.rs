@@ -163,7 +163,11 @@ pub enum ServiceErrorKind {
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(demo());
 /// ```
 #[derive(Debug)]
-pub struct ServiceError {
+pub struct ServiceError(Box<ServiceErrorParts>);
+
+/// What a [`ServiceError`] holds, boxed so that errors stay small to move.
+#[derive(Debug)]
+struct ServiceErrorParts {
     kind: ServiceErrorKind,
     code: Option<String>,
     message: String,
@@ -174,13 +178,13 @@ pub struct ServiceError {
 impl ServiceError {
     /// An error with DynamoDB's error `code` (such as `ValidationException`) and message.
     pub(crate) fn new(code: &str, message: impl Into<String>) -> Self {
-        ServiceError {
+        ServiceError(Box::new(ServiceErrorParts {
             kind: ServiceErrorKind::from_code(code),
             code: Some(code.to_owned()),
             message: message.into(),
             request_id: None,
             source: None,
-        }
+        }))
     }
 
     /// A `ValidationException` with DynamoDB's message.
@@ -195,13 +199,13 @@ impl ServiceError {
 
     /// A request that got no answer, for `cause`.
     pub(crate) fn transport(cause: impl std::error::Error + Send + Sync + 'static) -> Self {
-        ServiceError {
+        ServiceError(Box::new(ServiceErrorParts {
             kind: ServiceErrorKind::Transport,
             code: None,
             message: cause.to_string(),
             request_id: None,
             source: Some(Box::new(cause)),
-        }
+        }))
     }
 
     /// Keeps the request id and the error it came from.
@@ -210,35 +214,35 @@ impl ServiceError {
         request_id: Option<&str>,
         source: impl std::error::Error + Send + Sync + 'static,
     ) -> Self {
-        self.request_id = request_id.map(str::to_owned);
-        self.source = Some(Box::new(source));
+        self.0.request_id = request_id.map(str::to_owned);
+        self.0.source = Some(Box::new(source));
         self
     }
 
     /// What kind of failure this is.
     pub fn kind(&self) -> ServiceErrorKind {
-        self.kind
+        self.0.kind
     }
 
     /// DynamoDB's error code, such as `ValidationException`; `None` when the request got no answer.
     pub fn code(&self) -> Option<&str> {
-        self.code.as_deref()
+        self.0.code.as_deref()
     }
 
     /// DynamoDB's message (or the connection's).
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     /// The id DynamoDB gave the request (`x-amzn-RequestId`), for AWS support; `None` on the memory backend
     /// and when the request got no answer.
     pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
+        self.0.request_id.as_deref()
     }
 
     /// Whether the request was throttled ([`ServiceErrorKind::Throttling`]).
     pub fn is_throttling(&self) -> bool {
-        self.kind == ServiceErrorKind::Throttling
+        self.0.kind == ServiceErrorKind::Throttling
     }
 }
 
@@ -258,11 +262,11 @@ impl ServiceErrorKind {
 
 impl fmt::Display for ServiceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.code {
-            Some(code) => write!(f, "{code}: {}", self.message)?,
-            None => write!(f, "no answer: {}", self.message)?,
+        match &self.0.code {
+            Some(code) => write!(f, "{code}: {}", self.0.message)?,
+            None => write!(f, "no answer: {}", self.0.message)?,
         }
-        match &self.request_id {
+        match &self.0.request_id {
             Some(id) => write!(f, " (request id {id})"),
             None => Ok(()),
         }
@@ -271,7 +275,7 @@ impl fmt::Display for ServiceError {
 
 impl std::error::Error for ServiceError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+        self.0.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
 
@@ -412,7 +416,7 @@ pub enum Error<T> {
     #[error("the write was applied, but the item it returned does not fit the struct: {source}")]
     AppliedUnreadable {
         /// The attributes the write returned.
-        attributes: RawItem,
+        attributes: Box<RawItem>,
         /// Why they do not fit `T`.
         source: DecodeError,
     },

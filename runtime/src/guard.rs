@@ -273,6 +273,19 @@ impl Guard {
         texts: Texts,
         memo: Option<&'static Memo<N>>,
     ) -> Result<(), ValueError> {
+        // The common write adds nothing: no version, nothing read, and no existence check, or one the user's
+        // condition already makes.
+        let nothing = self.version.is_none()
+            && self.unchanged.is_none()
+            && (self.presence == Presence::Any
+                || self.presence == Presence::Exists && texts.missing_item == MissingItem::Fails);
+        if nothing {
+            if let Action::Update { expression, .. } = &mut write.action {
+                *expression = texts.update.map(Cow::Borrowed);
+            }
+            write.condition = texts.condition.map(Cow::Borrowed);
+            return Ok(());
+        }
         let writes = matches!(write.action, Action::Put(_) | Action::Update { .. });
         let (version, set_version) = match self.version {
             None => (VersionShape::None, VersionShape::None),

@@ -61,14 +61,14 @@ impl Placeholders {
         names: [(&'static str, Cow<'static, str>); N],
         values: [(&'static str, Result<AttributeValue, ValueError>); V],
     ) -> Self {
-        let written = |placeholder: &str| compiled.values.iter().find(|(p, _)| *p == placeholder).map(|(_, t)| *t);
         let values = values
             .into_iter()
-            .map(|(placeholder, value)| {
-                let named = |e: ValueError| e.at(&format!("`{}`", written(placeholder).unwrap_or(placeholder)));
-                let value = value.map_err(named)?;
-                prechecks::check_value(&value).map_err(named)?;
-                Ok((placeholder, value))
+            .map(|(placeholder, value)| match value {
+                Ok(value) => match prechecks::check_value(&value) {
+                    Ok(()) => Ok((placeholder, value)),
+                    Err(error) => Err(refused(compiled, placeholder, error)),
+                },
+                Err(error) => Err(refused(compiled, placeholder, error)),
             })
             .collect::<Result<Vec<_>, _>>();
         let values = match names.iter().find(|(_, name)| name.is_empty()) {
@@ -97,6 +97,7 @@ impl Placeholders {
     }
 
     /// Moves the placeholders into a request, or hands back the error converting a value raised.
+    #[inline]
     pub(crate) fn add_to(self, write: &mut Write) -> Result<(), ValueError> {
         let values = self.values?;
         write.values.reserve(values.len());
@@ -109,6 +110,13 @@ impl Placeholders {
         }
         Ok(())
     }
+}
+
+/// A value refused before sending, named as the macro's user wrote it: `` `qty`: .. ``.
+#[cold]
+fn refused(compiled: &Compiled, placeholder: &str, error: ValueError) -> ValueError {
+    let written = compiled.values.iter().find(|(p, _)| *p == placeholder).map_or(placeholder, |(_, text)| *text);
+    error.at(&format!("`{written}`"))
 }
 
 /// An update of one existing item of `T`, built by [`update!`](crate::update): an UpdateExpression, an

@@ -18,9 +18,14 @@ pub(crate) fn check_item(item: &RawItem) -> Result<(), ValueError> {
     if size > MAX_ITEM_BYTES { Err(ValueError::ItemTooLarge { size }) } else { Ok(()) }
 }
 
-/// Refuses an ExpressionAttributeValue that breaks a rule of values at any depth.
+/// Refuses an ExpressionAttributeValue that breaks a rule of values at any depth. Scalars and sets were checked
+/// when they were converted, so only lists and maps are walked.
+#[inline]
 pub(crate) fn check_value(value: &AttributeValue) -> Result<(), ValueError> {
-    check_levels(value, MAX_VALUE_DEPTH)
+    match value {
+        AttributeValue::L(_) | AttributeValue::M(_) => check_levels(value, MAX_VALUE_DEPTH),
+        _ => Ok(()),
+    }
 }
 
 /// Checks a value that may have at most `levels` levels: itself one, and a list or map one more for its

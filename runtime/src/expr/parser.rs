@@ -259,10 +259,10 @@ pub(crate) fn update(text: &str) -> Result<UpdateExpr, String> {
     for action in &actions {
         check_path(&action.path)?;
         match &action.kind {
-            UpdateActionKind::Set(SetValue::Operand(operand)) => check_update_operand(operand, true)?,
+            UpdateActionKind::Set(SetValue::Operand(operand)) => check_update_operand(operand, Position::Whole)?,
             UpdateActionKind::Set(SetValue::Plus(a, b) | SetValue::Minus(a, b)) => {
-                check_update_operand(a, false)?;
-                check_update_operand(b, false)?;
+                check_update_operand(a, Position::Operand)?;
+                check_update_operand(b, Position::Operand)?;
             }
             _ => {}
         }
@@ -675,9 +675,17 @@ fn misplaced(func: &Func) -> String {
     message("The function is not allowed to be used this way in an expression", &[("function", func.name())])
 }
 
+/// Where a function is written: as a whole (the value of a SET action, a condition), or as an operand of
+/// something else.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Position {
+    Whole,
+    Operand,
+}
+
 /// Checks an operand of an update: only `if_not_exists` and `list_append` may be called, and `list_append`
-/// only as the whole value of a SET action (`top`).
-fn check_update_operand(operand: &OperandNode, top: bool) -> Result<(), String> {
+/// only as the whole value of a SET action.
+fn check_update_operand(operand: &OperandNode, position: Position) -> Result<(), String> {
     match operand {
         OperandNode::Path(path) => check_path(path),
         OperandNode::Value(_) => Ok(()),
@@ -689,21 +697,21 @@ fn check_update_operand(operand: &OperandNode, top: bool) -> Result<(), String> 
                     &[("function", func.name())],
                 ));
             }
-            if *func == Func::ListAppend && !top {
+            if *func == Func::ListAppend && position == Position::Operand {
                 return Err(misplaced(func));
             }
-            args.iter().try_for_each(|arg| check_update_operand(arg, false))
+            args.iter().try_for_each(|arg| check_update_operand(arg, Position::Operand))
         }
     }
 }
 
-/// Checks a function of a condition, in condition position (`as_condition`) or operand position.
-fn check_condition_call(func: &Func, args: &[OperandNode], as_condition: bool) -> Result<(), String> {
+/// Checks a function of a condition, written as a condition ([`Position::Whole`]) or as an operand.
+fn check_condition_call(func: &Func, args: &[OperandNode], position: Position) -> Result<(), String> {
     unknown_function(func)?;
     if matches!(func, Func::IfNotExists | Func::ListAppend) {
         return Err(message("The function is not allowed in a condition expression", &[("function", func.name())]));
     }
-    if func.is_condition() != as_condition {
+    if func.is_condition() != (position == Position::Whole) {
         return Err(misplaced(func));
     }
     args.iter().try_for_each(check_condition_operand)
@@ -713,7 +721,7 @@ fn check_condition_operand(operand: &OperandNode) -> Result<(), String> {
     match operand {
         OperandNode::Path(path) => check_path(path),
         OperandNode::Value(_) => Ok(()),
-        OperandNode::Call(func, args) => check_condition_call(func, args, false),
+        OperandNode::Call(func, args) => check_condition_call(func, args, Position::Operand),
     }
 }
 
@@ -723,7 +731,7 @@ fn check_condition(condition: &ConditionNode) -> Result<(), String> {
         ConditionNode::Compare(_, a, b) => [a, b].into_iter().try_for_each(check_condition_operand),
         ConditionNode::Between(a, b, c) => [a, b, c].into_iter().try_for_each(check_condition_operand),
         ConditionNode::In(a, list) => std::iter::once(a).chain(list).try_for_each(check_condition_operand),
-        ConditionNode::Call(func, args) => check_condition_call(func, args, true),
+        ConditionNode::Call(func, args) => check_condition_call(func, args, Position::Whole),
         ConditionNode::Not(inner) => check_condition(inner),
         ConditionNode::And(a, b) | ConditionNode::Or(a, b) => {
             check_condition(a)?;
