@@ -11,7 +11,6 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use crate::error::ValueError;
 use crate::explain::{Explainer, Explanation, Sources};
 use crate::guard::{Memo, MissingItem, Texts};
-use crate::prechecks;
 use crate::request::{Maps, RawItem, Write};
 
 /// What `update!`, `upsert!` and `condition!` fix at compile time, in a `static` at their call site: the
@@ -54,8 +53,8 @@ pub(crate) struct Placeholders {
 }
 
 impl Placeholders {
-    /// The placeholders of an operation, refusing a value that DynamoDB would refuse; the error names the value
-    /// as written in the macro.
+    /// The placeholders of an operation; a value that DynamoDB would refuse (refused when it was converted,
+    /// [`crate::__private::value`]) is named as written in the macro.
     fn new<const N: usize, const V: usize>(
         compiled: &Compiled,
         names: [(&'static str, Cow<'static, str>); N],
@@ -64,10 +63,7 @@ impl Placeholders {
         let values = values
             .into_iter()
             .map(|(placeholder, value)| match value {
-                Ok(value) => match prechecks::check_value(&value) {
-                    Ok(()) => Ok((placeholder, value)),
-                    Err(error) => Err(refused(compiled, placeholder, error)),
-                },
+                Ok(value) => Ok((placeholder, value)),
                 Err(error) => Err(refused(compiled, placeholder, error)),
             })
             .collect::<Result<Vec<_>, _>>();

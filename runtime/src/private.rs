@@ -117,12 +117,17 @@ pub fn attribute_type<F: Attribute, R, M>(_: &Attr<F, R, M>) -> AttributeType<F:
     AttributeType(PhantomData)
 }
 
-/// A value for the attribute of `probe`.
+/// A value for the attribute of `probe`, refusing what DynamoDB would refuse at any depth.
 pub fn value<F: Attribute, R, M, V: IntoValue<F::Value>>(
     _: &Attr<F, R, M>,
     value: V,
 ) -> Result<AttributeValue, ValueError> {
-    value.into_value()
+    match value.into_value() {
+        Ok(value @ (AttributeValue::L(_) | AttributeValue::M(_))) => {
+            crate::prechecks::check_value(&value).map(|()| value)
+        }
+        other => other,
+    }
 }
 
 /// The number zero, the start of a counter that does not exist yet.

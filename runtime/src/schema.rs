@@ -176,19 +176,19 @@ impl<T> Key<T> {
     pub fn __new(parts: impl IntoIterator<Item = (&'static str, Result<AttributeValue, ValueError>)>) -> Self {
         let attributes = parts
             .into_iter()
-            .zip([MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES])
-            .map(|((name, value), limit)| {
-                let bytes = match &value {
-                    Ok(AttributeValue::S(s) | AttributeValue::N(s)) => s.len(),
-                    Ok(AttributeValue::B(b)) => b.as_ref().len(),
-                    _ => 0,
-                };
+            .enumerate()
+            .map(|(i, (name, value))| {
+                let limit = if i == 0 { MAX_PARTITION_KEY_BYTES } else { MAX_SORT_KEY_BYTES };
                 match value {
                     Err(e) => Err(e.at(name)),
-                    Ok(AttributeValue::S(_) | AttributeValue::B(_)) if bytes == 0 => {
-                        Err(ValueError::EmptyKey(name.to_owned()))
+                    Ok(AttributeValue::S(s)) if s.is_empty() => Err(ValueError::EmptyKey(name.to_owned())),
+                    Ok(AttributeValue::B(b)) if b.as_ref().is_empty() => Err(ValueError::EmptyKey(name.to_owned())),
+                    Ok(AttributeValue::S(s) | AttributeValue::N(s)) if s.len() > limit => {
+                        Err(ValueError::KeyTooLong { name: name.to_owned(), bytes: s.len(), limit })
                     }
-                    Ok(_) if bytes > limit => Err(ValueError::KeyTooLong { name: name.to_owned(), bytes, limit }),
+                    Ok(AttributeValue::B(b)) if b.as_ref().len() > limit => {
+                        Err(ValueError::KeyTooLong { name: name.to_owned(), bytes: b.as_ref().len(), limit })
+                    }
                     Ok(value) => Ok((name.to_owned(), value)),
                 }
             })

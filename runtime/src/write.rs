@@ -246,7 +246,8 @@ impl<T: Item> Table<T> {
 /// Reads the attributes a write returned as `T`: the write was applied, so an item that does not fit is
 /// [`Error::AppliedUnreadable`].
 fn applied<T: Item>(attributes: RawItem) -> Result<T, Error<T>> {
-    T::from_item(attributes.clone()).map_err(|source| Error::AppliedUnreadable { attributes: Box::new(attributes), source })
+    T::from_item(attributes.clone())
+        .map_err(|source| Error::AppliedUnreadable { attributes: Box::new(attributes), source })
 }
 
 /// The builder [`Table::put`] returns: awaiting it writes the item.
