@@ -82,7 +82,7 @@ async fn a_missing_required_attribute_is_a_decode_error(backend: Backend) {
 /// panics on any other result.
 fn applied_unreadable<R: std::fmt::Debug>(result: Result<R, Error<Product>>) -> (RawItem, DecodeError) {
     match result {
-        Err(Error::AppliedUnreadable { attributes, source }) => (attributes, source),
+        Err(Error::AppliedUnreadable { attributes, source }) => (*attributes, source),
         other => panic!("expected AppliedUnreadable, got {other:?}"),
     }
 }
