@@ -8,13 +8,12 @@
 //! version, or changed: a conflict or a missing item) or the user's own condition did (a business rule).
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::error::ValueError;
-use crate::explain::{self, Sources};
+use crate::expr::values;
 use crate::limits::{MAX_EXPRESSION_BYTES, MAX_OPERATORS};
 use crate::request::{Action, RawItem, Write};
 
@@ -74,52 +73,57 @@ pub(crate) struct VersionCheck {
 /// absent.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Unchanged {
+    /// Each attribute as read (`None`: absent); the `i`-th is `#g{i}` in the condition, and its value `:g{i}`.
+    read: Vec<(String, Option<AttributeValue>)>,
+    /// `#g0 = :g0 AND attribute_not_exists(#g1) AND ..`
     condition: String,
-    names: Vec<(String, String)>,
-    values: Vec<(String, AttributeValue)>,
 }
 
 impl Unchanged {
     /// The check that the stored item is still `read` (its attributes), and that the attributes of `known`
     /// that `read` lacks are still absent; key attributes are left out (they name the item).
     pub(crate) fn new(read: &RawItem, known: &[&str], keys: &[&str]) -> Result<Self, ValueError> {
-        let mut present: Vec<(&String, &AttributeValue)> =
-            read.iter().filter(|(name, _)| !keys.contains(&name.as_str())).collect();
-        present.sort_by(|a, b| a.0.cmp(b.0));
+        let mut present: Vec<(String, Option<AttributeValue>)> = read
+            .iter()
+            .filter(|(name, _)| !keys.contains(&name.as_str()))
+            .map(|(name, value)| (name.clone(), Some(value.clone())))
+            .collect();
+        present.sort_by(|a, b| a.0.cmp(&b.0));
         let absent = known.iter().filter(|name| !keys.contains(name) && !read.contains_key(**name));
-        let mut unchanged = Unchanged { condition: String::new(), names: Vec::new(), values: Vec::new() };
-        for (i, (name, value)) in present.into_iter().enumerate() {
-            let (placeholder, value_placeholder) = (format!("#g{i}"), format!(":g{i}"));
-            unchanged.clause(format_args!("{placeholder} = {value_placeholder}"));
-            unchanged.names.push((placeholder, name.clone()));
-            unchanged.values.push((value_placeholder, value.clone()));
+        let read: Vec<_> = present.into_iter().chain(absent.map(|name| ((*name).to_owned(), None))).collect();
+        let clauses: Vec<String> = read
+            .iter()
+            .enumerate()
+            .map(|(i, (_, value))| match value {
+                Some(_) => format!("#g{i} = :g{i}"),
+                None => format!("attribute_not_exists(#g{i})"),
+            })
+            .collect();
+        let condition = clauses.join(" AND ");
+        if read.len() * 2 > MAX_OPERATORS || condition.len() > MAX_EXPRESSION_BYTES / 2 {
+            return Err(ValueError::TooManyToGuard { attributes: read.len() });
         }
-        for (i, name) in absent.enumerate() {
-            let placeholder = format!("#g{}", unchanged.names.len() + i);
-            unchanged.clause(format_args!("attribute_not_exists({placeholder})"));
-            unchanged.names.push((placeholder, (*name).to_owned()));
-        }
-        let clauses = unchanged.names.len();
-        if clauses * 2 > MAX_OPERATORS || unchanged.condition.len() > MAX_EXPRESSION_BYTES / 2 {
-            return Err(ValueError::TooManyToGuard { attributes: clauses });
-        }
-        Ok(unchanged)
+        Ok(Unchanged { read, condition })
     }
 
-    fn clause(&mut self, clause: std::fmt::Arguments<'_>) {
-        if !self.condition.is_empty() {
-            self.condition.push_str(" AND ");
+    /// Adds the check's placeholders to a request's maps.
+    fn add_placeholders(&self, write: &mut Write) {
+        for (i, (name, value)) in self.read.iter().enumerate() {
+            write.names.insert(format!("#g{i}"), name.clone());
+            if let Some(value) = value {
+                write.values.insert(format!(":g{i}"), value.clone());
+            }
         }
-        let _ = self.condition.write_fmt(clause);
     }
 
-    /// Whether `stored` (`None`: no item) is still the item read.
+    /// Whether `stored` (`None`: no item) is still the item read, compared as the condition compares: each
+    /// attribute read equal by DynamoDB's equality, each other one absent.
     fn holds(&self, stored: Option<&RawItem>) -> bool {
-        let names = self.names.iter().cloned().collect();
-        let values = self.values.iter().cloned().collect();
-        let empty = RawItem::new();
-        explain::explain(&self.condition, &names, &values, &Sources::default(), Some(stored.unwrap_or(&empty)))
-            .is_none()
+        self.read.iter().all(|(name, read)| match (read, stored.and_then(|item| item.get(name))) {
+            (Some(read), Some(now)) => values::equal(now, read),
+            (None, None) => true,
+            _ => false,
+        })
     }
 }
 
@@ -345,8 +349,7 @@ impl Guard {
                 Some(condition) => format!("({condition}) AND {}", unchanged.condition),
                 None => unchanged.condition.clone(),
             }));
-            write.names.extend(unchanged.names.iter().cloned());
-            write.values.extend(unchanged.values.iter().cloned());
+            unchanged.add_placeholders(write);
         }
         Ok(())
     }
