@@ -281,6 +281,26 @@ fn generate(schema: &Schema) -> TokenStream {
         quote! { pub struct #field; }
     });
     let attribute_names = schema.fields.iter().map(|f| &f.name);
+    let defaults = schema.fields.iter().filter(|f| f.default.is_some()).map(|f| {
+        let (name, ty) = (&f.name, &f.ty);
+        quote_spanned! {ty.span()=>
+            if let ::core::result::Result::Ok(value) =
+                ::dynatomic::Attribute::to_attr(&<#ty as ::core::default::Default>::default())
+            {
+                defaults.push((#name, value));
+            }
+        }
+    });
+    let defaults = match schema.fields.iter().any(|f| f.default.is_some()) {
+        true => quote! {
+            fn defaults() -> ::std::vec::Vec<(&'static str, ::dynatomic::AttributeValue)> {
+                let mut defaults = ::std::vec::Vec::new();
+                #(#defaults)*
+                defaults
+            }
+        },
+        false => TokenStream::new(),
+    };
     let inits = schema.fields.iter().map(|f| {
         let (field, name) = (&f.ident, &f.name);
         quote! { #field: ::dynatomic::__private::Attr::new(#name) }
@@ -314,7 +334,7 @@ fn generate(schema: &Schema) -> TokenStream {
         /// The attribute probes of the struct's fields, read by `update!` and `condition!`. Beside the struct, so
         /// that its field types are named as the struct names them.
         #[doc(hidden)]
-        #[allow(non_camel_case_types, private_interfaces, missing_docs, dead_code)]
+        #[allow(non_snake_case, non_camel_case_types, private_interfaces, missing_docs, dead_code)]
         #vis struct #probe_struct { #(#probes,)* }
 
         /// The field markers and the upsert coverage of the struct, which name no type of the user's.
@@ -348,6 +368,8 @@ fn generate(schema: &Schema) -> TokenStream {
 
         impl ::dynatomic::Document for #ident {
             const ATTRIBUTES: &'static [&'static str] = &[#(#attribute_names),*];
+
+            #defaults
 
             fn to_item(&self) -> ::core::result::Result<
                 ::std::collections::HashMap<::std::string::String, ::dynatomic::AttributeValue>,
@@ -491,20 +513,16 @@ fn generate_coverage(schema: &Schema) -> (TokenStream, TokenStream) {
     let uncovered = data.iter().map(|_| quote!(::dynatomic::__private::Uncovered));
     let covers = schema.fields.iter().map(|f| {
         let field = &f.ident;
-        let covered = match data.iter().position(|d| d.ident == f.ident) {
+        let (covered, body) = match data.iter().position(|d| d.ident == f.ident) {
             Some(at) => {
                 let next = params.iter().enumerate().map(|(i, p)| match i == at {
                     true => quote!(::dynatomic::__private::Covered),
                     false => quote!(#p),
                 });
-                quote!(UpsertCoverage<#(#next),*>)
+                (quote!(UpsertCoverage<#(#next),*>), quote!(UpsertCoverage(::core::marker::PhantomData)))
             }
             // Keys and the version are not written by an upsert's assignments (that is refused elsewhere).
-            None => quote!(Self),
-        };
-        let body = match covered.to_string().as_str() {
-            "Self" => quote!(self),
-            _ => quote!(UpsertCoverage(::core::marker::PhantomData)),
+            None => (quote!(Self), quote!(self)),
         };
         quote! {
             impl<#(#params),*> ::dynatomic::__private::Cover<field_markers::#field> for UpsertCoverage<#(#params),*> {

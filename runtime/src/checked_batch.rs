@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use crate::error::{Error, InternalError, ServiceError, ValueError};
+use crate::error::{Error, InternalError, ServiceError, ServiceErrorKind, ValueError};
 use crate::identity::{ItemKey, identity};
 use crate::limits::{MAX_TRANSACTION_ACTIONS as MAX_ACTIONS, MAX_TRANSACTION_BYTES as MAX_BYTES};
 use crate::prechecks;
@@ -112,14 +112,15 @@ impl<T: Item + Send + Sync> Table<T> {
                 Error::VersionConflict { expected, stored: version, item: stored }
             }
             Reason::Changed => Error::Changed { stored },
+            Reason::VersionOverflow => Error::InvalidValue(ValueError::VersionOverflow),
             reason => {
-                let code = match reason {
-                    Reason::Validation => "ValidationError".to_owned(),
-                    Reason::Conflict => "TransactionConflict".to_owned(),
-                    Reason::Throttled => "ThrottlingError".to_owned(),
-                    other => other.to_string(),
+                let (kind, code) = match &reason {
+                    Reason::Validation => (ServiceErrorKind::Validation, "ValidationError".to_owned()),
+                    Reason::Throttled => (ServiceErrorKind::Throttling, "ThrottlingError".to_owned()),
+                    Reason::Conflict => (ServiceErrorKind::Other, "TransactionConflict".to_owned()),
+                    other => (ServiceErrorKind::Other, other.to_string()),
                 };
-                Error::Service(ServiceError::new(&code, action.message.unwrap_or_default()))
+                Error::Service(ServiceError::of_kind(kind, &code, action.message.unwrap_or_default()))
             }
         };
         Error::EntryFailed { index, failure: Box::new(source) }

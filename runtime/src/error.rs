@@ -197,6 +197,12 @@ impl ServiceError {
         ServiceError::new("ResourceNotFoundException", message)
     }
 
+    /// An error of this kind with this code (such as a transaction's cancellation reason, `ThrottlingError`).
+    pub(crate) fn of_kind(kind: ServiceErrorKind, code: &str, message: String) -> Self {
+        let parts = ServiceErrorParts { kind, code: Some(code.to_owned()), message, request_id: None, source: None };
+        ServiceError(Box::new(parts))
+    }
+
     /// A request that got no answer, for `cause`.
     pub(crate) fn transport(cause: impl std::error::Error + Send + Sync + 'static) -> Self {
         ServiceError(Box::new(ServiceErrorParts {
@@ -479,6 +485,7 @@ impl<T> Error<T> {
         match self {
             Error::Service(error) => Some(error),
             Error::BatchIncomplete { cause: Some(cause), .. } => cause.service(),
+            Error::EntryFailed { failure, .. } => failure.service(),
             _ => None,
         }
     }
@@ -496,7 +503,7 @@ impl fmt::Display for ConditionFailed<'_> {
     }
 }
 
-/// Key attributes as text, partition key first: `id = "alice"`, `pk = "a", sk = 3`.
+/// Key attributes as text, in the order of their names: `id = "alice"`, `pk = "a", sk = 3`.
 pub(crate) fn key_text(key: &RawItem) -> String {
     let mut parts: Vec<(&String, String)> = key
         .iter()

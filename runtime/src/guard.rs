@@ -25,9 +25,10 @@ const VERSION: &str = "#dynatomic_version";
 const EXPECTED: &str = ":dynatomic_version";
 /// The placeholder of the version the write stores.
 const NEXT: &str = ":dynatomic_next";
-/// The placeholders of the numbers an unchecked increment of the version uses.
+/// The placeholders of the numbers an unchecked increment of the version uses, and of the largest version.
 const ZERO: &str = ":dynatomic_zero";
 const ONE: &str = ":dynatomic_one";
+const MAX: &str = ":dynatomic_max";
 
 /// Whether the write needs the item to exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,34 +74,56 @@ pub(crate) struct VersionCheck {
 /// absent.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Unchanged {
-    /// Each attribute as read (`None`: absent); the `i`-th is `#g{i}` in the condition, and its value `:g{i}`.
-    read: Vec<(String, Option<AttributeValue>)>,
+    /// Each attribute as read; the `i`-th is `#g{i}` in the condition, and its value `:g{i}`.
+    read: Vec<(String, Read)>,
     /// `#g0 = :g0 AND attribute_not_exists(#g1) AND ..`
     condition: String,
 }
 
+/// How one attribute was read.
+#[derive(Debug, Clone, PartialEq)]
+enum Read {
+    /// With this value.
+    Value(AttributeValue),
+    /// Absent.
+    Absent,
+    /// With this value, which is the field's default: an item without the attribute reads the same.
+    ValueOrAbsent(AttributeValue),
+}
+
 impl Unchanged {
     /// The check that the stored item is still `read` (its attributes), and that the attributes of `known`
-    /// that `read` lacks are still absent; key attributes are left out (they name the item).
-    pub(crate) fn new(read: &RawItem, known: &[&str], keys: &[&str]) -> Result<Self, ValueError> {
-        let mut present: Vec<(String, Option<AttributeValue>)> = read
+    /// that `read` lacks are still absent. An attribute whose value read is in `defaults` (the fields read as
+    /// their default when absent) may also be absent.
+    pub(crate) fn new(read: &RawItem, known: &[&str], defaults: &[(&str, AttributeValue)]) -> Result<Self, ValueError> {
+        let is_default =
+            |name: &str, value: &AttributeValue| defaults.iter().any(|(n, d)| *n == name && values::equal(d, value));
+        let mut present: Vec<(String, Read)> = read
             .iter()
-            .filter(|(name, _)| !keys.contains(&name.as_str()))
-            .map(|(name, value)| (name.clone(), Some(value.clone())))
+            .map(|(name, value)| {
+                let read = if is_default(name, value) {
+                    Read::ValueOrAbsent(value.clone())
+                } else {
+                    Read::Value(value.clone())
+                };
+                (name.clone(), read)
+            })
             .collect();
         present.sort_by(|a, b| a.0.cmp(&b.0));
-        let absent = known.iter().filter(|name| !keys.contains(name) && !read.contains_key(**name));
-        let read: Vec<_> = present.into_iter().chain(absent.map(|name| ((*name).to_owned(), None))).collect();
+        let absent =
+            known.iter().filter(|name| !read.contains_key(**name)).map(|name| ((*name).to_owned(), Read::Absent));
+        let read: Vec<_> = present.into_iter().chain(absent).collect();
         let clauses: Vec<String> = read
             .iter()
             .enumerate()
-            .map(|(i, (_, value))| match value {
-                Some(_) => format!("#g{i} = :g{i}"),
-                None => format!("attribute_not_exists(#g{i})"),
+            .map(|(i, (_, read))| match read {
+                Read::Value(_) => format!("#g{i} = :g{i}"),
+                Read::Absent => format!("attribute_not_exists(#g{i})"),
+                Read::ValueOrAbsent(_) => format!("(attribute_not_exists(#g{i}) OR #g{i} = :g{i})"),
             })
             .collect();
         let condition = clauses.join(" AND ");
-        if read.len() * 2 > MAX_OPERATORS || condition.len() > MAX_EXPRESSION_BYTES / 2 {
+        if read.len() * 3 > MAX_OPERATORS || condition.len() > MAX_EXPRESSION_BYTES / 2 {
             return Err(ValueError::TooManyToGuard { attributes: read.len() });
         }
         Ok(Unchanged { read, condition })
@@ -108,9 +131,9 @@ impl Unchanged {
 
     /// Adds the check's placeholders to a request's maps.
     fn add_placeholders(&self, write: &mut Write) {
-        for (i, (name, value)) in self.read.iter().enumerate() {
+        for (i, (name, read)) in self.read.iter().enumerate() {
             write.names.insert(format!("#g{i}"), name.clone());
-            if let Some(value) = value {
+            if let Read::Value(value) | Read::ValueOrAbsent(value) = read {
                 write.values.insert(format!(":g{i}"), value.clone());
             }
         }
@@ -120,8 +143,8 @@ impl Unchanged {
     /// attribute read equal by DynamoDB's equality, each other one absent.
     fn holds(&self, stored: Option<&RawItem>) -> bool {
         self.read.iter().all(|(name, read)| match (read, stored.and_then(|item| item.get(name))) {
-            (Some(read), Some(now)) => values::equal(now, read),
-            (None, None) => true,
+            (Read::Value(read) | Read::ValueOrAbsent(read), Some(now)) => values::equal(now, read),
+            (Read::Absent | Read::ValueOrAbsent(_), None) => true,
             _ => false,
         })
     }
@@ -151,6 +174,8 @@ pub(crate) enum Verdict {
     },
     /// The stored item is no longer the one read.
     Changed,
+    /// The stored version is the largest its field holds: an increment without a check would pass it.
+    VersionAtMax,
     /// The guard holds: the user's condition failed (or, for `create`, the key is taken).
     Condition,
 }
@@ -183,8 +208,10 @@ enum VersionShape {
     None,
     /// `#v = :expected` (check) or `#v = :next` (set).
     Exactly,
-    /// `attribute_not_exists(#v)`.
-    Absent,
+    /// `(attribute_not_exists(#v) OR #v = :zero)`: version 0, which a missing attribute is too (check only).
+    Zero,
+    /// `(attribute_not_exists(#v) OR #v < :max)`: any version but the largest the field holds (check only).
+    BelowMax,
     /// `#v = if_not_exists(#v, :zero) + :one` (set only).
     Increment,
 }
@@ -227,12 +254,12 @@ impl<const N: usize> Memo<N> {
 }
 
 /// The memo of the writes that have no expressions of the user's (puts, deletes, creates).
-static PLAIN: Memo<12> = Memo::new();
+static PLAIN: Memo<8> = Memo::new();
 
 /// Composes the expressions of a write: the user's, and those of the guard's shape.
 fn compose(shape: Shape, texts: Texts) -> Composed {
     let set = match shape.set_version {
-        VersionShape::None | VersionShape::Absent => None,
+        VersionShape::None | VersionShape::Zero | VersionShape::BelowMax => None,
         VersionShape::Exactly => Some(format!("{VERSION} = {NEXT}")),
         VersionShape::Increment => Some(format!("{VERSION} = if_not_exists({VERSION}, {ZERO}) + {ONE}")),
     };
@@ -252,7 +279,8 @@ fn compose(shape: Shape, texts: Texts) -> Composed {
     let version = match shape.version {
         VersionShape::None | VersionShape::Increment => None,
         VersionShape::Exactly => Some(format!("{VERSION} = {EXPECTED}")),
-        VersionShape::Absent => Some(format!("attribute_not_exists({VERSION})")),
+        VersionShape::Zero => Some(format!("(attribute_not_exists({VERSION}) OR {VERSION} = {ZERO})")),
+        VersionShape::BelowMax => Some(format!("(attribute_not_exists({VERSION}) OR {VERSION} < {MAX})")),
     };
     let checks: Vec<String> = [presence, version].into_iter().flatten().collect();
     let condition = match (texts.condition, checks.is_empty()) {
@@ -293,13 +321,17 @@ impl Guard {
         let writes = matches!(write.action, Action::Put(_) | Action::Update { .. });
         let (version, set_version) = match self.version {
             None => (VersionShape::None, VersionShape::None),
-            Some(VersionCheck { expected: None, .. }) => (VersionShape::None, VersionShape::Increment),
-            Some(VersionCheck { expected: Some(0), .. }) => (VersionShape::Absent, VersionShape::Exactly),
+            // An increment without a check still may not pass the field's largest number.
+            Some(VersionCheck { expected: None, max: u64::MAX, .. }) => (VersionShape::None, VersionShape::Increment),
+            Some(VersionCheck { expected: None, .. }) => (VersionShape::BelowMax, VersionShape::Increment),
+            Some(VersionCheck { expected: Some(0), .. }) => (VersionShape::Zero, VersionShape::Exactly),
             Some(VersionCheck { expected: Some(_), .. }) => (VersionShape::Exactly, VersionShape::Exactly),
         };
-        let set_version = match &write.action {
-            Action::Update { .. } => set_version,
-            _ => VersionShape::None,
+        let (version, set_version) = match &write.action {
+            Action::Update { .. } => (version, set_version),
+            // A put stores its next version in the item, a delete or check increments nothing.
+            _ if version == VersionShape::BelowMax => (VersionShape::None, VersionShape::None),
+            _ => (version, VersionShape::None),
         };
         // A condition false for a missing item, or a check of a version of 1 or more, already needs the item.
         let presence = match self.presence {
@@ -337,8 +369,13 @@ impl Guard {
                 }
                 _ => {}
             }
-            if let Some(expected @ 1..) = check.expected {
-                write.values.insert(EXPECTED.to_owned(), number(expected));
+            match version {
+                VersionShape::Exactly => {
+                    drop(write.values.insert(EXPECTED.to_owned(), number(check.expected.unwrap_or(0))))
+                }
+                VersionShape::Zero => drop(write.values.insert(ZERO.to_owned(), number(0))),
+                VersionShape::BelowMax => drop(write.values.insert(MAX.to_owned(), number(check.max))),
+                VersionShape::None | VersionShape::Increment => {}
             }
             if version != VersionShape::None || set_version != VersionShape::None {
                 write.names.insert(VERSION.to_owned(), check.attribute.to_owned());
@@ -360,13 +397,18 @@ impl Guard {
         if self.presence == Presence::Exists && stored.is_none() {
             return Verdict::NotFound;
         }
-        if let Some(VersionCheck { attribute, expected: Some(expected), .. }) = self.version {
+        if let Some(VersionCheck { attribute, expected, max }) = self.version {
+            // A version that is not a number a version field holds is past every expectation.
             let found = stored.map(|item| match item.get(attribute) {
                 Some(AttributeValue::N(n)) => n.parse().unwrap_or(u64::MAX),
                 _ => 0,
             });
-            if found.unwrap_or(0) != expected {
-                return Verdict::VersionConflict { expected, stored: found };
+            match expected {
+                Some(expected) if found.unwrap_or(0) != expected => {
+                    return Verdict::VersionConflict { expected, stored: found };
+                }
+                None if found.is_some_and(|version| version >= max) => return Verdict::VersionAtMax,
+                _ => {}
             }
         }
         match &self.unchanged {

@@ -134,7 +134,7 @@ pub trait Writable<F> {
 
 /// A field that an update may write itself: every field but the version, which dynatomic writes.
 #[diagnostic::on_unimplemented(
-    message = "the version attribute is managed by dynatomic and cannot be written in `update!`",
+    message = "the version attribute is managed by dynatomic and cannot be written in `update!` or `upsert!`",
     label = "this is the `#[dynatomic(version)]` field",
     note = "every write checks the stored version and increments it: give the expected version with `Key::at_version(n)` and leave the field out of the update"
 )]

@@ -135,7 +135,6 @@ impl<T: Item + Sync> Table<T> {
     pub async fn modify(&self, key: Key<T>, mut change: impl FnMut(&T) -> Update<T>) -> Result<Retried<T>, Error<T>> {
         let mut attempts = self.db.backoff.start();
         let mut conflicts = 0;
-        let keys: Vec<&str> = T::KEY.names().collect();
         loop {
             let raw = self.db.backend.get(self.name(), key.clone().into_attributes()?).await?;
             let raw =
@@ -145,7 +144,7 @@ impl<T: Item + Sync> Table<T> {
             let mut key = key.clone();
             key.expect = match T::VERSION {
                 Some(_) => Expect::Version(current.version()),
-                None => Expect::Unchanged(Arc::new(Unchanged::new(&raw, T::ATTRIBUTES, &keys))),
+                None => Expect::Unchanged(Arc::new(Unchanged::new(&raw, T::ATTRIBUTES, &[]))),
             };
             match self.update(key, update).returning(AllNew).await {
                 Ok(value) => return Ok(Retried { value, conflicts }),

@@ -27,6 +27,13 @@ pub trait Document: Attribute {
     /// The attribute name of every field, in the order of the fields.
     const ATTRIBUTES: &'static [&'static str];
 
+    /// The attributes of the `#[dynatomic(default)]` fields, with their default values: an item read without
+    /// one of them reads as if it had its default.
+    #[doc(hidden)]
+    fn defaults() -> Vec<(&'static str, AttributeValue)> {
+        Vec::new()
+    }
+
     /// The stored attributes of the struct, by attribute name.
     fn to_item(&self) -> Result<HashMap<String, AttributeValue>, ValueError>;
     /// Reads the struct back from its stored attributes.
@@ -218,8 +225,7 @@ impl<T: Item> Key<T> {
         self.expect = match T::VERSION {
             Some(_) => Expect::Version(read.version()),
             None => {
-                let keys: Vec<&str> = T::KEY.names().collect();
-                let unchanged = read.to_item().and_then(|item| Unchanged::new(&item, T::ATTRIBUTES, &keys));
+                let unchanged = read.to_item().and_then(|item| Unchanged::new(&item, T::ATTRIBUTES, &T::defaults()));
                 Expect::Unchanged(Arc::new(unchanged))
             }
         };

@@ -9,14 +9,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::db::Db;
 use crate::error::{DecodeError, InternalError, ServiceError, Stored, ValueError, key_text};
 use crate::explain::Explanation;
-use crate::guard::Presence;
+use crate::guard::{Presence, Verdict};
 use crate::identity::{ItemKey, identity};
 use crate::operation::{Condition, Update, Upsert};
 use crate::prechecks;
 use crate::request::{Action, CancelReason, Failure, Maps, RawItem, Returning, TransactRefusal, TransactWrite, Write};
 use crate::schema::{Item, Key, KeySchema};
 use crate::table::Table;
-use crate::write::{Failed, Prepared};
+use crate::write::Prepared;
 
 use crate::limits::{MAX_TOKEN_CHARS, MAX_TRANSACTION_ACTIONS as MAX_ACTIONS, MAX_TRANSACTION_BYTES as MAX_BYTES};
 
@@ -160,7 +160,8 @@ impl Transaction {
         self.push::<T>(ActionKind::Create, table.prepare_create(item))
     }
 
-    /// Adds a delete of the item with this key (nothing happens if there is none).
+    /// Adds a delete of the item with this key (nothing happens if there is none, unless the key of a versioned
+    /// item expects a version of 1 or more: then the transaction is canceled for a version conflict).
     pub fn delete<T: Item + Send + Sync>(self, table: &Table<T>, key: Key<T>) -> Self {
         self.push::<T>(ActionKind::Delete, table.prepare_delete(key, None, Returning::Nothing))
     }
@@ -270,14 +271,14 @@ impl Transaction {
                 let mut explanation = None;
                 if let (Reason::ConditionFailed, Ok(prepared)) = (&code, &pending.write) {
                     let maps = Maps { names: prepared.write.names.clone(), values: prepared.write.values.clone() };
-                    code = match prepared.check.failed(stored.as_ref(), &maps) {
-                        Failed::NotFound => Reason::NotFound,
-                        Failed::VersionConflict { expected, stored } => Reason::VersionConflict { expected, stored },
-                        Failed::Changed => Reason::Changed,
-                        Failed::Condition(why) => {
-                            explanation = why;
-                            Reason::ConditionFailed
-                        }
+                    let (verdict, why) = prepared.check.refused(stored.as_ref(), &maps);
+                    explanation = why;
+                    code = match verdict {
+                        Verdict::NotFound => Reason::NotFound,
+                        Verdict::VersionConflict { expected, stored } => Reason::VersionConflict { expected, stored },
+                        Verdict::Changed => Reason::Changed,
+                        Verdict::VersionAtMax => Reason::VersionOverflow,
+                        Verdict::Condition => Reason::ConditionFailed,
                     };
                 }
                 let stored = stored.map(|raw| Stored::read(raw, pending.decode));
@@ -473,7 +474,12 @@ impl TransactionCanceled {
 
 impl fmt::Display for TransactionCanceled {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("transaction canceled, nothing was written")?;
+        let reads = self.actions.iter().all(|action| action.kind == ActionKind::Get);
+        f.write_str(if reads {
+            "read transaction canceled, nothing was read"
+        } else {
+            "transaction canceled, nothing was written"
+        })?;
         for (i, action) in self.failed().enumerate() {
             f.write_str(if i == 0 { ": " } else { "; " })?;
             write!(f, "{action}")?;
@@ -540,6 +546,9 @@ pub enum Reason {
     /// The stored item is no longer the one read ([`Key::if_unchanged`](crate::Key::if_unchanged)): a failed
     /// condition, told apart by the stored item.
     Changed,
+    /// An increment without a check ([`Key::any_version`](crate::Key::any_version)) of a version already at the
+    /// largest number its field holds.
+    VersionOverflow,
     /// It is invalid for the stored item, such as adding a number to a string (`ValidationError`).
     Validation,
     /// The stored item is not at the version the action expected (a failed condition, told apart by the
@@ -563,7 +572,14 @@ impl Reason {
     /// Whether this is a check on the stored item that failed: a condition, a version, a missing item, an item
     /// changed since read.
     pub fn is_failed_check(&self) -> bool {
-        matches!(self, Reason::ConditionFailed | Reason::NotFound | Reason::VersionConflict { .. } | Reason::Changed)
+        matches!(
+            self,
+            Reason::ConditionFailed
+                | Reason::NotFound
+                | Reason::VersionConflict { .. }
+                | Reason::Changed
+                | Reason::VersionOverflow
+        )
     }
 
     fn from_code(code: &str) -> Self {
@@ -585,6 +601,7 @@ impl fmt::Display for Reason {
             Reason::ConditionFailed => f.write_str("condition failed"),
             Reason::NotFound => f.write_str("no such item to update"),
             Reason::Changed => f.write_str("the item changed since it was read"),
+            Reason::VersionOverflow => f.write_str("the version is at the largest number its field holds"),
             Reason::Validation => f.write_str("invalid"),
             Reason::VersionConflict { expected, stored: Some(stored) } => {
                 write!(f, "version conflict: expected version {expected}, stored version {stored}")

@@ -28,45 +28,31 @@ type Running<'t, O> = Pin<Box<dyn Future<Output = O> + Send + 't>>;
 #[derive(Debug, Clone)]
 pub(crate) struct Prepared {
     pub(crate) write: Write,
-    pub(crate) check: Check,
+    pub(crate) check: RefusalCheck,
 }
 
-/// The guard a request carries and what explains its user's condition.
+/// The guard a request carries and what explains its user's condition: what tells why a refused condition was
+/// refused.
 #[derive(Debug, Clone)]
-pub(crate) struct Check {
+pub(crate) struct RefusalCheck {
     pub(crate) guard: Guard,
     pub(crate) explainer: Option<Explainer>,
 }
 
-/// Why a write's condition was refused, told apart by its guard.
-#[derive(Debug)]
-pub(crate) enum Failed {
-    /// The write needed the item, and there is none.
-    NotFound,
-    /// The stored item is at another version.
-    VersionConflict { expected: u64, stored: Option<u64> },
-    /// The stored item is no longer the one read.
-    Changed,
-    /// The user's condition is false (or the key of a `create` is taken), explained where it can be.
-    Condition(Option<Explanation>),
-}
-
-impl Check {
-    /// Why the backend refused the condition, given the stored item and the request's placeholder maps.
-    pub(crate) fn failed(&self, stored: Option<&RawItem>, maps: &Maps) -> Failed {
-        match self.guard.verdict(stored) {
-            Verdict::NotFound => Failed::NotFound,
-            Verdict::VersionConflict { expected, stored } => Failed::VersionConflict { expected, stored },
-            Verdict::Changed => Failed::Changed,
-            Verdict::Condition => Failed::Condition(match self.explainer {
-                Some(explainer) => explainer.explain(&maps.names, &maps.values, stored),
-                None if self.guard.presence == Presence::Absent => {
-                    let key = self.guard.key;
-                    Some(Explanation::key_taken(key, stored.and_then(|item| item.get(key))))
-                }
-                None => None,
-            }),
-        }
+impl RefusalCheck {
+    /// Why the backend refused the condition, given the stored item (`None`: none) and the request's placeholder
+    /// maps: the guard's verdict, and for the user's own condition, why it is false.
+    pub(crate) fn refused(&self, stored: Option<&RawItem>, maps: &Maps) -> (Verdict, Option<Explanation>) {
+        let verdict = self.guard.verdict(stored);
+        let explanation = match (verdict, self.explainer) {
+            (Verdict::Condition, Some(explainer)) => explainer.explain(&maps.names, &maps.values, stored),
+            (Verdict::Condition, None) if self.guard.presence == Presence::Absent => {
+                let key = self.guard.key;
+                Some(Explanation::key_taken(key, stored.and_then(|item| item.get(key))))
+            }
+            _ => None,
+        };
+        (verdict, explanation)
     }
 }
 
@@ -152,13 +138,13 @@ impl<T: Item> Table<T> {
         let mut write = self.request(action, returning);
         let Some(condition) = condition else {
             guard.apply(&mut write, Texts::NONE, None::<&'static Memo<4>>)?;
-            return Ok(Prepared { write, check: Check { guard, explainer: None } });
+            return Ok(Prepared { write, check: RefusalCheck { guard, explainer: None } });
         };
         let explainer = condition.explainer();
         let compiled = condition.compiled();
         condition.placeholders.add_to(&mut write)?;
         guard.apply(&mut write, compiled.texts(), Some(&compiled.memo))?;
-        Ok(Prepared { write, check: Check { guard, explainer } })
+        Ok(Prepared { write, check: RefusalCheck { guard, explainer } })
     }
 
     /// A put of the item: a versioned item must be at its version, and is stored at the next.
@@ -218,7 +204,7 @@ impl<T: Item> Table<T> {
         let explainer = update.explainer();
         update.placeholders.add_to(&mut write)?;
         guard.apply(&mut write, compiled.texts(), Some(&compiled.memo))?;
-        Ok(Prepared { write, check: Check { guard, explainer } })
+        Ok(Prepared { write, check: RefusalCheck { guard, explainer } })
     }
 
     /// Sends a write and returns the attributes it asked for, or the error its refusal is.
@@ -228,15 +214,17 @@ impl<T: Item> Table<T> {
             Ok(answer) => Ok(answer),
             Err(WriteRefusal::Failed(failure)) => Err(failure.into()),
             Err(WriteRefusal::ConditionFailed { stored, maps }) => {
-                let failed = check.failed(stored.as_ref(), &maps);
+                let stored = stored.filter(|item| !item.is_empty());
+                let (verdict, explanation) = check.refused(stored.as_ref(), &maps);
                 let stored = stored.map(|attributes| self.stored(attributes));
-                Err(match failed {
-                    Failed::NotFound => Error::NotFound { table: self.name().to_owned() },
-                    Failed::VersionConflict { expected, stored: version } => {
+                Err(match verdict {
+                    Verdict::NotFound => Error::NotFound { table: self.name().to_owned() },
+                    Verdict::VersionConflict { expected, stored: version } => {
                         Error::VersionConflict { expected, stored: version, item: stored }
                     }
-                    Failed::Changed => Error::Changed { stored },
-                    Failed::Condition(explanation) => Error::ConditionFailed { stored, explanation },
+                    Verdict::Changed => Error::Changed { stored },
+                    Verdict::VersionAtMax => Error::InvalidValue(ValueError::VersionOverflow),
+                    Verdict::Condition => Error::ConditionFailed { stored, explanation },
                 })
             }
         }
@@ -388,7 +376,8 @@ impl<'t, T: Item, R: ReturnValues> UpdateWrite<'t, T, R> {
     }
 
     /// Answers `Ok(None)` instead of [`Error::NotFound`] when there is no item to update (and `Ok(Some(..))`
-    /// when there is), like rapyer's `ignore_if_deleted`.
+    /// when there is): for updates that may find their item deleted. An upsert always has its item, so its
+    /// answer is always `Some`.
     pub fn ignore_missing(self) -> IgnoreMissing<Self> {
         IgnoreMissing(self)
     }

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use common::{Backend, Fixture, Product, stored_item};
+use dynatomic::AttributeValue;
 use dynatomic::{Backoff, Conflict, Error, Item, Reason, Table, TransactionError, update};
 use tokio::sync::Barrier;
 
@@ -23,6 +24,8 @@ on_both_backends!(
 
 on_both_backends!(
     if_unchanged_refuses_a_write_on_an_item_changed_since_read,
+    if_unchanged_takes_a_missing_attribute_read_as_its_default_as_unchanged,
+    if_unchanged_guards_an_item_that_is_only_its_key,
     retry_redoes_a_transaction_whose_read_item_changed
 );
 
@@ -194,6 +197,66 @@ async fn if_unchanged_refuses_a_write_on_an_item_changed_since_read(backend: Bac
     assert_eq!(canceled.actions[0].stored_item::<Product>().map(|p| p.hits), Some(1));
     assert_eq!(fx.stored(key()).await, Product { hits: 1, ..sample.clone() }, "nothing was written");
     assert_eq!(fx.table.get(Product::key("q")).await.expect("get"), None, "nothing was written");
+}
+
+/// A user's settings: a missing `theme` or `logins` reads as its default.
+#[derive(Item, Debug, Clone, PartialEq)]
+struct Settings {
+    #[dynatomic(partition_key)]
+    user: String,
+    #[dynatomic(default)]
+    theme: String,
+    #[dynatomic(default)]
+    logins: u64,
+}
+
+/// An item that is only its key.
+#[derive(Item, Debug, Clone, PartialEq)]
+struct Marker {
+    #[dynatomic(partition_key)]
+    id: String,
+}
+
+/// An attribute read as its `#[dynatomic(default)]` value may be missing or hold that value: both are the item
+/// as read, and setting it to anything else is a change.
+async fn if_unchanged_takes_a_missing_attribute_read_as_its_default_as_unchanged(backend: Backend) {
+    let fx = Fixture::<Settings>::new(backend, "if_unchanged_default").await;
+    fx.put_raw([("user".to_owned(), AttributeValue::S("u".to_owned()))].into()).await;
+    let read = fx.stored(Settings::key("u")).await;
+    assert_eq!(read, Settings { user: "u".into(), theme: String::new(), logins: 0 });
+
+    // `logins` was missing and is written; `theme` is still missing.
+    fx.table.update(Settings::key("u").if_unchanged(&read), update!(Settings: logins += 1)).await.expect("unchanged");
+    // Now `logins` is stored as 1: the first read is stale.
+    let result = fx.table.update(Settings::key("u").if_unchanged(&read), update!(Settings: logins += 1)).await;
+    assert!(matches!(result, Err(Error::Changed { .. })), "{result:?}");
+
+    // `theme` stored as its default value reads the same as missing: unchanged.
+    let read = fx.stored(Settings::key("u")).await;
+    fx.table.update(Settings::key("u"), update!(Settings: theme = "")).await.expect("another writer");
+    fx.table.update(Settings::key("u").if_unchanged(&read), update!(Settings: logins += 1)).await.expect("unchanged");
+
+    // Another value is a change.
+    let read = fx.stored(Settings::key("u")).await;
+    fx.table.update(Settings::key("u"), update!(Settings: theme = "dark")).await.expect("another writer");
+    match fx.table.update(Settings::key("u").if_unchanged(&read), update!(Settings: logins += 1)).await {
+        Err(Error::Changed { stored }) => assert_eq!(stored_item(stored).map(|s| s.theme).as_deref(), Some("dark")),
+        other => panic!("expected Changed, got {other:?}"),
+    }
+    assert_eq!(fx.stored(Settings::key("u")).await, Settings { user: "u".into(), theme: "dark".into(), logins: 2 });
+}
+
+/// An item with no attribute but its key is unchanged while it exists.
+async fn if_unchanged_guards_an_item_that_is_only_its_key(backend: Backend) {
+    let fx = Fixture::<Marker>::new(backend, "if_unchanged_key_only").await;
+    let marker = Marker { id: "m".into() };
+    fx.table.put(&marker).await.expect("put");
+    let read = fx.stored(Marker::key("m")).await;
+    fx.table.delete(Marker::key("m").if_unchanged(&read)).await.expect("unchanged");
+    match fx.table.delete(Marker::key("m").if_unchanged(&read)).await {
+        Err(Error::Changed { stored: None }) => {}
+        other => panic!("expected Changed with nothing stored, got {other:?}"),
+    }
 }
 
 /// `Db::retry` around a transfer that decides on what it read: the first attempt is overtaken between its read

@@ -534,6 +534,17 @@ async fn an_item_without_the_version_attribute_is_at_version_0(backend: Backend)
         .await
         .expect("commit at version 0");
     assert_eq!(raw_doc(&fx, "tx").await, Some(("tx".into(), "draft".into(), Some(1))));
+
+    // A version attribute stored as 0 is version 0 too.
+    fx.put_raw(HashMap::from([
+        ("id".to_owned(), AttributeValue::S("zero".to_owned())),
+        ("text".to_owned(), AttributeValue::S("raw".to_owned())),
+        ("status".to_owned(), AttributeValue::S("draft".to_owned())),
+        ("ver".to_owned(), AttributeValue::N("0".to_owned())),
+    ]))
+    .await;
+    fx.table.update(Doc::key("zero").at_version(0), update!(Doc: text = "zero")).await.expect("update at 0");
+    assert_eq!(raw_doc(&fx, "zero").await, Some(("zero".into(), "draft".into(), Some(1))));
 }
 
 /// The same, where dynatomic must read the stored item: it reads as version 0.
@@ -1075,4 +1086,13 @@ async fn a_version_at_the_largest_number_of_its_field_is_refused(backend: Backen
     .await;
     assert_eq!(fx.table.put(&doc("a", "last", u32::MAX - 1)).await.expect("the last version"), u32::MAX);
     assert_eq!(fx.stored(Doc::key("a")).await, doc("a", "last", u32::MAX));
+
+    // `any_version` does not know the stored version before sending: the backend refuses the increment past
+    // u32::MAX with the same error, and nothing is written.
+    let any = fx.table.update(Doc::key("a").any_version(), update!(Doc: text = "past the end")).await;
+    assert!(overflow(any), "an any_version update at u32::MAX is refused");
+    let result =
+        fx.db.transaction().update(&fx.table, Doc::key("a").any_version(), update!(Doc: text = "x")).commit().await;
+    assert_eq!(canceled(result).actions[0].reason, Reason::VersionOverflow);
+    assert_eq!(fx.stored(Doc::key("a")).await, doc("a", "last", u32::MAX), "nothing was written");
 }

@@ -298,7 +298,15 @@ impl Builder {
 
     fn assignment(&mut self, assignment: &Assignment, clauses: &mut Clauses) {
         let (target, probe) = self.path(&assignment.target);
-        let creates = !matches!(assignment.action, Action::Remove(_) | Action::SetElements { add: false, .. });
+        // What gives the attribute a value on a new item: not a removal or a set difference, and not a value
+        // read from another attribute, which a new item does not have.
+        let creates = !matches!(
+            assignment.action,
+            Action::Remove(_)
+                | Action::SetElements { add: false, .. }
+                | Action::Set(Operand::Attribute(_))
+                | Action::SetArithmetic { .. }
+        );
         if assignment.target.segments.len() == 1 && creates {
             self.covered.push(probe.clone());
         }
