@@ -45,7 +45,8 @@ pub trait Attribute: Sized + 'static {
         false
     }
 
-    /// The value of an attribute that is not stored: an error unless the type is an `Option`.
+    /// The value of an attribute that is not stored: an error unless the type is an `Option` (`None`) or a set
+    /// (empty, as DynamoDB has no empty sets).
     fn from_missing() -> Result<Self, DecodeError> {
         Err(DecodeError::missing(std::any::type_name::<Self>()))
     }

@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 /// `min(max_delay, base × 2ⁿ)` ("full jitter"), and there are at most `max_attempts` attempts in all, none
 /// starting after `max_elapsed`.
 ///
-/// Batch writes and reads use it to resend what DynamoDB left unprocessed ([`Db::with_backoff`](crate::Db::with_backoff)).
+/// Batches use it to resend what DynamoDB left unprocessed, and [`Db::retry`](crate::Db::retry),
+/// [`Table::modify`](crate::Table::modify) and checked batches between retries of conflicts
+/// ([`Db::with_backoff`](crate::Db::with_backoff)).
 ///
 /// ```
 /// use std::time::Duration;
@@ -64,7 +66,9 @@ impl Attempts {
     /// Waits before the next attempt and returns `true`, or returns `false` when the bounds allow no more.
     pub(crate) async fn wait(&mut self) -> bool {
         let delay = self.backoff.delay(self.made - 1);
-        if self.made >= self.backoff.max_attempts || self.started.elapsed() + delay > self.backoff.max_elapsed {
+        if self.made >= self.backoff.max_attempts
+            || self.started.elapsed().saturating_add(delay) > self.backoff.max_elapsed
+        {
             return false;
         }
         tokio::time::sleep(delay).await;

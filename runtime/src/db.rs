@@ -73,9 +73,10 @@ impl Db {
         Db { backend: Backend::Memory(Arc::new(Memory::new())), backoff: Backoff::default() }
     }
 
-    /// Uses `backoff` to resend what a batch write or read leaves unprocessed (by default
-    /// [`Backoff::default`]). Throttled and failed requests are retried by aws-sdk-dynamodb itself, as its
-    /// client is configured ([`Db::from_client`]).
+    /// Uses `backoff` (by default [`Backoff::default`]) between the attempts dynatomic makes itself: resending
+    /// what a batch leaves unprocessed, and retrying conflicts in [`Db::retry`], [`Table::modify`](crate::Table::modify)
+    /// and checked batches. Throttled and failed requests are retried by aws-sdk-dynamodb itself, as its client
+    /// is configured ([`Db::from_client`]).
     pub fn with_backoff(mut self, backoff: Backoff) -> Self {
         self.backoff = backoff;
         self

@@ -97,6 +97,10 @@ pub mod returning {
 ///   [`upsert!`] need not set it.
 /// - `#[dynatomic(rename = "attr")]` on a field: the attribute name, in items and expressions alike.
 ///
+/// Besides the impls, the derive adds a hidden struct `{Name}Fields` beside the struct (the probes `update!`
+/// checks field names against; a type of that name beside the struct would clash) and a hidden module
+/// `__dynatomic_{Name}`.
+///
 /// ```
 /// #[derive(dynatomic::Item, Debug)]
 /// #[dynatomic(table = "docs")]
@@ -120,5 +124,7 @@ pub use dynatomic_macros::condition;
 pub use dynatomic_macros::update;
 /// Builds a checked update that creates the item when there is none: `upsert!(Type: assignment, ...; where
 /// condition)`, applied by [`Table::upsert`]. It must set every field that the type cannot be read without
-/// (every field but the keys, the version, `Option`s and sets): a field it leaves unset is a compile error.
+/// (every field but the keys, the version, `Option`s, sets and `#[dynatomic(default)]` fields): a field it leaves
+/// unset is a compile error. A value read from another attribute (`field = #other`) does not count: a new item has
+/// no other attribute.
 pub use dynatomic_macros::upsert;

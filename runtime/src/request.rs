@@ -1,7 +1,7 @@
 //! Backend-neutral single-item requests: what a table handle asks a backend to do.
 //!
-//! These types are public only through `dynatomic::__private`, so that tests can send raw requests (any
-//! expression string, any placeholders) to either backend and compare the answers.
+//! These types are public only through [`dynatomic::raw`](crate::raw) (cargo feature `raw`), so that tests can
+//! send raw requests (any expression string, any placeholders) to either backend and compare the answers.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
