@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Backend, Event, Fixture, Product, unique_table_name};
+use common::{Backend, Doc, Event, Fixture, Product, unique_table_name};
 use dynatomic::{Error, Item, ServiceErrorKind, ValueError};
 
 on_both_backends!(
@@ -20,18 +20,9 @@ fn product(i: usize) -> Product {
     Product { stock: i as i64, note: Some(format!("item {i}")), ..Product::sample(&format!("p{i}")) }
 }
 
-/// A versioned item, which only the checked batch writes can write.
-#[derive(Item, Debug, Clone, PartialEq)]
-struct Doc {
-    #[dynatomic(partition_key)]
-    id: String,
-    text: String,
-    #[dynatomic(version)]
-    version: u64,
-}
-
+/// The `i`th versioned document, which only the checked batch writes can write.
 fn doc(i: usize, text: &str, version: u64) -> Doc {
-    Doc { id: format!("d{i}"), text: text.to_owned(), version }
+    Doc::new(format!("d{i}"), text, version)
 }
 
 fn event(pk: &str, sk: &str, count: i64) -> Event {

@@ -2,24 +2,14 @@
 
 mod common;
 
-use common::{Backend, Fixture, Product, RawItem, message, unique_table_name};
+use common::{Backend, Doc, Fixture, Product, RawItem, message, unique_table_name};
 use dynatomic::returning::AllNew;
 use dynatomic::{Attribute, AttributeValue, Error, Item, condition, update};
 
 on_both_backends!(failed_writes_say_why, batch_errors_name_their_entries);
 
-/// A versioned document.
-#[derive(Item, Debug, Clone, PartialEq)]
-struct Doc {
-    #[dynatomic(partition_key)]
-    id: String,
-    text: String,
-    #[dynatomic(version)]
-    version: u64,
-}
-
 fn doc(id: &str, version: u64) -> Doc {
-    Doc { id: id.to_owned(), text: "t".to_owned(), version }
+    Doc::new(id, "t", version)
 }
 
 /// The error of a result that should have failed.

@@ -91,6 +91,22 @@ impl Ledger {
     }
 }
 
+/// A document with a version: `#[dynatomic(version)]` makes every write check it.
+#[derive(Item, Debug, Clone, PartialEq)]
+pub struct Doc {
+    #[dynatomic(partition_key)]
+    pub id: String,
+    pub text: String,
+    #[dynatomic(version)]
+    pub version: u64,
+}
+
+impl Doc {
+    pub fn new(id: impl Into<String>, text: &str, version: u64) -> Self {
+        Doc { id: id.into(), text: text.to_owned(), version }
+    }
+}
+
 /// An item whose table is named by its schema.
 #[derive(Item, Debug, Clone, PartialEq)]
 #[dynatomic(table = "dynatomic_tests_named_by_schema")]
