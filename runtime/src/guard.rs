@@ -299,12 +299,18 @@ impl Guard {
 
     /// Adds the guard to `write`, whose own expressions are `texts` (memoised in `memo`, when the macros wrote
     /// them): the checks to its condition, the version increment to its update or item, and their placeholders.
+    /// A delete or condition check at any version increments nothing, so checks nothing either: the guard drops
+    /// that version, and its [`verdict`](Self::verdict) judges only what was sent.
     pub(crate) fn apply<const N: usize>(
-        &self,
+        &mut self,
         write: &mut Write,
         texts: Texts,
         memo: Option<&'static Memo<N>>,
     ) -> Result<(), ValueError> {
+        let updates = matches!(write.action, Action::Update { .. });
+        if !updates && self.version.is_some_and(|check| check.expected.is_none()) {
+            self.version = None;
+        }
         // The common write adds nothing: no version, nothing read, and no existence check, or one the user's
         // condition already makes.
         let nothing = self.version.is_none()
@@ -319,19 +325,15 @@ impl Guard {
             return Ok(());
         }
         let writes = matches!(write.action, Action::Put(_) | Action::Update { .. });
+        // A put stores its next version in the item; only an update sets it in its expression.
+        let set_next = if updates { VersionShape::Exactly } else { VersionShape::None };
         let (version, set_version) = match self.version {
             None => (VersionShape::None, VersionShape::None),
             // An increment without a check still may not pass the field's largest number.
             Some(VersionCheck { expected: None, max: u64::MAX, .. }) => (VersionShape::None, VersionShape::Increment),
             Some(VersionCheck { expected: None, .. }) => (VersionShape::BelowMax, VersionShape::Increment),
-            Some(VersionCheck { expected: Some(0), .. }) => (VersionShape::Zero, VersionShape::Exactly),
-            Some(VersionCheck { expected: Some(_), .. }) => (VersionShape::Exactly, VersionShape::Exactly),
-        };
-        let (version, set_version) = match &write.action {
-            Action::Update { .. } => (version, set_version),
-            // A put stores its next version in the item, a delete or check increments nothing.
-            _ if version == VersionShape::BelowMax => (VersionShape::None, VersionShape::None),
-            _ => (version, VersionShape::None),
+            Some(VersionCheck { expected: Some(0), .. }) => (VersionShape::Zero, set_next),
+            Some(VersionCheck { expected: Some(_), .. }) => (VersionShape::Exactly, set_next),
         };
         // A condition false for a missing item, or a check of a version of 1 or more, already needs the item.
         let presence = match self.presence {

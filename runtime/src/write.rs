@@ -131,7 +131,7 @@ impl<T: Item> Table<T> {
     fn prepare(
         &self,
         action: Action,
-        guard: Guard,
+        mut guard: Guard,
         condition: Option<Condition<T>>,
         returning: Returning,
     ) -> Result<Prepared, ValueError> {
@@ -199,7 +199,7 @@ impl<T: Item> Table<T> {
         returning: Returning,
     ) -> Result<Prepared, ValueError> {
         let compiled = update.compiled();
-        let guard = key.guard(presence, Intent::Write)?;
+        let mut guard = key.guard(presence, Intent::Write)?;
         let mut write = self.request(Action::Update { key: key.into_attributes()?, expression: None }, returning);
         let explainer = update.explainer();
         update.placeholders.add_to(&mut write)?;

@@ -1094,5 +1094,8 @@ async fn a_version_at_the_largest_number_of_its_field_is_refused(backend: Backen
     let result =
         fx.db.transaction().update(&fx.table, Doc::key("a").any_version(), update!(Doc: text = "x")).commit().await;
     assert_eq!(canceled(result).actions[0].reason, Reason::VersionOverflow);
+    // A delete at any version increments nothing: a false condition of it is only that.
+    let delete = fx.table.delete(Doc::key("a").any_version()).when(condition!(Doc: status == "done")).await;
+    assert!(matches!(delete, Err(Error::ConditionFailed { .. })), "{delete:?}");
     assert_eq!(fx.stored(Doc::key("a")).await, doc("a", "last", u32::MAX), "nothing was written");
 }
