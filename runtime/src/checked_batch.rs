@@ -67,12 +67,15 @@ impl<T: Item + Send + Sync> Table<T> {
                 return Err(Error::DuplicateKey { first, second: index });
             }
         }
+        let total = prepared.len();
+        let mut rest = prepared.into_iter();
         let mut start = 0;
-        while start < prepared.len() {
-            let end = chunk_end(&prepared, start);
-            let transaction = prepared[start..end]
-                .iter()
-                .fold(self.db.transaction(), |transaction, write| transaction.push::<T>(kind, Ok(write.clone())));
+        while start < total {
+            let len = chunk_len(rest.as_slice());
+            let transaction = rest
+                .by_ref()
+                .take(len)
+                .fold(self.db.transaction(), |transaction, write| transaction.push::<T>(kind, Ok(write)));
             let mut attempts = self.db.backoff.start();
             loop {
                 match transaction.commit().await {
@@ -80,12 +83,12 @@ impl<T: Item + Send + Sync> Table<T> {
                     Err(error) if transient(&error) && attempts.wait().await => {}
                     Err(error) => {
                         let cause = self.entry_error(start, error);
-                        let unprocessed = (start..prepared.len()).collect();
+                        let unprocessed = (start..total).collect();
                         return Err(Error::BatchIncomplete { unprocessed, cause: Some(Box::new(cause)) });
                     }
                 }
             }
-            start = end;
+            start += len;
         }
         Ok(())
     }
@@ -127,18 +130,19 @@ impl<T: Item + Send + Sync> Table<T> {
     }
 }
 
-/// The end of the transaction that starts at `start`: at most 100 actions and 4 MB.
-fn chunk_end(prepared: &[Prepared], start: usize) -> usize {
+/// How many of `prepared`, from the first, the next transaction holds: at most 100 actions and 4 MB (and
+/// always the first).
+fn chunk_len(prepared: &[Prepared]) -> usize {
     let mut bytes = 0;
-    let mut end = start;
-    while end < prepared.len() && end - start < MAX_ACTIONS {
-        bytes += prechecks::transaction_payload(&prepared[end].write);
-        if bytes > MAX_BYTES && end > start {
+    let mut len = 0;
+    for write in prepared.iter().take(MAX_ACTIONS) {
+        bytes += prechecks::transaction_payload(&write.write);
+        if bytes > MAX_BYTES && len > 0 {
             break;
         }
-        end += 1;
+        len += 1;
     }
-    end
+    len
 }
 
 /// Whether a transaction was canceled only because another transaction or the throughput got in the way, so that
