@@ -13,6 +13,11 @@ use crate::error::{InternalError, ServiceError};
 /// A stored item: attribute name to value.
 pub type RawItem = HashMap<String, AttributeValue>;
 
+/// An item a backend handed back, `None` when it is empty: DynamoDB answers an empty map for no item.
+pub(crate) fn present(item: Option<RawItem>) -> Option<RawItem> {
+    item.filter(|item| !item.is_empty())
+}
+
 /// Which version of the item a write hands back (DynamoDB's ReturnValues).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Returning {

@@ -7,6 +7,7 @@ use crate::db::Db;
 use crate::error::Error;
 use crate::guard::Unchanged;
 use crate::operation::Update;
+use crate::request::present;
 use crate::schema::{Expect, Item, Key};
 use crate::table::Table;
 use crate::transaction::{CanceledAction, Reason, TransactionError};
@@ -137,14 +138,15 @@ impl<T: Item + Sync> Table<T> {
         let mut conflicts = 0;
         loop {
             let raw = self.db.backend.get(self.name(), key.clone().into_attributes()?).await?;
-            let raw =
-                raw.filter(|item| !item.is_empty()).ok_or_else(|| Error::NotFound { table: self.name().to_owned() })?;
-            let current = T::from_item(raw.clone())?;
+            let raw = present(raw).ok_or_else(|| Error::NotFound { table: self.name().to_owned() })?;
+            // An item without a version is guarded by every attribute as read, before it is decoded.
+            let unchanged = T::VERSION.is_none().then(|| Unchanged::new(&raw, T::ATTRIBUTES, &[]));
+            let current = T::from_item(raw)?;
             let update = change(&current);
             let mut key = key.clone();
-            key.expect = match T::VERSION {
-                Some(_) => Expect::Version(current.version()),
-                None => Expect::Unchanged(Arc::new(Unchanged::new(&raw, T::ATTRIBUTES, &[]))),
+            key.expect = match unchanged {
+                Some(unchanged) => Expect::Unchanged(Arc::new(unchanged)),
+                None => Expect::Version(current.version()),
             };
             match self.update(key, update).returning(AllNew).await {
                 Ok(value) => return Ok(Retried { value, conflicts }),

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use crate::db::Db;
 use crate::error::{Error, Stored};
-use crate::request::RawItem;
+use crate::request::{RawItem, present};
 use crate::schema::{Item, Key};
 
 /// A handle on one table whose items are `T`, on DynamoDB or on [`Db::memory`]. Cheap to clone and safe to
@@ -74,7 +74,7 @@ impl<T: Item> Table<T> {
     /// Reads the item with this key (a strongly consistent read); `None` when there is none.
     pub async fn get(&self, key: Key<T>) -> Result<Option<T>, Error<T>> {
         let stored = self.db.backend.get(&self.name, key.into_attributes()?).await?;
-        Ok(stored.filter(|item| !item.is_empty()).map(T::from_item).transpose()?)
+        Ok(present(stored).map(T::from_item).transpose()?)
     }
 
     /// The item as stored when a write on it failed, read as `T`.

@@ -13,7 +13,9 @@ use crate::guard::{Presence, Verdict};
 use crate::identity::{ItemKey, identity};
 use crate::operation::{Condition, Update, Upsert};
 use crate::prechecks;
-use crate::request::{Action, CancelReason, Failure, Maps, RawItem, Returning, TransactRefusal, TransactWrite, Write};
+use crate::request::{
+    Action, CancelReason, Failure, RawItem, Returning, TransactRefusal, TransactWrite, Write, present,
+};
 use crate::schema::{Item, Key, KeySchema};
 use crate::table::Table;
 use crate::write::Prepared;
@@ -266,12 +268,12 @@ impl Transaction {
                     Ok(prepared) => (prepared.write.table.clone(), key_text(&key_of(&prepared.write, pending.schema))),
                     Err(_) => (String::new(), String::new()),
                 };
-                let stored = reason.item.filter(|item| !item.is_empty());
+                let stored = present(reason.item);
                 let mut code = Reason::from_code(&reason.code);
                 let mut explanation = None;
                 if let (Reason::ConditionFailed, Ok(prepared)) = (&code, &pending.write) {
-                    let maps = Maps { names: prepared.write.names.clone(), values: prepared.write.values.clone() };
-                    let (verdict, why) = prepared.check.refused(stored.as_ref(), &maps);
+                    let (names, values) = (&prepared.write.names, &prepared.write.values);
+                    let (verdict, why) = prepared.check.refused(stored.as_ref(), names, values);
                     explanation = why;
                     code = match verdict {
                         Verdict::NotFound => Reason::NotFound,

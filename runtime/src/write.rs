@@ -3,6 +3,7 @@
 //! [`Table::upsert`] return (a write runs when its builder is awaited), and how a refusal becomes an
 //! [`Error`].
 
+use std::collections::HashMap;
 use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 use std::pin::Pin;
@@ -16,7 +17,7 @@ use crate::explain::{Explainer, Explanation};
 use crate::guard::{Guard, Intent, Memo, Presence, Texts, Verdict, VersionCheck};
 use crate::operation::{Condition, Update, Upsert};
 use crate::prechecks;
-use crate::request::{Action, Maps, RawItem, Returning, Write, WriteRefusal};
+use crate::request::{Action, RawItem, Returning, Write, WriteRefusal, present};
 use crate::schema::StoredVersion;
 use crate::schema::{Item, Key};
 use crate::table::Table;
@@ -42,10 +43,15 @@ pub(crate) struct RefusalCheck {
 impl RefusalCheck {
     /// Why the backend refused the condition, given the stored item (`None`: none) and the request's placeholder
     /// maps: the guard's verdict, and for the user's own condition, why it is false.
-    pub(crate) fn refused(&self, stored: Option<&RawItem>, maps: &Maps) -> (Verdict, Option<Explanation>) {
+    pub(crate) fn refused(
+        &self,
+        stored: Option<&RawItem>,
+        names: &HashMap<String, String>,
+        values: &HashMap<String, crate::AttributeValue>,
+    ) -> (Verdict, Option<Explanation>) {
         let verdict = self.guard.verdict(stored);
         let explanation = match (verdict, self.explainer) {
-            (Verdict::Condition, Some(explainer)) => explainer.explain(&maps.names, &maps.values, stored),
+            (Verdict::Condition, Some(explainer)) => explainer.explain(names, values, stored),
             (Verdict::Condition, None) if self.guard.presence == Presence::Absent => {
                 let key = self.guard.key;
                 Some(Explanation::key_taken(key, stored.and_then(|item| item.get(key))))
@@ -214,8 +220,8 @@ impl<T: Item> Table<T> {
             Ok(answer) => Ok(answer),
             Err(WriteRefusal::Failed(failure)) => Err(failure.into()),
             Err(WriteRefusal::ConditionFailed { stored, maps }) => {
-                let stored = stored.filter(|item| !item.is_empty());
-                let (verdict, explanation) = check.refused(stored.as_ref(), &maps);
+                let stored = present(stored);
+                let (verdict, explanation) = check.refused(stored.as_ref(), &maps.names, &maps.values);
                 let stored = stored.map(|attributes| self.stored(attributes));
                 Err(match verdict {
                     Verdict::NotFound => Error::NotFound { table: self.name().to_owned() },
@@ -328,7 +334,7 @@ impl<'t, T: Item> IntoFuture for DeleteWrite<'t, T> {
         let prepared = self.table.prepare_delete(self.key, self.condition, Returning::AllOld);
         Box::pin(async move {
             let old = self.table.send(prepared?).await?;
-            old.filter(|item| !item.is_empty()).map(applied).transpose()
+            present(old).map(applied).transpose()
         })
     }
 }
@@ -477,7 +483,7 @@ impl ReturnValues for AllOld {
     type Output<T> = Option<T>;
     const RETURNING: Returning = Returning::AllOld;
     fn read<T: Item>(answer: Option<RawItem>) -> Result<Option<T>, Error<T>> {
-        answer.filter(|item| !item.is_empty()).map(applied).transpose()
+        present(answer).map(applied).transpose()
     }
 }
 
