@@ -6,6 +6,7 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
+use crate::case::{Case, read_rename_all};
 use crate::diag::Errors;
 
 /// The schema of one struct.
@@ -14,6 +15,8 @@ struct Schema {
     vis: syn::Visibility,
     table: Option<syn::LitStr>,
     fields: Vec<Field>,
+    /// The field with `#[dynatomic(ttl)]`, if there is one.
+    ttl: Option<String>,
 }
 
 /// One field and its attribute.
@@ -29,6 +32,39 @@ struct Field {
     /// The span of `default` in `#[dynatomic(default)]`, on a field read as `Default::default()` when its
     /// attribute is missing (and which an upsert need not set).
     default: Option<Span>,
+    /// How the value is stored.
+    storage: Storage,
+}
+
+/// How a field's value is stored.
+#[derive(Clone, Copy)]
+enum Storage {
+    /// As its type's `Attribute` impl says.
+    Plain,
+    /// `#[dynatomic(ttl)]` (the span of `ttl`): a timestamp stored as epoch seconds.
+    Ttl(Span),
+    /// `#[dynatomic(serde)]` (the span of `serde`): stored with serde_dynamo.
+    Serde(Span),
+}
+
+impl Storage {
+    /// The option that selects this storage, and its span.
+    fn option(self) -> Option<(&'static str, Span)> {
+        match self {
+            Storage::Plain => None,
+            Storage::Ttl(span) => Some(("ttl", span)),
+            Storage::Serde(span) => Some(("serde", span)),
+        }
+    }
+
+    /// The runtime functions that store and read the field: put, take, and take with a default.
+    fn functions(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Storage::Plain => ("put_field", "take_field", "take_field_or_default"),
+            Storage::Ttl(_) => ("put_ttl", "take_ttl", "take_ttl"),
+            Storage::Serde(_) => ("put_serde", "take_serde", "take_serde_or_default"),
+        }
+    }
 }
 
 /// The part of the table's key a field is.
@@ -92,9 +128,12 @@ fn read(input: syn::DeriveInput, errors: &mut Errors) -> Option<Schema> {
         return None;
     }
     let mut table: Option<syn::LitStr> = None;
+    let mut rename_all = None;
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("dynatomic")) {
         let parsed = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("table") {
+            if meta.path.is_ident("rename_all") {
+                read_rename_all(&meta, &mut rename_all, errors)
+            } else if meta.path.is_ident("table") {
                 let lit = string_value(&meta, "table = \"name\"")?;
                 match table {
                     Some(_) => repeated(errors, &meta.path, "table = \"name\""),
@@ -105,23 +144,25 @@ fn read(input: syn::DeriveInput, errors: &mut Errors) -> Option<Schema> {
                 Err(crate::diag::error(
                     meta.path.span(),
                     "unknown `dynatomic` attribute on a struct",
-                    "the struct takes `#[dynatomic(table = \"name\")]`",
+                    "the struct takes `#[dynatomic(table = \"name\")]` and `#[dynatomic(rename_all = \"camelCase\")]`",
                 ))
             }
         });
         errors.keep(parsed);
     }
-    let fields = named.named.into_iter().filter_map(|f| read_field(f, errors)).collect();
-    Some(Schema { ident: input.ident, vis: input.vis, table, fields })
+    let fields: Vec<Field> = named.named.into_iter().filter_map(|f| read_field(f, rename_all, errors)).collect();
+    let ttl = fields.iter().find(|f| matches!(f.storage, Storage::Ttl(_))).map(|f| f.name.clone());
+    Some(Schema { ident: input.ident, vis: input.vis, table, fields, ttl })
 }
 
 /// Reads one field and its `dynatomic` attributes; a repeated or conflicting option is refused.
-fn read_field(field: syn::Field, errors: &mut Errors) -> Option<Field> {
+fn read_field(field: syn::Field, rename_all: Option<Case>, errors: &mut Errors) -> Option<Field> {
     let ident = field.ident?;
     let mut rename: Option<syn::LitStr> = None;
     let mut key: Option<KeyPart> = None;
     let mut version = None;
     let mut default = None;
+    let mut storage = Storage::Plain;
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("dynatomic")) {
         let parsed = attr.parse_nested_meta(|meta| {
             let path = &meta.path;
@@ -134,6 +175,17 @@ fn read_field(field: syn::Field, errors: &mut Errors) -> Option<Field> {
                 match default {
                     Some(_) => repeated(errors, path, "default"),
                     None => default = Some(path.span()),
+                }
+            } else if path.is_ident("ttl") || path.is_ident("serde") {
+                let chosen = if path.is_ident("ttl") { Storage::Ttl(path.span()) } else { Storage::Serde(path.span()) };
+                match storage.option() {
+                    None => storage = chosen,
+                    Some((earlier, _)) if path.is_ident(earlier) => repeated(errors, path, earlier),
+                    Some((earlier, _)) => errors.at(
+                        path.span(),
+                        format_args!("a field is stored either as `ttl` or as `serde`, not both (`{earlier}` is given)"),
+                        "keep one of them",
+                    ),
                 }
             } else if let Some(part) = KeyPart::named(path) {
                 match key {
@@ -159,22 +211,23 @@ fn read_field(field: syn::Field, errors: &mut Errors) -> Option<Field> {
                 return Err(crate::diag::error(
                     path.span(),
                     "unknown `dynatomic` attribute on a field",
-                    "a field takes `partition_key`, `sort_key`, `version`, `default` or `rename = \"attribute_name\"`",
+                    "a field takes `partition_key`, `sort_key`, `version`, `default`, `ttl`, `serde` or `rename = \"attribute_name\"`",
                 ));
             }
             Ok(())
         });
         errors.keep(parsed);
     }
-    let (name, name_span) = match rename {
-        Some(lit) => (lit.value(), lit.span()),
-        None => (ident.unraw().to_string(), ident.span()),
+    let (name, name_span) = match (rename, rename_all) {
+        (Some(lit), _) => (lit.value(), lit.span()),
+        (None, Some(case)) => (case.field(&ident.unraw().to_string()), ident.span()),
+        (None, None) => (ident.unraw().to_string(), ident.span()),
     };
-    Some(Field { ident, ty: field.ty, name, name_span, key, version, default })
+    Some(Field { ident, ty: field.ty, name, name_span, key, version, default, storage })
 }
 
 /// The string literal after `option =`; anything else is refused with the way to write it, `usage`.
-fn string_value(meta: &syn::meta::ParseNestedMeta, usage: &str) -> syn::Result<syn::LitStr> {
+pub(crate) fn string_value(meta: &syn::meta::ParseNestedMeta, usage: &str) -> syn::Result<syn::LitStr> {
     meta.value().and_then(|value| value.parse()).map_err(|e| {
         crate::diag::error(
             e.span(),
@@ -185,7 +238,7 @@ fn string_value(meta: &syn::meta::ParseNestedMeta, usage: &str) -> syn::Result<s
 }
 
 /// Refuses an attribute option given a second time, on its `path`; the first one stays in effect.
-fn repeated(errors: &mut Errors, path: &syn::Path, usage: &str) {
+pub(crate) fn repeated(errors: &mut Errors, path: &syn::Path, usage: &str) {
     errors.at(
         path.span(),
         format_args!("`{}` is given twice", path.to_token_stream()),
@@ -232,6 +285,7 @@ fn check(schema: &Schema, errors: &mut Errors) {
             errors.at(span, "the version has no default", "remove `default`: a missing version reads as 0");
         }
     }
+    check_storage(schema, errors);
     if has(KeyPart::Sort) && !has(KeyPart::Partition) {
         errors.at(
             schema.ident.span(),
@@ -262,13 +316,75 @@ fn check(schema: &Schema, errors: &mut Errors) {
     }
 }
 
+/// Checks the fields stored as TTL or with serde: neither is a key or the version, a TTL has no default, and a
+/// table has one TTL attribute.
+fn check_storage(schema: &Schema, errors: &mut Errors) {
+    for field in &schema.fields {
+        let Some((option, span)) = field.storage.option() else { continue };
+        if field.key.is_some() {
+            errors.at(
+                span,
+                format_args!("a key attribute cannot be stored as `{option}`"),
+                "keys are strings, numbers or bytes: use one of those, a UUID or a `#[derive(Value)]` enum",
+            );
+        } else if field.version.is_some() {
+            errors.at(span, format_args!("the version cannot be stored as `{option}`"), "remove `{option}`");
+        } else if let (Storage::Ttl(_), Some(default)) = (field.storage, field.default) {
+            errors.at(
+                default,
+                "a TTL field has no default",
+                "remove `default` and make the field an `Option`: an item without the attribute never expires",
+            );
+        }
+    }
+    let ttls = schema.fields.iter().filter_map(|f| match f.storage {
+        Storage::Ttl(span) => Some(span),
+        _ => None,
+    });
+    for span in ttls.skip(1) {
+        errors.at(
+            span,
+            "a table has at most one TTL attribute",
+            "keep `#[dynatomic(ttl)]` on the one field DynamoDB should expire items by",
+        );
+    }
+}
+
+/// The type `update!` and `condition!` see for a field: its own, or the stored form of a TTL or serde field.
+fn probe_type(field: &Field, item: &Ident) -> TokenStream {
+    let ty = outside_self(&field.ty, item);
+    match field.storage {
+        Storage::Plain => ty.into_token_stream(),
+        Storage::Ttl(_) => quote_spanned! {ty.span()=> <#ty as ::dynatomic::__private::TtlField>::Stored },
+        Storage::Serde(_) => match option_inner(&ty) {
+            Some(inner) => {
+                quote_spanned! {ty.span()=> ::core::option::Option<::dynatomic::Serialized<#inner>> }
+            }
+            None => quote_spanned! {ty.span()=> ::dynatomic::Serialized<#ty> },
+        },
+    }
+}
+
+/// `T` of a type written `Option<T>`.
+fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last().filter(|last| last.ident == "Option")?;
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(args) => match args.args.first() {
+            Some(syn::GenericArgument::Type(inner)) if args.args.len() == 1 => Some(inner),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 fn generate(schema: &Schema) -> TokenStream {
     let Schema { ident, vis, .. } = schema;
     let module = format_ident!("__dynatomic_{}", ident);
     let probe_struct = format_ident!("{}Fields", ident, span = ident.span());
     let probes = schema.fields.iter().map(|f| {
         let field = &f.ident;
-        let ty = outside_self(&f.ty, ident);
+        let ty = probe_type(f, ident);
         let role = match (f.key, f.version) {
             (Some(_), _) => quote!(::dynatomic::__private::PartOfKey),
             (None, Some(_)) => quote!(::dynatomic::__private::Version),
@@ -281,12 +397,16 @@ fn generate(schema: &Schema) -> TokenStream {
         quote! { pub struct #field; }
     });
     let attribute_names = schema.fields.iter().map(|f| &f.name);
+    // Each default stored as the field is, so that a default that is absent (`None`, an empty set) is absent.
     let defaults = schema.fields.iter().filter(|f| f.default.is_some()).map(|f| {
         let (name, ty) = (&f.name, &f.ty);
+        let put = Ident::new(f.storage.functions().0, ty.span());
         quote_spanned! {ty.span()=>
-            if let ::core::result::Result::Ok(value) =
-                ::dynatomic::Attribute::to_attr(&<#ty as ::core::default::Default>::default())
-            {
+            let mut stored = ::std::collections::HashMap::new();
+            if let (::core::result::Result::Ok(()), ::core::option::Option::Some(value)) = (
+                ::dynatomic::__private::#put(&mut stored, #name, &<#ty as ::core::default::Default>::default()),
+                stored.remove(#name),
+            ) {
                 defaults.push((#name, value));
             }
         }
@@ -308,15 +428,17 @@ fn generate(schema: &Schema) -> TokenStream {
     // Under the field type's span, so that an unsupported type is reported once, on the type.
     let puts = schema.fields.iter().map(|f| {
         let (field, name) = (&f.ident, &f.name);
-        quote_spanned! {f.ty.span()=> ::dynatomic::__private::put_field(&mut item, #name, &self.#field)?; }
+        let put = Ident::new(f.storage.functions().0, f.ty.span());
+        quote_spanned! {f.ty.span()=> ::dynatomic::__private::#put(&mut item, #name, &self.#field)?; }
     });
     let takes = schema.fields.iter().map(|f| {
         let (field, name) = (&f.ident, &f.name);
+        let (_, take, take_or_default) = f.storage.functions();
         // A stored item without its version attribute is at version 0.
         let take = match (f.version, f.key) {
             (Some(_), None) => Ident::new("take_version", f.ty.span()),
-            _ if f.default.is_some() => Ident::new("take_field_or_default", f.ty.span()),
-            _ => Ident::new("take_field", f.ty.span()),
+            _ if f.default.is_some() => Ident::new(take_or_default, f.ty.span()),
+            _ => Ident::new(take, f.ty.span()),
         };
         quote_spanned! {f.ty.span()=> #field: ::dynatomic::__private::#take(&mut item, #name)? }
     });
@@ -467,6 +589,9 @@ fn generate_item(schema: &Schema) -> TokenStream {
             }
         }
     });
+    let ttl = schema.ttl.as_ref().map(|name| {
+        quote! { const TTL: ::core::option::Option<&'static str> = ::core::option::Option::Some(#name); }
+    });
     let doc = format!(
         "The key of the `{ident}` item with this {}.",
         if keys.len() == 2 { "partition key and sort key" } else { "partition key" }
@@ -478,6 +603,8 @@ fn generate_item(schema: &Schema) -> TokenStream {
                 ::dynatomic::KeySchema { partition: #partition_def, sort: #sort_def };
 
             type Version = #version_type;
+
+            #ttl
 
             fn item_key(&self) -> ::dynatomic::Key<Self> {
                 ::dynatomic::Key::__new([#(#from_self),*])

@@ -3,14 +3,23 @@
 
 use proc_macro::TokenStream;
 
+mod case;
 mod derive;
 mod diag;
 mod dsl;
+mod enum_value;
 
 /// Derives dynatomic's schema traits for a struct. Documented in `dynatomic`.
 #[proc_macro_derive(Item, attributes(dynatomic))]
 pub fn derive_item(input: TokenStream) -> TokenStream {
     derive::expand(syn::parse_macro_input!(input as syn::DeriveInput)).into()
+}
+
+/// Derives dynatomic's attribute traits for an enum of unit variants, stored as strings. Documented in
+/// `dynatomic`.
+#[proc_macro_derive(Value, attributes(dynatomic))]
+pub fn derive_value(input: TokenStream) -> TokenStream {
+    enum_value::expand(syn::parse_macro_input!(input as syn::DeriveInput)).into()
 }
 
 /// Builds a checked UpdateExpression. Documented in `dynatomic`.

@@ -59,6 +59,11 @@ pub trait Attribute: Sized + 'static {
 #[doc(hidden)]
 pub struct NoFields<T>(std::marker::PhantomData<fn() -> T>);
 
+/// The probes of a type without nested fields.
+pub fn no_fields<T>() -> &'static NoFields<T> {
+    &NoFields(std::marker::PhantomData)
+}
+
 /// Binary data, stored as DynamoDB's `B` type (a `HashSet<Bytes>` is a binary set).
 ///
 /// ```
@@ -80,7 +85,7 @@ impl From<Vec<u8>> for Bytes {
     }
 }
 
-fn mismatch<T>(found: &AttributeValue) -> DecodeError {
+pub(crate) fn mismatch<T>(found: &AttributeValue) -> DecodeError {
     DecodeError::mismatch(std::any::type_name::<T>(), format_args!("found a value of type {}", type_code(found)))
 }
 
@@ -98,11 +103,12 @@ macro_rules! leaf_attribute {
                 $from
             }
             fn fields() -> &'static NoFields<Self> {
-                &NoFields(std::marker::PhantomData)
+                crate::attribute::no_fields()
             }
         }
     };
 }
+pub(crate) use leaf_attribute;
 
 /// Integers whose every value fits in 38 significant digits.
 macro_rules! small_integers {
@@ -233,27 +239,54 @@ pub trait SetElement: Attribute {
     fn elements_of(set: AttributeValue) -> Result<Vec<AttributeValue>, AttributeValue>;
 }
 
-macro_rules! set_element {
-    ($variant:ident, $element:ident, $wrap:expr, $unwrap:pat => $inner:expr, [$($ty:ty)*]) => {$(
-        impl SetElement for $ty {
-            fn set_of(elements: Vec<AttributeValue>) -> AttributeValue {
-                AttributeValue::$variant(elements.into_iter().filter_map(|e| match e {
-                    AttributeValue::$element($unwrap) => Some($inner),
-                    _ => None,
-                }).collect())
-            }
-            fn elements_of(set: AttributeValue) -> Result<Vec<AttributeValue>, AttributeValue> {
-                match set {
-                    AttributeValue::$variant(elements) => Ok(elements.into_iter().map($wrap).collect()),
-                    other => Err(other),
-                }
+/// For each kind of set, the two halves of [`SetElement`]: building the set from converted elements, and
+/// splitting a stored set into them.
+macro_rules! set_kinds {
+    ($($of:ident, $elements_of:ident: $variant:ident of $element:ident;)*) => {$(
+        /// The set of these converted elements.
+        pub fn $of(elements: Vec<AttributeValue>) -> AttributeValue {
+            AttributeValue::$variant(
+                elements
+                    .into_iter()
+                    .filter_map(|e| match e {
+                        AttributeValue::$element(inner) => Some(inner),
+                        _ => None,
+                    })
+                    .collect(),
+            )
+        }
+        /// The elements of a stored set, or the value if it is not this kind of set.
+        pub fn $elements_of(set: AttributeValue) -> Result<Vec<AttributeValue>, AttributeValue> {
+            match set {
+                AttributeValue::$variant(elements) => Ok(elements.into_iter().map(AttributeValue::$element).collect()),
+                other => Err(other),
             }
         }
     )*};
 }
-set_element!(Ss, S, AttributeValue::S, s => s, [String]);
-set_element!(Ns, N, AttributeValue::N, n => n, [i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize f32 f64]);
-set_element!(Bs, B, AttributeValue::B, b => b, [Bytes]);
+set_kinds! {
+    string_set, string_set_elements: Ss of S;
+    number_set, number_set_elements: Ns of N;
+    binary_set, binary_set_elements: Bs of B;
+}
+
+macro_rules! set_element {
+    ($of:ident, $elements_of:ident: $($ty:ty)*) => {$(
+        impl SetElement for $ty {
+            fn set_of(elements: Vec<AttributeValue>) -> AttributeValue {
+                $of(elements)
+            }
+            fn elements_of(set: AttributeValue) -> Result<Vec<AttributeValue>, AttributeValue> {
+                $elements_of(set)
+            }
+        }
+    )*};
+}
+#[cfg(any(feature = "rust_decimal", feature = "bigdecimal", feature = "uuid"))]
+pub(crate) use set_element;
+set_element!(string_set, string_set_elements: String);
+set_element!(number_set, number_set_elements: i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize f32 f64);
+set_element!(binary_set, binary_set_elements: Bytes);
 
 /// Builds a set attribute value: duplicates are dropped, an empty set is refused.
 pub(crate) fn set<E: SetElement>(

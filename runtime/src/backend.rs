@@ -79,11 +79,34 @@ impl Backend {
         }
     }
 
-    /// Creates a table with this key schema unless it exists.
-    pub(crate) async fn create_table(&self, table: &str, key: KeySchema) -> Result<(), Failure> {
+    /// Creates a table with this key schema unless it exists, and enables TTL on the `ttl` attribute unless it is
+    /// enabled on it.
+    pub(crate) async fn create_table(&self, table: &str, key: KeySchema, ttl: Option<&str>) -> Result<(), Failure> {
         match self {
-            Backend::DynamoDb(client) => Box::pin(dynamo::create_table(client, table, key, TABLE_PATIENCE)).await,
-            Backend::Memory(memory) => memory.create_table(table, key),
+            Backend::DynamoDb(client) => Box::pin(dynamo::create_table(client, table, key, TABLE_PATIENCE)).await?,
+            Backend::Memory(memory) => memory.create_table(table, key)?,
+        }
+        match ttl {
+            Some(attribute) if self.time_to_live(table).await?.as_deref() != Some(attribute) => {
+                self.enable_time_to_live(table, attribute).await
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The attribute TTL is enabled on, if it is (DescribeTimeToLive).
+    pub(crate) async fn time_to_live(&self, table: &str) -> Result<Option<String>, Failure> {
+        match self {
+            Backend::DynamoDb(client) => Box::pin(dynamo::time_to_live(client, table)).await,
+            Backend::Memory(memory) => memory.time_to_live(table),
+        }
+    }
+
+    /// Enables TTL on an attribute (UpdateTimeToLive).
+    async fn enable_time_to_live(&self, table: &str, attribute: &str) -> Result<(), Failure> {
+        match self {
+            Backend::DynamoDb(client) => Box::pin(dynamo::enable_time_to_live(client, table, attribute)).await,
+            Backend::Memory(memory) => memory.enable_time_to_live(table, attribute),
         }
     }
 }

@@ -26,6 +26,12 @@ pub enum ValueError {
     /// Text that is not a decimal number.
     #[error("{0:?} is not a decimal number")]
     NotANumber(String),
+    /// A time outside the years 0000 to 9999, which an RFC 3339 timestamp cannot hold, or a leap second.
+    #[error("{0} cannot be stored as a timestamp: timestamps are stored as RFC 3339 times of the years 0000 to 9999")]
+    TimeOutOfRange(String),
+    /// A `#[dynatomic(serde)]` value that serde_dynamo could not serialize.
+    #[error("the value could not be serialized for DynamoDB: {0}")]
+    Unserializable(String),
     /// A set with no elements: DynamoDB has no empty sets.
     #[error("an empty set cannot be stored: DynamoDB has no empty sets (remove the attribute instead)")]
     EmptySet,

@@ -52,6 +52,7 @@ mod retry;
 mod schema;
 mod table;
 mod transaction;
+mod types;
 mod value;
 mod version;
 mod write;
@@ -70,6 +71,8 @@ pub use operation::{Condition, Update, Upsert};
 pub use retry::{Conflict, Retried};
 pub use schema::{Document, Item, Key, KeyAttribute, KeyKind, KeySchema, StoredVersion};
 pub use table::Table;
+pub use types::timestamp::EpochSeconds;
+pub use types::serde::Serialized;
 pub use transaction::{
     ActionKind, AnyItem, CanceledAction, ReadTransaction, Reason, Slot, Snapshot, Transaction, TransactionCanceled,
     TransactionError,

@@ -18,7 +18,9 @@ use crate::kind::{
 use crate::schema::Item;
 use crate::value::IntoValue;
 
+pub use crate::attribute::{NoFields, no_fields, string_set, string_set_elements};
 pub use crate::guard::{Memo, MissingItem};
+pub use crate::types::timestamp::TtlField;
 pub use crate::operation::Compiled;
 
 /// Rule: a table name fits DynamoDB's naming rule. The derive evaluates it in a constant under the span of the
@@ -269,6 +271,103 @@ pub fn take_version<V: Attribute>(
 ) -> Result<V, DecodeError> {
     let value = item.remove(name).unwrap_or_else(|| AttributeValue::N("0".to_owned()));
     V::from_attr(value).map_err(|e| e.at(name))
+}
+
+/// Stores a `#[dynatomic(ttl)]` field: as epoch seconds.
+pub fn put_ttl<V: TtlField>(
+    item: &mut HashMap<String, AttributeValue>,
+    name: &'static str,
+    value: &V,
+) -> Result<(), ValueError> {
+    put_field(item, name, &value.stored())
+}
+
+/// Reads a `#[dynatomic(ttl)]` field out of a stored item.
+pub fn take_ttl<V: TtlField>(item: &mut HashMap<String, AttributeValue>, name: &'static str) -> Result<V, DecodeError> {
+    take_field(item, name).map(V::from_stored)
+}
+
+/// Stores a `#[dynatomic(serde)]` field with serde_dynamo, leaving out what serde writes as null (`None`).
+#[cfg(feature = "serde")]
+pub fn put_serde<V: serde::Serialize>(
+    item: &mut HashMap<String, AttributeValue>,
+    name: &'static str,
+    value: &V,
+) -> Result<(), ValueError> {
+    if let Some(value) = crate::types::serde::serialize(value).map_err(|e| e.at(name))? {
+        item.insert(name.to_owned(), value);
+    }
+    Ok(())
+}
+
+/// Reads a `#[dynatomic(serde)]` field with serde_dynamo (a missing attribute is read as null: `None`).
+#[cfg(feature = "serde")]
+pub fn take_serde<V: serde::de::DeserializeOwned>(
+    item: &mut HashMap<String, AttributeValue>,
+    name: &'static str,
+) -> Result<V, DecodeError> {
+    crate::types::serde::deserialize(item.remove(name)).map_err(|e| e.at(name))
+}
+
+/// Reads a `#[dynatomic(serde)]` field that has a `#[dynatomic(default)]`.
+#[cfg(feature = "serde")]
+pub fn take_serde_or_default<V: serde::de::DeserializeOwned + Default>(
+    item: &mut HashMap<String, AttributeValue>,
+    name: &'static str,
+) -> Result<V, DecodeError> {
+    match item.contains_key(name) {
+        true => take_serde(item, name),
+        false => Ok(V::default()),
+    }
+}
+
+/// What `#[dynatomic(serde)]` needs and this build does not have: dynatomic's `serde` feature.
+#[cfg(not(feature = "serde"))]
+#[diagnostic::on_unimplemented(
+    message = "`#[dynatomic(serde)]` needs dynatomic's `serde` feature",
+    label = "this field is stored with serde",
+    note = "enable it in Cargo.toml: `dynatomic = {{ version = \"...\", features = [\"serde\"] }}`"
+)]
+pub trait SerdeFeature {}
+
+/// Without the `serde` feature, a `#[dynatomic(serde)]` field is refused through [`SerdeFeature`], once: the
+/// reads below compile, and never run.
+#[cfg(not(feature = "serde"))]
+pub fn put_serde<V: SerdeFeature>(
+    _: &mut HashMap<String, AttributeValue>,
+    _: &'static str,
+    _: &V,
+) -> Result<(), ValueError> {
+    Ok(())
+}
+
+/// See [`put_serde`].
+#[cfg(not(feature = "serde"))]
+pub fn take_serde<V>(_: &mut HashMap<String, AttributeValue>, _: &'static str) -> Result<V, DecodeError> {
+    Err(DecodeError::missing(std::any::type_name::<V>()))
+}
+
+/// See [`put_serde`].
+#[cfg(not(feature = "serde"))]
+pub fn take_serde_or_default<V>(_: &mut HashMap<String, AttributeValue>, _: &'static str) -> Result<V, DecodeError> {
+    take_serde(&mut HashMap::new(), "")
+}
+
+/// The text of a stored variant of a `#[derive(Value)]` enum.
+pub fn variant_text<T>(value: AttributeValue) -> Result<String, DecodeError> {
+    match value {
+        AttributeValue::S(text) => Ok(text),
+        other => Err(crate::attribute::mismatch::<T>(&other)),
+    }
+}
+
+/// A stored string that names no variant of the enum `T`.
+pub fn unknown_variant<T>(text: &str, variants: &[&str]) -> DecodeError {
+    let expected = variants.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", ");
+    DecodeError::mismatch(
+        std::any::type_name::<T>(),
+        format_args!("{text:?} is no variant of it (the variants are stored as {expected})"),
+    )
 }
 
 /// Reads a nested struct out of a map attribute value.

@@ -64,5 +64,5 @@ pub async fn batch_get(db: &Db, table: &str, keys: Vec<RawItem>) -> Result<(Vec<
 
 /// Creates a table with this key schema (CreateTable), unless it exists.
 pub async fn create_table(db: &Db, table: &str, key: KeySchema) -> Result<(), Failure> {
-    db.backend.create_table(table, key).await
+    db.backend.create_table(table, key, None).await
 }

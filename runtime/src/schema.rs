@@ -71,6 +71,12 @@ pub trait Item: Document {
     /// checks the stored version and increments it.
     const VERSION: Option<&'static str> = None;
 
+    /// The attribute of the `#[dynatomic(ttl)]` field, stored as epoch seconds: [`Table::create_table`]
+    /// enables DynamoDB's TTL on it.
+    ///
+    /// [`Table::create_table`]: crate::Table::create_table
+    const TTL: Option<&'static str> = None;
+
     /// The largest version the version field holds: a write that would go past it is refused.
     const VERSION_MAX: u64 = u64::MAX;
 

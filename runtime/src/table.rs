@@ -66,9 +66,32 @@ impl<T: Item> Table<T> {
     }
 
     /// Creates the table, with on-demand capacity and `T`'s key schema, and waits up to two minutes until it
-    /// is active. A table that already exists is left as it is.
+    /// is active. A table that already exists is left as it is. When `T` has a `#[dynatomic(ttl)]` field, TTL is
+    /// then enabled on its attribute (UpdateTimeToLive) unless it is already.
     pub async fn create_table(&self) -> Result<(), Error<T>> {
-        Ok(self.db.backend.create_table(&self.name, T::KEY).await?)
+        Ok(self.db.backend.create_table(&self.name, T::KEY, T::TTL).await?)
+    }
+
+    /// The attribute DynamoDB's TTL expires the table's items by, if TTL is enabled (DescribeTimeToLive).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), dynatomic::Error<Session>> {
+    /// #[derive(dynatomic::Item)]
+    /// #[dynatomic(table = "sessions")]
+    /// struct Session {
+    ///     #[dynatomic(partition_key)]
+    ///     id: String,
+    ///     #[dynatomic(ttl)]
+    ///     expires_at: std::time::SystemTime,
+    /// }
+    ///
+    /// let sessions = dynatomic::Db::memory().table::<Session>();
+    /// sessions.create_table().await?;
+    /// assert_eq!(sessions.time_to_live().await?.as_deref(), Some("expires_at"));
+    /// # Ok(()) }
+    /// ```
+    pub async fn time_to_live(&self) -> Result<Option<String>, Error<T>> {
+        Ok(self.db.backend.time_to_live(&self.name).await?)
     }
 
     /// Reads the item with this key (a strongly consistent read); `None` when there is none.

@@ -41,6 +41,7 @@ macro_rules! fits_itself {
         }
     )*};
 }
+pub(crate) use fits_itself;
 fits_itself!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64, bool, String, Bytes);
 
 impl IntoValue<String> for &str {

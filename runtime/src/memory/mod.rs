@@ -77,9 +77,28 @@ impl Memory {
                 partition: (key.partition.0.to_owned(), key.partition.1),
                 sort: key.sort.map(|(name, kind)| (name.to_owned(), kind)),
                 shards: (0..SHARDS).map(|_| Mutex::new(FastMap::default())).collect(),
+                ttl: Mutex::new(None),
             })
         });
         Ok(())
+    }
+
+    /// The attribute TTL is enabled on (DescribeTimeToLive).
+    pub(crate) fn time_to_live(&self, table: &str) -> Result<Option<String>, Failure> {
+        Ok(lock(&self.table(table)?.ttl).clone())
+    }
+
+    /// Enables TTL on an attribute (UpdateTimeToLive); as DynamoDB, refused when TTL is already enabled.
+    pub(crate) fn enable_time_to_live(&self, table: &str, attribute: &str) -> Result<(), Failure> {
+        let table = self.table(table)?;
+        let mut ttl = lock(&table.ttl);
+        match *ttl {
+            Some(_) => Err(invalid("TimeToLive is already enabled".to_owned())),
+            None => {
+                *ttl = Some(attribute.to_owned());
+                Ok(())
+            }
+        }
     }
 
     fn table(&self, name: &str) -> Result<Arc<Table>, Failure> {
