@@ -107,7 +107,16 @@ mod tests {
         let cases: Vec<String> = CASES.iter().map(|(_, case)| case.variant("PaymentDue")).collect();
         assert_eq!(
             cases,
-            ["paymentdue", "PAYMENTDUE", "PaymentDue", "paymentDue", "payment_due", "PAYMENT_DUE", "payment-due", "PAYMENT-DUE"]
+            [
+                "paymentdue",
+                "PAYMENTDUE",
+                "PaymentDue",
+                "paymentDue",
+                "payment_due",
+                "PAYMENT_DUE",
+                "payment-due",
+                "PAYMENT-DUE"
+            ]
         );
     }
 
@@ -116,7 +125,16 @@ mod tests {
         let cases: Vec<String> = CASES.iter().map(|(_, case)| case.field("created_at")).collect();
         assert_eq!(
             cases,
-            ["created_at", "CREATED_AT", "CreatedAt", "createdAt", "created_at", "CREATED_AT", "created-at", "CREATED-AT"]
+            [
+                "created_at",
+                "CREATED_AT",
+                "CreatedAt",
+                "createdAt",
+                "created_at",
+                "CREATED_AT",
+                "created-at",
+                "CREATED-AT"
+            ]
         );
     }
 }

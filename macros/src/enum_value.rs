@@ -66,7 +66,10 @@ fn read(input: &syn::DeriveInput, errors: &mut Errors) -> Option<Vec<Variant>> {
         if !matches!(variant.fields, syn::Fields::Unit) {
             errors.on(
                 &variant.fields,
-                format_args!("variant `{}` holds data, and `#[derive(Value)]` stores unit variants only", variant.ident),
+                format_args!(
+                    "variant `{}` holds data, and `#[derive(Value)]` stores unit variants only",
+                    variant.ident
+                ),
                 "store an enum with data as a whole field with `#[dynatomic(serde)]` (dynatomic's `serde` feature)",
             );
             complete = false;
@@ -83,7 +86,12 @@ fn read(input: &syn::DeriveInput, errors: &mut Errors) -> Option<Vec<Variant>> {
         if let Some(earlier) = variants.iter().find(|v| v.name.value() == name.value()) {
             errors.at(
                 name.span(),
-                format_args!("variants `{}` and `{}` are both stored as \"{}\"", earlier.ident, variant.ident, name.value()),
+                format_args!(
+                    "variants `{}` and `{}` are both stored as \"{}\"",
+                    earlier.ident,
+                    variant.ident,
+                    name.value()
+                ),
                 "every variant needs its own string: change one `rename`",
             );
         }

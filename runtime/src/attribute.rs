@@ -12,10 +12,14 @@ use crate::number;
 
 /// A Rust type that can be stored as a DynamoDB attribute.
 ///
-/// Implemented for every integer width, `f32`, `f64`, `bool`, `String`, [`Bytes`], `Vec<T>` (list),
-/// `HashSet` / `BTreeSet` of strings, numbers or bytes (string, number and binary sets; absent when empty),
-/// `HashMap` / `BTreeMap` with `String` keys (map), `Option<T>` (absent when `None`) and every struct that
-/// derives [`Item`](crate::Item) (map).
+/// Implemented for every integer width, `f32`, `f64`, `bool`, `String`, [`Bytes`], `SystemTime` (a
+/// timestamp), `Vec<T>` (list), `HashSet` / `BTreeSet` of strings, numbers or bytes (string, number and binary
+/// sets; absent when empty), `HashMap` / `BTreeMap` with `String` keys (map), `Option<T>` (absent when `None`),
+/// every struct that derives [`Item`](crate::Item) (map) and every enum that derives
+/// [`Value`](crate::Value) (string). With the cargo features of their names: `chrono::DateTime<Utc>`,
+/// `time::OffsetDateTime` and `jiff::Timestamp` (timestamps), `rust_decimal::Decimal` and
+/// `bigdecimal::BigDecimal` (exact numbers), `uuid::Uuid` (string). The README's "Attribute types" says how
+/// each is stored.
 ///
 /// ```
 /// use dynatomic::Attribute;
@@ -25,7 +29,7 @@ use crate::number;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be stored in DynamoDB by dynatomic",
     label = "this field's type is not a supported attribute type",
-    note = "supported: integers, f32, f64, bool, String, dynatomic::Bytes, Vec<T>, HashSet/BTreeSet of strings, numbers or bytes, HashMap/BTreeMap<String, T>, Option<T>, and structs that derive dynatomic::Item"
+    note = "supported: integers, f32, f64, bool, String, dynatomic::Bytes, SystemTime, Vec<T>, HashSet/BTreeSet of strings, numbers or bytes, HashMap/BTreeMap<String, T>, Option<T>, structs that derive dynatomic::Item and enums that derive dynatomic::Value; with dynatomic's features of their names: chrono, time and jiff timestamps, rust_decimal and bigdecimal, uuid; any serde type with `#[dynatomic(serde)]`"
 )]
 pub trait Attribute: Sized + 'static {
     /// The type an expression sees: `T` for `Option<T>`, the type itself otherwise.

@@ -14,7 +14,8 @@ use aws_sdk_dynamodb::operation::update_item::{UpdateItemError, builders::Update
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, CancellationReason, ConditionCheck, Delete, DeleteRequest, Get, KeySchemaElement,
     KeyType, KeysAndAttributes, Put, PutRequest, ReturnValue, ReturnValuesOnConditionCheckFailure, ScalarAttributeType,
-    TimeToLiveSpecification, TimeToLiveStatus, TransactGetItem, TransactWriteItem, Update as TransactUpdate, WriteRequest,
+    TimeToLiveSpecification, TimeToLiveStatus, TransactGetItem, TransactWriteItem, Update as TransactUpdate,
+    WriteRequest,
 };
 
 use crate::error::{InternalError, ServiceError};
@@ -197,9 +198,9 @@ pub(crate) async fn create_table(
 pub(crate) async fn time_to_live(client: &Client, table: &str) -> Result<Option<String>, Failure> {
     let described = client.describe_time_to_live().table_name(table).send().await.map_err(failure)?;
     let description = described.time_to_live_description();
-    let enabled = description.and_then(|d| d.time_to_live_status()).is_some_and(|status| {
-        matches!(status, TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
-    });
+    let enabled = description
+        .and_then(|d| d.time_to_live_status())
+        .is_some_and(|status| matches!(status, TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling));
     Ok(description.and_then(|d| d.attribute_name()).filter(|_| enabled).map(str::to_owned))
 }
 
@@ -207,7 +208,13 @@ pub(crate) async fn time_to_live(client: &Client, table: &str) -> Result<Option<
 pub(crate) async fn enable_time_to_live(client: &Client, table: &str, attribute: &str) -> Result<(), Failure> {
     let specification =
         TimeToLiveSpecification::builder().attribute_name(attribute).enabled(true).build().map_err(unbuilt)?;
-    client.update_time_to_live().table_name(table).time_to_live_specification(specification).send().await.map_err(failure)?;
+    client
+        .update_time_to_live()
+        .table_name(table)
+        .time_to_live_specification(specification)
+        .send()
+        .await
+        .map_err(failure)?;
     Ok(())
 }
 

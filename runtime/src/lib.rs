@@ -71,12 +71,12 @@ pub use operation::{Condition, Update, Upsert};
 pub use retry::{Conflict, Retried};
 pub use schema::{Document, Item, Key, KeyAttribute, KeyKind, KeySchema, StoredVersion};
 pub use table::Table;
-pub use types::timestamp::EpochSeconds;
-pub use types::serde::Serialized;
 pub use transaction::{
     ActionKind, AnyItem, CanceledAction, ReadTransaction, Reason, Slot, Snapshot, Transaction, TransactionCanceled,
     TransactionError,
 };
+pub use types::serde::Serialized;
+pub use types::timestamp::EpochSeconds;
 pub use value::IntoValue;
 pub use version::{Unversioned, Versioned};
 pub use write::{CreateWrite, DeleteWrite, IgnoreMissing, PutWrite, UpdateWrite};
@@ -98,7 +98,13 @@ pub mod returning {
 ///   the version it stored.
 /// - `#[dynatomic(default)]` on a field: an item without the attribute reads as `Default::default()`, and an
 ///   [`upsert!`] need not set it.
-/// - `#[dynatomic(rename = "attr")]` on a field: the attribute name, in items and expressions alike.
+/// - `#[dynatomic(rename = "attr")]` on a field: the attribute name, in items and expressions alike;
+///   `#[dynatomic(rename_all = "camelCase")]` on the struct names every other field in one of serde's
+///   conventions (see [`Value`]).
+/// - `#[dynatomic(ttl)]` on a timestamp field (or an `Option` of one): stored as epoch seconds ([`EpochSeconds`]),
+///   the attribute DynamoDB's TTL expires the item by; [`Table::create_table`] enables TTL on it.
+/// - `#[dynatomic(serde)]` on a field of any serde type (the `serde` feature): stored with serde_dynamo
+///   ([`Serialized`]).
 ///
 /// Besides the impls, the derive adds a hidden struct `{Name}Fields` beside the struct (the probes `update!`
 /// checks field names against; a type of that name beside the struct would clash) and a hidden module
@@ -120,6 +126,32 @@ pub mod returning {
 /// assert_eq!(<Doc as dynatomic::Item>::VERSION, Some("version"));
 /// ```
 pub use dynatomic_macros::Item;
+/// Derives the attribute traits for an enum of unit variants: each variant is stored as a string (`S`), so a
+/// field of the enum can be a key, an element of a set, and compared with `==`, `!=` and `is_in` in
+/// `update!` and `condition!` (not ordered: a stored string's order is not the variants' order).
+///
+/// - `#[dynatomic(rename_all = "...")]` on the enum: the variants' strings in one of serde's conventions
+///   (`lowercase`, `UPPERCASE`, `PascalCase`, `camelCase`, `snake_case`, `SCREAMING_SNAKE_CASE`, `kebab-case`,
+///   `SCREAMING-KEBAB-CASE`); by default the variant's name as written.
+/// - `#[dynatomic(rename = "...")]` on a variant: its string.
+///
+/// Reading a string that names no variant is a [`DecodeError`] that names the attribute and the string.
+///
+/// ```
+/// use dynatomic::{update, Attribute, Item, Value};
+///
+/// #[derive(Value, Debug, Clone, Copy, PartialEq)]
+/// #[dynatomic(rename_all = "snake_case")]
+/// enum Status { Pending, Paid, #[dynatomic(rename = "sent")] Shipped }
+///
+/// #[derive(Item)]
+/// struct Order { #[dynatomic(partition_key)] id: String, status: Status }
+///
+/// assert_eq!(Status::Shipped.to_attr().unwrap(), dynatomic::AttributeValue::S("sent".into()));
+/// let op = update!(Order: status = Status::Paid; where status == Status::Pending);
+/// assert_eq!(op.condition_expression(), Some("#n0 = :v1"));
+/// ```
+pub use dynatomic_macros::Value;
 /// Builds a checked condition: `condition!(Type: condition)`. See the crate README.
 pub use dynatomic_macros::condition;
 /// Builds a checked update of an existing item: `update!(Type: assignment, ...; where condition)`. See the

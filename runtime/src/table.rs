@@ -75,8 +75,8 @@ impl<T: Item> Table<T> {
     /// The attribute DynamoDB's TTL expires the table's items by, if TTL is enabled (DescribeTimeToLive).
     ///
     /// ```
-    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), dynatomic::Error<Session>> {
-    /// #[derive(dynatomic::Item)]
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// #[derive(dynatomic::Item, Debug)]
     /// #[dynatomic(table = "sessions")]
     /// struct Session {
     ///     #[dynatomic(partition_key)]
