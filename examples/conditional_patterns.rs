@@ -12,7 +12,10 @@
 //! (`scripts/with-dynamodb-local.sh cargo run --example conditional_patterns`).
 //! It exits with an error when an outcome is not the expected one.
 
-use dynatomic::{Db, Error, Item, Reason, Table, TransactionError, update};
+use std::time::SystemTime;
+
+use dynatomic::{Db, Error, Item, Reason, Table, TransactionError, Value, update};
+use rust_decimal::Decimal;
 /// What the example fails with: any error, printed, and the process exits with status 1.
 type Failure = Box<dyn std::error::Error>;
 
@@ -34,14 +37,25 @@ struct EmailClaim {
     user_id: String,
 }
 
+/// The states of an order, stored as "pending", "paid" and "shipped".
+#[derive(Value, Debug, Clone, Copy, PartialEq)]
+#[dynatomic(rename_all = "lowercase")]
+enum Status {
+    Pending,
+    Paid,
+    Shipped,
+}
+
 #[derive(Item, Debug, Clone, PartialEq)]
 #[dynatomic(table = "conditional_patterns_orders")]
 struct Order {
     #[dynatomic(partition_key)]
     id: String,
-    status: String,
+    status: Status,
     /// Every status the order has been in, in order.
-    history: Vec<String>,
+    history: Vec<Status>,
+    /// When the order last changed state.
+    changed_at: SystemTime,
 }
 
 #[derive(Item, Debug, Clone, PartialEq)]
@@ -50,7 +64,7 @@ struct Event {
     #[dynatomic(partition_key)]
     id: String,
     kind: String,
-    amount: i64,
+    amount: Decimal,
     /// Which delivery of the event this copy came from.
     delivery: u32,
 }
@@ -164,18 +178,20 @@ async fn register(
 // 2. Status workflow ------------------------------------------------------------------------------------------
 
 /// The steps of the workflow: name, the state it starts from, the state it leads to.
-const PAY: (&str, &str, &str) = ("pay", "pending", "paid");
-const SHIP: (&str, &str, &str) = ("ship", "paid", "shipped");
+const PAY: (&str, Status, Status) = ("pay", Status::Pending, Status::Paid);
+const SHIP: (&str, Status, Status) = ("ship", Status::Paid, Status::Shipped);
 
 /// Takes a step of the workflow, only if the order is in the state the step starts from. When it is not,
 /// returns the state it was in (`None`: no such order, which `update` does not create).
 async fn advance(
     orders: &Table<Order>,
     id: &str,
-    (step, from, to): (&str, &str, &str),
-) -> Result<Result<(), Option<String>>, Failure> {
-    print!("   {step} {id} ({from} -> {to}): ");
-    let op = update!(Order: status = to, history.append([to]); where status == from);
+    (step, from, to): (&str, Status, Status),
+) -> Result<Result<(), Option<Status>>, Failure> {
+    print!("   {step} {id} ({from:?} -> {to:?}): ");
+    let now = SystemTime::now();
+    // `status == "pendng"` would not compile: the field is a `Status`.
+    let op = update!(Order: status = to, history.append([to]), changed_at = now; where status == from);
     match orders.update(Order::key(id), op).await {
         Ok(()) => {
             println!("done");
@@ -184,7 +200,7 @@ async fn advance(
         Err(Error::ConditionFailed { stored, .. }) => {
             let order = stored.ok_or("a failed condition on an existing order hands it back")?;
             let status = order.into_item()?.status;
-            println!("refused: the order is {status}; {step} needs a {from} order");
+            println!("refused: the order is {status:?}; {step} needs a {from:?} order");
             Ok(Err(Some(status)))
         }
         Err(Error::NotFound { .. }) => {
@@ -200,22 +216,25 @@ async fn status_workflow(db: &Db) -> Result<(), Failure> {
     let orders = db.table::<Order>();
     orders.create_table().await?;
     orders.delete(Order::key("order-9")).await?;
-    let pending = || vec!["pending".to_owned()];
-    orders.put(&Order { id: "order-7".into(), status: "pending".into(), history: pending() }).await?;
+    let placed_at = SystemTime::now();
+    let order =
+        Order { id: "order-7".into(), status: Status::Pending, history: vec![Status::Pending], changed_at: placed_at };
+    orders.put(&order).await?;
 
     let refused = advance(&orders, "order-7", SHIP).await?;
-    expect(refused == Err(Some("pending".into())), "an unpaid order should not ship")?;
+    expect(refused == Err(Some(Status::Pending)), "an unpaid order should not ship")?;
     expect(advance(&orders, "order-7", PAY).await?.is_ok(), "pending -> paid")?;
     expect(advance(&orders, "order-7", SHIP).await?.is_ok(), "paid -> shipped")?;
     let refused = advance(&orders, "order-7", PAY).await?;
-    expect(refused == Err(Some("shipped".into())), "a shipped order should not be paid again")?;
+    expect(refused == Err(Some(Status::Shipped)), "a shipped order should not be paid again")?;
     let refused = advance(&orders, "order-9", PAY).await?;
     expect(refused == Err(None), "a missing order should not be paid")?;
 
     let order = orders.get(Order::key("order-7")).await?.ok_or("order-7 is missing")?;
-    println!("   order-7 is {}; history: {}", order.status, order.history.join(" -> "));
-    expect(order.status == "shipped", "order-7 should be shipped")?;
-    expect(order.history == ["pending", "paid", "shipped"], "order-7 went through each state once")?;
+    println!("   order-7 is {:?}; history: {:?}", order.status, order.history);
+    expect(order.status == Status::Shipped, "order-7 should be shipped")?;
+    expect(order.history == [Status::Pending, Status::Paid, Status::Shipped], "order-7 went through each state once")?;
+    expect(order.changed_at >= placed_at, "order-7 records when it was shipped, to the nanosecond")?;
     expect(orders.get(Order::key("order-9")).await?.is_none(), "no order-9 should have been created")?;
     Ok(())
 }
@@ -247,21 +266,22 @@ async fn idempotent_events(db: &Db) -> Result<(), Failure> {
         events.delete(Event::key(id)).await?;
     }
     let event = |id: &str, amount, delivery| Event { id: id.into(), kind: "deposit".into(), amount, delivery };
+    let (fifty, twenty) = (Decimal::new(5010, 2), Decimal::new(1995, 2)); // 50.10 and 19.95
 
-    expect(log_event(&events, &event("evt-1", 50, 1)).await?.is_none(), "evt-1 is new")?;
-    expect(log_event(&events, &event("evt-2", 20, 1)).await?.is_none(), "evt-2 is new")?;
+    expect(log_event(&events, &event("evt-1", fifty, 1)).await?.is_none(), "evt-1 is new")?;
+    expect(log_event(&events, &event("evt-2", twenty, 1)).await?.is_none(), "evt-2 is new")?;
     // The sender did not get the acknowledgement and delivers evt-1 again.
-    let again = log_event(&events, &event("evt-1", 50, 2)).await?;
-    expect(again == Some(event("evt-1", 50, 1)), "the second evt-1 should find the first")?;
+    let again = log_event(&events, &event("evt-1", fifty, 2)).await?;
+    expect(again == Some(event("evt-1", fifty, 1)), "the second evt-1 should find the first")?;
 
-    let mut total = 0;
+    let mut total = Decimal::ZERO;
     for id in ["evt-1", "evt-2"] {
         let stored = events.get(Event::key(id)).await?.ok_or_else(|| format!("{id} is missing"))?;
         expect(stored.delivery == 1, "each event is stored as first delivered")?;
         total += stored.amount;
     }
     println!("   stored: 2 events, total {total}");
-    expect(total == 70, "the deposits should total 70, evt-1 counted once")?;
+    expect(total == Decimal::new(7005, 2), "the deposits should total exactly 70.05, evt-1 counted once")?;
     Ok(())
 }
 

@@ -9,6 +9,7 @@ use std::collections::HashSet;
 
 use dynatomic::returning::AllNew;
 use dynatomic::{Db, Error, Item, condition, update, upsert};
+use rust_decimal::Decimal;
 /// What the example fails with: any error, printed, and the process exits with status 1.
 type Failure = Box<dyn std::error::Error>;
 
@@ -25,7 +26,8 @@ struct Page {
 struct Account {
     #[dynatomic(partition_key)]
     id: String,
-    balance: i64,
+    /// Money: an exact decimal, stored as a DynamoDB number without passing through `f64`.
+    balance: Decimal,
 }
 
 #[derive(Item, Debug, Clone, PartialEq)]
@@ -87,26 +89,27 @@ async fn counter(db: &Db) -> Result<(), Failure> {
 async fn transfer(db: &Db) -> Result<(), Failure> {
     let accounts = db.table::<Account>();
     accounts.create_table().await?;
-    accounts.put(&Account { id: "alice".into(), balance: 100 }).await?;
-    println!("\n2. guarded debit: alice has 100");
-    // The first debit leaves 30; the second would overdraw and finds 30.
-    for (amount, done) in [(70, true), (70, false)] {
+    accounts.put(&Account { id: "alice".into(), balance: Decimal::new(10000, 2) }).await?;
+    println!("\n2. guarded debit: alice has 100.00");
+    // The first debit leaves 29.90; the second would overdraw and finds 29.90.
+    let (amount, left) = (Decimal::new(7010, 2), Decimal::new(2990, 2));
+    for done in [true, false] {
         let debit = update!(Account: balance -= amount; where balance >= amount);
         match accounts.update(Account::key("alice"), debit).returning(AllNew).await {
             Ok(alice) => {
-                println!("   debit {amount}: done, balance {}", alice.balance);
-                expect(done && alice.balance == 30, "the first debit should leave 30")?;
+                println!("   debit {amount}: done, balance {:.2}", alice.balance);
+                expect(done && alice.balance == left, "the first debit should leave exactly 29.90")?;
             }
             Err(Error::ConditionFailed { stored, .. }) => {
                 let balance = stored.as_ref().and_then(|s| s.item()).map(|a| a.balance);
                 println!("   debit {amount}: refused, insufficient funds (stored balance {balance:?})");
-                expect(!done && balance == Some(30), "the second debit should be refused with 30 left")?;
+                expect(!done && balance == Some(left), "the second debit should be refused with 29.90 left")?;
             }
             Err(other) => return Err(other.into()),
         }
     }
     let alice = accounts.get(Account::key("alice")).await?.ok_or("alice is missing")?;
-    expect(alice.balance == 30, "alice should have 30 left")?;
+    expect(alice.balance == left, "alice should have 29.90 left")?;
     Ok(())
 }
 
