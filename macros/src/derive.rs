@@ -36,6 +36,17 @@ struct Field {
     storage: Storage,
 }
 
+impl Field {
+    /// How the field is stored: a key or the version as its own type, whatever else it is marked with (that is
+    /// refused, once, by [`check_storage`]).
+    fn stored_as(&self) -> Storage {
+        match self.key.is_some() || self.version.is_some() {
+            true => Storage::Plain,
+            false => self.storage,
+        }
+    }
+}
+
 /// How a field's value is stored.
 #[derive(Clone, Copy)]
 enum Storage {
@@ -151,7 +162,7 @@ fn read(input: syn::DeriveInput, errors: &mut Errors) -> Option<Schema> {
         errors.keep(parsed);
     }
     let fields: Vec<Field> = named.named.into_iter().filter_map(|f| read_field(f, rename_all, errors)).collect();
-    let ttl = fields.iter().find(|f| matches!(f.storage, Storage::Ttl(_))).map(|f| f.name.clone());
+    let ttl = fields.iter().find(|f| matches!(f.stored_as(), Storage::Ttl(_))).map(|f| f.name.clone());
     Some(Schema { ident: input.ident, vis: input.vis, table, fields, ttl })
 }
 
@@ -328,7 +339,11 @@ fn check_storage(schema: &Schema, errors: &mut Errors) {
                 "keys are strings, numbers or bytes: use one of those, a UUID or a `#[derive(Value)]` enum",
             );
         } else if field.version.is_some() {
-            errors.at(span, format_args!("the version cannot be stored as `{option}`"), "remove `{option}`");
+            errors.at(
+                span,
+                format_args!("the version cannot be stored as `{option}`"),
+                format_args!("remove `{option}`"),
+            );
         } else if let (Storage::Ttl(_), Some(default)) = (field.storage, field.default) {
             errors.at(
                 default,
@@ -353,9 +368,9 @@ fn check_storage(schema: &Schema, errors: &mut Errors) {
 /// The type `update!` and `condition!` see for a field: its own, or the stored form of a TTL or serde field.
 fn probe_type(field: &Field, item: &Ident) -> TokenStream {
     let ty = outside_self(&field.ty, item);
-    match field.storage {
+    match field.stored_as() {
         Storage::Plain => ty.into_token_stream(),
-        Storage::Ttl(_) => quote_spanned! {ty.span()=> <#ty as ::dynatomic::__private::TtlField>::Stored },
+        Storage::Ttl(_) => quote_spanned! {ty.span()=> ::dynatomic::__private::Ttl<#ty> },
         Storage::Serde(_) => match option_inner(&ty) {
             Some(inner) => {
                 quote_spanned! {ty.span()=> ::core::option::Option<::dynatomic::Serialized<#inner>> }
@@ -400,7 +415,7 @@ fn generate(schema: &Schema) -> TokenStream {
     // Each default stored as the field is, so that a default that is absent (`None`, an empty set) is absent.
     let defaults = schema.fields.iter().filter(|f| f.default.is_some()).map(|f| {
         let (name, ty) = (&f.name, &f.ty);
-        let put = Ident::new(f.storage.functions().0, ty.span());
+        let put = Ident::new(f.stored_as().functions().0, ty.span());
         quote_spanned! {ty.span()=>
             let mut stored = ::std::collections::HashMap::new();
             if let (::core::result::Result::Ok(()), ::core::option::Option::Some(value)) = (
@@ -428,12 +443,12 @@ fn generate(schema: &Schema) -> TokenStream {
     // Under the field type's span, so that an unsupported type is reported once, on the type.
     let puts = schema.fields.iter().map(|f| {
         let (field, name) = (&f.ident, &f.name);
-        let put = Ident::new(f.storage.functions().0, f.ty.span());
+        let put = Ident::new(f.stored_as().functions().0, f.ty.span());
         quote_spanned! {f.ty.span()=> ::dynatomic::__private::#put(&mut item, #name, &self.#field)?; }
     });
     let takes = schema.fields.iter().map(|f| {
         let (field, name) = (&f.ident, &f.name);
-        let (_, take, take_or_default) = f.storage.functions();
+        let (_, take, take_or_default) = f.stored_as().functions();
         // A stored item without its version attribute is at version 0.
         let take = match (f.version, f.key) {
             (Some(_), None) => Ident::new("take_version", f.ty.span()),

@@ -92,7 +92,7 @@ fn read(input: &syn::DeriveInput, errors: &mut Errors) -> Option<Vec<Variant>> {
                     variant.ident,
                     name.value()
                 ),
-                "every variant needs its own string: change one `rename`",
+                "every variant needs its own string: give one of them `#[dynatomic(rename = \"...\")]`",
             );
         }
         variants.push(Variant { ident: variant.ident.clone(), name });
@@ -127,6 +127,15 @@ fn read_variant_rename(variant: &syn::Variant, errors: &mut Errors) -> Option<sy
 fn generate(ident: &Ident, variants: &[Variant]) -> TokenStream {
     let idents: Vec<&Ident> = variants.iter().map(|v| &v.ident).collect();
     let names: Vec<&syn::LitStr> = variants.iter().map(|v| &v.name).collect();
+    // A string two variants share (already an error) is read as the first, so that no arm is unreachable.
+    let readable: Vec<&Variant> = variants
+        .iter()
+        .enumerate()
+        .filter(|(i, v)| !variants[..*i].iter().any(|earlier| earlier.name.value() == v.name.value()))
+        .map(|(_, v)| v)
+        .collect();
+    let (read_idents, read_names): (Vec<&Ident>, Vec<&syn::LitStr>) =
+        readable.iter().map(|v| (&v.ident, &v.name)).unzip();
     quote! {
         impl ::dynatomic::Attribute for #ident {
             type Value = Self;
@@ -140,9 +149,9 @@ fn generate(ident: &Ident, variants: &[Variant]) -> TokenStream {
             fn from_attr(value: ::dynatomic::AttributeValue) -> ::core::result::Result<Self, ::dynatomic::DecodeError> {
                 let text = ::dynatomic::__private::variant_text::<Self>(value)?;
                 match text.as_str() {
-                    #(#names => ::core::result::Result::Ok(Self::#idents),)*
+                    #(#read_names => ::core::result::Result::Ok(Self::#read_idents),)*
                     other => ::core::result::Result::Err(
-                        ::dynatomic::__private::unknown_variant::<Self>(other, &[#(#names),*]),
+                        ::dynatomic::__private::unknown_variant::<Self>(other, &[#(#read_names),*]),
                     ),
                 }
             }

@@ -13,7 +13,7 @@ use crate::attribute::{Attribute, Bytes, SetElement};
 #[diagnostic::on_unimplemented(
     message = "arithmetic needs a number attribute, but this one is `{Self}`",
     label = "`+=`, `-=`, `+` and `-` work only on number fields",
-    note = "number fields are integers, f32 and f64; to set a value, use `field = value`"
+    note = "number fields are integers, f32, f64 and exact decimals (`rust_decimal::Decimal`, `bigdecimal::BigDecimal`); to set a value, use `field = value`"
 )]
 pub trait Number {
     /// The number type itself.
@@ -23,8 +23,8 @@ pub trait Number {
 /// An attribute with an order: `<`, `<=`, `>`, `>=` and `between` compare it.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no order in DynamoDB",
-    label = "`<`, `<=`, `>`, `>=` and `between` compare numbers, strings and bytes only",
-    note = "compare sizes with `field.len()`, or use `==` / `!=`"
+    label = "`<`, `<=`, `>`, `>=` and `between` compare numbers, strings, bytes, timestamps and UUIDs only",
+    note = "compare sizes with `field.len()`, or use `==` / `!=` (an enum's stored strings are not in the order of its variants)"
 )]
 pub trait Ordered {
     /// The ordered type itself.

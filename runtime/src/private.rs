@@ -21,7 +21,7 @@ use crate::value::IntoValue;
 pub use crate::attribute::{NoFields, no_fields, string_set, string_set_elements};
 pub use crate::guard::{Memo, MissingItem};
 pub use crate::operation::Compiled;
-pub use crate::types::timestamp::TtlField;
+pub use crate::types::timestamp::{Ttl, TtlField};
 
 /// Rule: a table name fits DynamoDB's naming rule. The derive evaluates it in a constant under the span of the
 /// `table = "..."` literal, so a bad name is reported on the literal with the rule's message.

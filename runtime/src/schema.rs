@@ -117,7 +117,8 @@ pub enum KeyKind {
     Binary,
 }
 
-/// A type that can be a key attribute: `String`, an integer or float, or [`Bytes`](crate::Bytes).
+/// A type that can be a key attribute: `String`, an integer or float, [`Bytes`](crate::Bytes), a timestamp, an
+/// enum that derives [`Value`](crate::Value), and with their features a UUID or an exact decimal.
 ///
 /// ```
 /// use dynatomic::{KeyAttribute, KeyKind};
@@ -126,7 +127,7 @@ pub enum KeyKind {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a key attribute",
     label = "DynamoDB keys are strings, numbers or binary",
-    note = "make the key field a `String`, an integer, a float or `dynatomic::Bytes`"
+    note = "make the key field a `String`, an integer, a float, `dynatomic::Bytes`, a timestamp, a UUID, an exact decimal or an enum that derives `dynatomic::Value`"
 )]
 pub trait KeyAttribute: Attribute {
     /// The key's DynamoDB type.

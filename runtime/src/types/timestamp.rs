@@ -13,7 +13,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::attribute::{Attribute, NoFields, leaf_attribute, mismatch};
 use crate::error::{DecodeError, ValueError};
-use crate::kind::Ordered;
+use crate::kind::{Ordered, Removable};
 use crate::schema::{KeyAttribute, KeyKind};
 use crate::value::{IntoValue, fits_itself};
 
@@ -244,6 +244,38 @@ pub trait TtlField: Sized {
     /// The field's value read back (to the second).
     fn from_stored(stored: Self::Stored) -> Self;
 }
+
+/// A `#[dynatomic(ttl)]` field of type `T`, as the derive's field probes name it: its attribute is `T`'s stored
+/// form, so that a field type that is no timestamp is reported once, by the derive, and not again by the probe.
+pub struct Ttl<T>(T);
+
+impl<T: TtlField + 'static> Attribute for Ttl<T> {
+    type Value = <T::Stored as Attribute>::Value;
+    type Fields = <T::Stored as Attribute>::Fields;
+
+    fn to_attr(&self) -> Result<AttributeValue, ValueError> {
+        self.0.stored().to_attr()
+    }
+
+    fn from_attr(value: AttributeValue) -> Result<Self, DecodeError> {
+        T::Stored::from_attr(value).map(|stored| Ttl(T::from_stored(stored)))
+    }
+
+    fn is_absent(&self) -> bool {
+        self.0.stored().is_absent()
+    }
+
+    fn from_missing() -> Result<Self, DecodeError> {
+        T::Stored::from_missing().map(|stored| Ttl(T::from_stored(stored)))
+    }
+
+    fn fields() -> &'static Self::Fields {
+        T::Stored::fields()
+    }
+}
+
+/// An optional TTL field may be removed.
+impl<T: TtlField> Removable for Ttl<T> where T::Stored: Removable {}
 
 macro_rules! timestamps {
     ($($ty:ty),* $(,)?) => {$(

@@ -1,0 +1,8 @@
+//! A struct cannot derive `Value`.
+
+#[derive(dynatomic::Value)]
+struct Status {
+    name: String,
+}
+
+fn main() {}
