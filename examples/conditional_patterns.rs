@@ -234,7 +234,8 @@ async fn status_workflow(db: &Db) -> Result<(), Failure> {
     println!("   order-7 is {:?}; history: {:?}", order.status, order.history);
     expect(order.status == Status::Shipped, "order-7 should be shipped")?;
     expect(order.history == [Status::Pending, Status::Paid, Status::Shipped], "order-7 went through each state once")?;
-    expect(order.changed_at >= placed_at, "order-7 records when it was shipped, to the nanosecond")?;
+    let shipped_by = SystemTime::now();
+    expect(placed_at < order.changed_at && order.changed_at <= shipped_by, "order-7 records when it was shipped")?;
     expect(orders.get(Order::key("order-9")).await?.is_none(), "no order-9 should have been created")?;
     Ok(())
 }
@@ -266,13 +267,13 @@ async fn idempotent_events(db: &Db) -> Result<(), Failure> {
         events.delete(Event::key(id)).await?;
     }
     let event = |id: &str, amount, delivery| Event { id: id.into(), kind: "deposit".into(), amount, delivery };
-    let (fifty, twenty) = (Decimal::new(5010, 2), Decimal::new(1995, 2)); // 50.10 and 19.95
+    let (first, second) = (Decimal::new(5010, 2), Decimal::new(1995, 2)); // 50.10 and 19.95
 
-    expect(log_event(&events, &event("evt-1", fifty, 1)).await?.is_none(), "evt-1 is new")?;
-    expect(log_event(&events, &event("evt-2", twenty, 1)).await?.is_none(), "evt-2 is new")?;
+    expect(log_event(&events, &event("evt-1", first, 1)).await?.is_none(), "evt-1 is new")?;
+    expect(log_event(&events, &event("evt-2", second, 1)).await?.is_none(), "evt-2 is new")?;
     // The sender did not get the acknowledgement and delivers evt-1 again.
-    let again = log_event(&events, &event("evt-1", fifty, 2)).await?;
-    expect(again == Some(event("evt-1", fifty, 1)), "the second evt-1 should find the first")?;
+    let again = log_event(&events, &event("evt-1", first, 2)).await?;
+    expect(again == Some(event("evt-1", first, 1)), "the second evt-1 should find the first")?;
 
     let mut total = Decimal::ZERO;
     for id in ["evt-1", "evt-2"] {

@@ -54,9 +54,9 @@ impl Case {
         match self {
             Case::Pascal => variant.to_owned(),
             Case::Camel => lower_first(variant),
-            Case::Lower => variant.to_lowercase(),
-            Case::Upper => variant.to_uppercase(),
-            other => other.field(&words.to_lowercase()),
+            Case::Lower => variant.to_ascii_lowercase(),
+            Case::Upper => variant.to_ascii_uppercase(),
+            other => other.field(&words.to_ascii_lowercase()),
         }
     }
 
@@ -64,23 +64,24 @@ impl Case {
     pub(crate) fn field(self, field: &str) -> String {
         match self {
             Case::Lower | Case::Snake => field.to_owned(),
-            Case::Upper | Case::ScreamingSnake => field.to_uppercase(),
+            Case::Upper | Case::ScreamingSnake => field.to_ascii_uppercase(),
             Case::Kebab => field.replace('_', "-"),
-            Case::ScreamingKebab => field.replace('_', "-").to_uppercase(),
+            Case::ScreamingKebab => field.replace('_', "-").to_ascii_uppercase(),
             Case::Pascal => field.split('_').map(upper_first).collect(),
             Case::Camel => lower_first(&field.split('_').map(upper_first).collect::<String>()),
         }
     }
 }
 
+// serde changes the case of ASCII letters only.
 fn upper_first(word: &str) -> String {
     let mut chars = word.chars();
-    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    chars.next().map(|first| std::iter::once(first.to_ascii_uppercase()).chain(chars).collect()).unwrap_or_default()
 }
 
 fn lower_first(word: &str) -> String {
     let mut chars = word.chars();
-    chars.next().map(|first| first.to_lowercase().chain(chars).collect()).unwrap_or_default()
+    chars.next().map(|first| std::iter::once(first.to_ascii_lowercase()).chain(chars).collect()).unwrap_or_default()
 }
 
 /// Reads `rename_all = "..."` into `slot`, refusing a second one.
@@ -118,6 +119,13 @@ mod tests {
                 "PAYMENT-DUE"
             ]
         );
+    }
+
+    #[test]
+    fn only_ascii_letters_change_case() {
+        assert_eq!(Case::Upper.variant("Straße"), "STRAßE");
+        assert_eq!(Case::Snake.variant("ÜberZahl"), "Über_zahl");
+        assert_eq!(Case::Pascal.field("über_groß"), "überGroß");
     }
 
     #[test]

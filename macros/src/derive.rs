@@ -37,6 +37,15 @@ struct Field {
 }
 
 impl Field {
+    /// Whether an item can be read without the field's attribute: an `Option`, and stored as its own type also a
+    /// set (a serde set needs its attribute).
+    fn may_be_absent(&self) -> bool {
+        match self.stored_as() {
+            Storage::Serde(_) => option_inner(&self.ty).is_some(),
+            Storage::Plain | Storage::Ttl(_) => absent_when_empty(&self.ty),
+        }
+    }
+
     /// How the field is stored: a key or the version as its own type, whatever else it is marked with (that is
     /// refused, once, by [`check_storage`]).
     fn stored_as(&self) -> Storage {
@@ -336,7 +345,7 @@ fn check_storage(schema: &Schema, errors: &mut Errors) {
             errors.at(
                 span,
                 format_args!("a key attribute cannot be stored as `{option}`"),
-                "keys are strings, numbers or bytes: use one of those, a UUID or a `#[derive(Value)]` enum",
+                format_args!("remove `{option}`: a key is stored as its own type"),
             );
         } else if field.version.is_some() {
             errors.at(
@@ -352,11 +361,22 @@ fn check_storage(schema: &Schema, errors: &mut Errors) {
             );
         }
     }
-    let ttls = schema.fields.iter().filter_map(|f| match f.storage {
-        Storage::Ttl(span) => Some(span),
-        _ => None,
-    });
-    for span in ttls.skip(1) {
+    let ttls: Vec<Span> = schema
+        .fields
+        .iter()
+        .filter_map(|f| match f.stored_as() {
+            Storage::Ttl(span) => Some(span),
+            _ => None,
+        })
+        .collect();
+    if let (Some(first), false) = (ttls.first(), schema.fields.iter().any(|f| f.key == Some(KeyPart::Partition))) {
+        errors.at(
+            *first,
+            "TTL needs an item: DynamoDB reads it from a top-level attribute of a table's items",
+            "move the field to the item that is stored in the table (the struct with the partition key)",
+        );
+    }
+    for span in ttls.iter().skip(1).copied() {
         errors.at(
             span,
             "a table has at most one TTL attribute",
@@ -651,7 +671,7 @@ fn generate_coverage(schema: &Schema) -> (TokenStream, TokenStream) {
     let data: Vec<&Field> = schema.fields.iter().filter(|f| f.key.is_none() && f.version.is_none()).collect();
     let params: Vec<Ident> = (0..data.len()).map(|i| format_ident!("F{}", i)).collect();
     // A field with a default, an `Option` or a set is not required: it has a type parameter, and no bound.
-    let required = data.iter().zip(&params).filter(|(f, _)| f.default.is_none() && !absent_when_empty(&f.ty));
+    let required = data.iter().zip(&params).filter(|(f, _)| f.default.is_none() && !f.may_be_absent());
     let uncovered = data.iter().map(|_| quote!(::dynatomic::__private::Uncovered));
     let covers = schema.fields.iter().map(|f| {
         let field = &f.ident;

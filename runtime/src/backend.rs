@@ -86,11 +86,16 @@ impl Backend {
             Backend::DynamoDb(client) => Box::pin(dynamo::create_table(client, table, key, TABLE_PATIENCE)).await?,
             Backend::Memory(memory) => memory.create_table(table, key)?,
         }
-        match ttl {
-            Some(attribute) if self.time_to_live(table).await?.as_deref() != Some(attribute) => {
-                self.enable_time_to_live(table, attribute).await
-            }
-            _ => Ok(()),
+        let Some(attribute) = ttl else { return Ok(()) };
+        if self.time_to_live(table).await?.as_deref() == Some(attribute) {
+            return Ok(());
+        }
+        match self.enable_time_to_live(table, attribute).await {
+            // Another process creating the table at the same time may have enabled it first.
+            Err(_) if self.time_to_live(table).await?.as_deref() == Some(attribute) => Ok(()),
+            // TTL on another attribute (DynamoDB: "TimeToLive is active on a different AttributeName") is the
+            // table's owner's to change.
+            other => other,
         }
     }
 

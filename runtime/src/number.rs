@@ -10,12 +10,21 @@ use crate::expr::decimal::{Decimal, NumberError};
 /// `text` is a decimal literal as Rust's `Display` writes it (an optional `-`, digits, an optional
 /// fraction and an optional exponent).
 pub(crate) fn check(text: String) -> Result<String, ValueError> {
-    match Decimal::parse(&text) {
-        Ok(_) => Ok(text),
-        Err(NumberError::NotANumber) => Err(ValueError::NotANumber(text)),
-        Err(NumberError::Precision) => Err(ValueError::TooPrecise(text)),
-        Err(NumberError::Overflow | NumberError::Underflow) => Err(ValueError::OutOfRange(text)),
-    }
+    parse(&text).map(|_| text)
+}
+
+/// A number DynamoDB accepts, in the canonical form DynamoDB stores it in: plain notation, no exponent, no
+/// leading or trailing zeros. Equal numbers have equal canonical forms (`1.0` and `1.00` are `1`).
+pub(crate) fn canonical(text: String) -> Result<String, ValueError> {
+    parse(&text).map(|number| number.to_string())
+}
+
+fn parse(text: &str) -> Result<Decimal, ValueError> {
+    Decimal::parse(text).map_err(|error| match error {
+        NumberError::NotANumber => ValueError::NotANumber(text.to_owned()),
+        NumberError::Precision => ValueError::TooPrecise(text.to_owned()),
+        NumberError::Overflow | NumberError::Underflow => ValueError::OutOfRange(text.to_owned()),
+    })
 }
 
 /// Formats a float for DynamoDB, refusing NaN and infinities.
@@ -45,6 +54,16 @@ mod tests {
         assert!(matches!(check(".".into()), Err(ValueError::NotANumber(_))));
         assert!(matches!(float(f64::NAN, "NaN".into()), Err(ValueError::NotFinite(_))));
         assert!(matches!(float(f64::INFINITY, "inf".into()), Err(ValueError::NotFinite(_))));
+    }
+
+    #[test]
+    fn canonical_forms_are_plain_and_equal_for_equal_numbers() {
+        for (text, canonical_form) in
+            [("1.00", "1"), ("1.0", "1"), ("-0.50", "-0.5"), ("1.25E+2", "125"), ("5e-3", "0.005")]
+        {
+            assert_eq!(canonical(text.to_owned()).as_deref(), Ok(canonical_form), "{text}");
+        }
+        assert!(matches!(canonical("1e126".into()), Err(ValueError::OutOfRange(_))));
     }
 
     #[test]

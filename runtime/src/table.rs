@@ -67,7 +67,8 @@ impl<T: Item> Table<T> {
 
     /// Creates the table, with on-demand capacity and `T`'s key schema, and waits up to two minutes until it
     /// is active. A table that already exists is left as it is. When `T` has a `#[dynatomic(ttl)]` field, TTL is
-    /// then enabled on its attribute (UpdateTimeToLive) unless it is already.
+    /// then enabled on its attribute (UpdateTimeToLive) unless it is already; a table whose TTL is on another
+    /// attribute is refused with DynamoDB's `ValidationException` (change it in the table's settings).
     pub async fn create_table(&self) -> Result<(), Error<T>> {
         Ok(self.db.backend.create_table(&self.name, T::KEY, T::TTL).await?)
     }

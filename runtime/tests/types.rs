@@ -69,6 +69,7 @@ struct Record {
     balance: Decimal,
     big: BigDecimal,
     friends: HashSet<Uuid>,
+    parent: Uuid,
     #[dynatomic(serde)]
     prefs: Prefs,
     #[dynatomic(serde)]
@@ -109,6 +110,15 @@ fn moments() -> impl Strategy<Value = Moment> {
     (FIRST..=LAST_JIFF, 0..1_000_000_000_u32).prop_map(|(secs, nanos)| Moment(secs, nanos))
 }
 
+/// Pairs of times at most two seconds apart: the fixed-width fraction is what orders them.
+fn near_moments() -> impl Strategy<Value = (Moment, Moment)> {
+    (0..=LAST_JIFF - 2, 0..1_000_000_000_u32, -2_000_000_000_i64..2_000_000_000).prop_map(|(secs, nanos, delta)| {
+        let total = i128::from(secs) * 1_000_000_000 + i128::from(nanos) + i128::from(delta);
+        let at = |t: i128| Moment(t.div_euclid(1_000_000_000) as i64, t.rem_euclid(1_000_000_000) as u32);
+        (at(i128::from(secs) * 1_000_000_000 + i128::from(nanos)), at(total))
+    })
+}
+
 /// Decimals of every scale `rust_decimal` holds.
 fn decimals() -> impl Strategy<Value = Decimal> {
     (-(1_i128 << 95)..(1_i128 << 95), 0..=28_u32).prop_map(|(m, scale)| Decimal::from_i128_with_scale(m, scale))
@@ -137,10 +147,11 @@ fn record(id: Uuid, at: Moment, balance: Decimal, big: BigDecimal, status: Statu
         chrono_at: at.chrono(),
         time_at: at.time(),
         jiff_at: at.jiff(),
-        expires_at: Some(UNIX_EPOCH + Duration::from_secs(at.0.unsigned_abs())),
+        expires_at: Some(at.system()),
         balance,
         big,
         friends: [Uuid::from_u128(7), Uuid::from_u128(u128::MAX)].into(),
+        parent: Uuid::from_u128(7),
         prefs: Prefs { theme: "dark".into(), volume: 7 },
         shape: Some(Shape::Circle { radius: 1.5 }),
         touched: 0,
@@ -174,10 +185,15 @@ async fn every_type_round_trips_in_its_documented_form(backend: Backend) {
     ];
     let random = samples((moments(), decimals(), big_decimals()), 40);
     for (i, (at, balance, big)) in edges.into_iter().chain(random).enumerate() {
-        let item = record(Uuid::from_u128(i as u128 + 1), at, balance, big, STATUSES[i % 3]);
+        let mut item = record(Uuid::from_u128(i as u128 + 1), at, balance, big, STATUSES[i % 3]);
+        if i % 4 == 3 {
+            item.expires_at = None;
+        }
         fx.table.put(&item).await.unwrap_or_else(|e| panic!("put {item:?}: {e:?}"));
         let read = fx.stored(item.item_key()).await;
-        assert_eq!(read, item, "every field reads back as written");
+        // The TTL is stored as the second the time is in.
+        let expected = Record { expires_at: item.expires_at.map(|_| Moment(at.0, 0).system()), ..item };
+        assert_eq!(read, expected, "every field reads back as written");
     }
 
     // The stored form of the 2024 leap day at noon, as the README documents it.
@@ -210,6 +226,7 @@ async fn forms_written_by_other_clients_decode(backend: Backend) {
     let item: RawItem = [
         ("id", s("00000000-0000-0000-0000-00000000002a")),
         ("friends", AttributeValue::Ss(vec!["00000000-0000-0000-0000-00000000002A".into()])),
+        ("parent", s("{00000000-0000-0000-0000-00000000002a}")),
         ("status", s("done")),
         ("createdAt", s("2024-02-29T12:00:00Z")),
         ("chronoAt", s("2024-02-29T13:00:00+01:00")),
@@ -228,7 +245,7 @@ async fn forms_written_by_other_clients_decode(backend: Backend) {
     let read = fx.stored(Record::key(id)).await;
     let noon = Moment(1_709_208_000, 0);
     assert_eq!(read.id, id);
-    assert_eq!(read.friends, HashSet::from([id]), "an uppercase UUID reads");
+    assert_eq!((read.friends, read.parent), (HashSet::from([id]), id), "uppercase and braced UUIDs read");
     assert_eq!(read.status, Status::Shipped);
     assert!(read.past.is_empty(), "a missing set reads as empty");
     assert_eq!(read.created_at, noon.system());
@@ -268,7 +285,8 @@ async fn holds(fx: &Fixture<Record>, op: dynatomic::Update<Record>) -> bool {
 
 async fn conditions_compare_as_rust_compares(backend: Backend) {
     let fx = Fixture::<Record>::new(backend, "types_order").await;
-    for (a, b) in samples((moments(), moments()), 12) {
+    let fixed = [(Moment(7, 5), Moment(7, 10)), (Moment(7, 999_999_999), Moment(8, 0)), (Moment(-1, 1), Moment(0, 0))];
+    for (a, b) in fixed.into_iter().chain(samples((moments(), moments()), 12)).chain(samples(near_moments(), 12)) {
         fx.table.put(&plain(a)).await.expect("put");
         let expected = (a.0, a.1) < (b.0, b.1);
         let (system, chrono, time, jiff) = (b.system(), b.chrono(), b.time(), b.jiff());
@@ -300,10 +318,11 @@ async fn conditions_compare_as_rust_compares(backend: Backend) {
     for (a, b) in samples((0..u128::MAX, 0..u128::MAX), 12) {
         let (a, b) = (Uuid::from_u128(a), Uuid::from_u128(b));
         let mut item = plain(Moment(0, 0));
-        item.friends = [a].into();
+        (item.friends, item.parent) = ([a].into(), a);
         fx.table.put(&item).await.expect("put");
         assert_eq!(holds(&fx, update!(Record: touched += 1; where friends.contains(b))).await, a == b);
         assert!(holds(&fx, update!(Record: touched += 1; where friends.contains(a))).await);
+        assert_eq!(holds(&fx, update!(Record: touched += 1; where parent < b)).await, a < b, "{a} < {b}");
     }
     fx.table.put(&plain(Moment(0, 0))).await.expect("put");
     assert!(holds(&fx, update!(Record: status = Status::Shipped; where status == Status::Pending)).await);
@@ -377,11 +396,24 @@ struct Session {
     expires_at: DateTime<Utc>,
 }
 
+/// The same table, with TTL on another attribute.
+#[derive(Item, Debug, Clone, PartialEq)]
+struct RenamedSession {
+    #[dynatomic(partition_key)]
+    id: Uuid,
+    #[dynatomic(ttl)]
+    ends_at: DateTime<Utc>,
+}
+
 async fn create_table_enables_ttl_and_expiry_is_a_condition(backend: Backend) {
     let fx = Fixture::<Session>::new(backend, "types_ttl").await;
     assert_eq!(fx.table.time_to_live().await.expect("describe").as_deref(), Some("expires_at"));
     fx.table.create_table().await.expect("creating it again leaves it as it is");
     assert_eq!(fx.table.time_to_live().await.expect("describe").as_deref(), Some("expires_at"));
+    let renamed = fx.db.table_named::<RenamedSession>(fx.table.name());
+    let refused = renamed.create_table().await;
+    let Err(Error::Service(error)) = refused else { panic!("TTL on another attribute: {refused:?}") };
+    assert_eq!(error.message(), "TimeToLive is active on a different AttributeName");
     assert_eq!(
         Fixture::<Record>::new(backend, "types_ttl_opt").await.table.time_to_live().await.expect("describe").as_deref(),
         Some("expiresAt")

@@ -92,8 +92,9 @@ impl Memory {
     pub(crate) fn enable_time_to_live(&self, table: &str, attribute: &str) -> Result<(), Failure> {
         let table = self.table(table)?;
         let mut ttl = lock(&table.ttl);
-        match *ttl {
-            Some(_) => Err(invalid("TimeToLive is already enabled".to_owned())),
+        match ttl.as_deref() {
+            Some(enabled) if enabled == attribute => Err(invalid("TimeToLive is already enabled".to_owned())),
+            Some(_) => Err(invalid("TimeToLive is active on a different AttributeName".to_owned())),
             None => {
                 *ttl = Some(attribute.to_owned());
                 Ok(())

@@ -15,8 +15,8 @@ pub(super) struct Table {
     pub(super) partition: (String, KeyKind),
     pub(super) sort: Option<(String, KeyKind)>,
     pub(super) shards: Box<[Mutex<Shard>]>,
-    /// The attribute TTL is enabled on, if it is (DynamoDB deletes expired items in the background, days
-    /// later at most; the memory backend keeps them, as a read within that delay finds them).
+    /// The attribute TTL is enabled on, if it is (DynamoDB deletes expired items in the background, typically
+    /// within days; the memory backend keeps them, as a read within that delay finds them).
     pub(super) ttl: Mutex<Option<String>>,
 }
 

@@ -14,19 +14,26 @@ use crate::kind::{Number, Ordered};
 use crate::schema::{KeyAttribute, KeyKind};
 use crate::value::{IntoValue, fits_itself};
 
-/// Reads a stored number with `parse`, naming the number when the type cannot hold it exactly.
+/// Reads a stored number with `parse`, given its canonical plain form (so that an exponent form is read as
+/// exactly as a plain one), naming the number when the type cannot hold it exactly.
 fn decode<T>(value: AttributeValue, parse: impl FnOnce(&str) -> Option<T>) -> Result<T, DecodeError> {
     match value {
-        AttributeValue::N(text) => parse(&text).ok_or_else(|| {
-            DecodeError::mismatch(std::any::type_name::<T>(), format_args!("the number {text} does not fit exactly"))
-        }),
+        AttributeValue::N(text) => {
+            crate::number::canonical(text.clone()).ok().as_deref().and_then(parse).ok_or_else(|| {
+                DecodeError::mismatch(
+                    std::any::type_name::<T>(),
+                    format_args!("the number {text} does not fit exactly"),
+                )
+            })
+        }
         other => Err(mismatch::<T>(&other)),
     }
 }
 
 macro_rules! decimals {
     ($($ty:ty: |$text:ident| $parse:expr;)*) => {$(
-        leaf_attribute!($ty, |n| crate::number::check(n.to_string()).map(AttributeValue::N), |value| {
+        // Written in canonical form, as DynamoDB stores it, so that equal decimals are equal elements of a set.
+        leaf_attribute!($ty, |n| crate::number::canonical(n.to_string()).map(AttributeValue::N), |value| {
             decode(value, |$text| $parse)
         });
         fits_itself!($ty);
@@ -45,12 +52,8 @@ macro_rules! decimals {
 
 #[cfg(feature = "rust_decimal")]
 decimals! {
-    // DynamoDB answers in plain or exponent form; a number with more digits than `Decimal` holds is refused,
-    // not rounded.
-    rust_decimal::Decimal: |text| match text.contains(['e', 'E']) {
-        true => rust_decimal::Decimal::from_scientific(text).ok(),
-        false => rust_decimal::Decimal::from_str_exact(text).ok(),
-    };
+    // A number with more digits than `Decimal` holds is refused, not rounded.
+    rust_decimal::Decimal: |text| rust_decimal::Decimal::from_str_exact(text).ok();
 }
 
 #[cfg(feature = "bigdecimal")]
@@ -65,7 +68,10 @@ mod tests {
     #[test]
     fn stores_the_exact_text_and_refuses_what_dynamodb_refuses() {
         let cents: rust_decimal::Decimal = "0.10".parse().unwrap();
-        assert_eq!(cents.to_attr().unwrap(), AttributeValue::N("0.10".into()));
+        assert_eq!(cents.to_attr().unwrap(), AttributeValue::N("0.1".into()));
+        let same: [rust_decimal::Decimal; 2] = ["1.0".parse().unwrap(), "1.00".parse().unwrap()];
+        let set = IntoValue::<std::collections::HashSet<rust_decimal::Decimal>>::into_value(same).unwrap();
+        assert_eq!(set, AttributeValue::Ns(vec!["1".into()]), "equal decimals are one element");
         let huge: bigdecimal::BigDecimal = "1e126".parse().unwrap();
         assert!(matches!(huge.to_attr(), Err(ValueError::OutOfRange(_))));
         let precise: bigdecimal::BigDecimal = format!("0.{}", "3".repeat(39)).parse().unwrap();
@@ -78,6 +84,7 @@ mod tests {
         assert_eq!(read("12.5").unwrap().to_string(), "12.5");
         assert_eq!(read("1.25E+2").unwrap().to_string(), "125");
         assert!(read(&format!("0.{}1", "0".repeat(30))).is_err());
+        assert!(read("1.00000000000000000000000000000001E+1").is_err(), "31 digits in exponent form are not rounded");
         let big = bigdecimal::BigDecimal::from_attr(AttributeValue::N("9.9E+125".into())).unwrap();
         assert_eq!(big, "99e124".parse::<bigdecimal::BigDecimal>().unwrap());
     }

@@ -14,7 +14,8 @@ use crate::value::IntoValue;
 /// A field stored with serde (`#[dynatomic(serde)]`, dynatomic's `serde` feature), as `update!` and
 /// `condition!` see it: it can be set, compared with `==` / `!=`, tested with `exists()` and, in an `Option`,
 /// removed; its inside is opaque to the DSL (no paths into it, no arithmetic). A value written to it or compared
-/// with it is the field's own type.
+/// with it is the field's own type; one that serde writes as null is refused (a put stores it as no attribute).
+/// Without the `serde` feature the type exists, for the derive to name, and stores nothing.
 #[cfg_attr(
     feature = "serde",
     doc = r#"
@@ -57,7 +58,7 @@ impl<T: serde::Serialize + serde::de::DeserializeOwned + 'static> Attribute for 
     type Fields = NoFields<Self>;
 
     fn to_attr(&self) -> Result<AttributeValue, ValueError> {
-        Ok(serialize(&self.0)?.unwrap_or(AttributeValue::Null(true)))
+        present(&self.0)
     }
 
     fn from_attr(value: AttributeValue) -> Result<Self, DecodeError> {
@@ -79,6 +80,32 @@ impl<T: serde::Serialize> IntoValue<Serialized<T>> for T {
 #[cfg(feature = "serde")]
 impl<T: serde::Serialize> IntoValue<Serialized<T>> for &T {
     fn into_value(self) -> Result<AttributeValue, ValueError> {
-        Ok(serialize(self)?.unwrap_or(AttributeValue::Null(true)))
+        present(self)
+    }
+}
+
+/// The stored form of a value written or compared in an expression: a value serde writes as null would be
+/// stored as no attribute by a put, so it is refused here rather than written as a NULL an item never holds.
+#[cfg(feature = "serde")]
+fn present<T: serde::Serialize + ?Sized>(value: &T) -> Result<AttributeValue, ValueError> {
+    serialize(value)?.ok_or_else(|| {
+        ValueError::Unserializable(
+            "the value serializes as null, which is stored as no attribute: remove the attribute with `remove()`, or test it with `exists()`".to_owned(),
+        )
+    })
+}
+
+#[cfg(all(test, feature = "serde"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_serde_writes_as_null_is_absent_in_an_item_and_refused_in_an_expression() {
+        assert_eq!(serialize(&None::<u8>), Ok(None));
+        assert!(matches!(IntoValue::<Serialized<()>>::into_value(()), Err(ValueError::Unserializable(_))));
+        assert_eq!(
+            IntoValue::<Serialized<Vec<u8>>>::into_value(vec![1]),
+            Ok(AttributeValue::L(vec![AttributeValue::N("1".into())]))
+        );
     }
 }

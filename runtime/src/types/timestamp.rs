@@ -7,6 +7,7 @@
 //! are exact to the nanosecond. The years 0000 to 9999 are stored; a time outside them is refused before
 //! sending. A `#[dynatomic(ttl)]` field is stored as epoch seconds instead ([`EpochSeconds`]).
 
+use std::borrow::Borrow;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -105,9 +106,10 @@ impl UnixTime {
         self.secs.to_string()
     }
 
-    /// Reads epoch seconds: an integer, or a decimal with up to 9 fraction digits.
+    /// Reads epoch seconds: an integer, or a decimal with up to 9 fraction digits, in plain or exponent form.
     pub(crate) fn parse_epoch(text: &str) -> Option<UnixTime> {
-        let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+        let text = crate::number::canonical(text.to_owned()).ok()?;
+        let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
         let negative = whole.starts_with('-');
         let secs: i64 = whole.parse().ok()?;
         if fraction.len() > 9 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
@@ -190,7 +192,7 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 
 /// A type stored as a timestamp.
 pub(crate) trait Timestamp: Sized + Clone + 'static {
-    /// The time, or `None` if the value is no instant on the UTC time line (a leap second).
+    /// The time, or `None` if it is too far from 1970 for seconds in an `i64`.
     fn to_unix(&self) -> Option<UnixTime>;
     /// The value at this time, or `None` if the type cannot hold it.
     fn from_unix(time: UnixTime) -> Option<Self>;
@@ -212,7 +214,7 @@ fn encode<T: Timestamp>(time: &T) -> Result<AttributeValue, ValueError> {
 }
 
 fn unix<T: Timestamp>(time: &T) -> Result<UnixTime, ValueError> {
-    time.to_unix().ok_or_else(|| ValueError::TimeOutOfRange(format!("a leap second of {}", std::any::type_name::<T>())))
+    time.to_unix().ok_or_else(|| ValueError::TimeOutOfRange(format!("a {} value", std::any::type_name::<T>())))
 }
 
 /// A timestamp stored as epoch seconds (a number), as DynamoDB's TTL requires: the type of a
@@ -221,7 +223,7 @@ fn unix<T: Timestamp>(time: &T) -> Result<UnixTime, ValueError> {
 ///
 /// ```
 /// use dynatomic::{Attribute, EpochSeconds};
-/// use std::time::{Duration, SystemTime, UNIX_EPOCH};
+/// use std::time::{Duration, UNIX_EPOCH};
 /// let at = UNIX_EPOCH + Duration::from_millis(1_700_000_000_900);
 /// let stored = EpochSeconds(at).to_attr().unwrap();
 /// assert_eq!(stored, dynatomic::AttributeValue::N("1700000000".into()));
@@ -246,7 +248,8 @@ pub trait TtlField: Sized {
 }
 
 /// A `#[dynatomic(ttl)]` field of type `T`, as the derive's field probes name it: its attribute is `T`'s stored
-/// form, so that a field type that is no timestamp is reported once, by the derive, and not again by the probe.
+/// form. A field type that is no timestamp is reported by the item's conversions, as any type that cannot be
+/// stored is, and not again by the probe, which needs nothing of `T` until a DSL call uses the field.
 pub struct Ttl<T>(T);
 
 impl<T: TtlField + 'static> Attribute for Ttl<T> {
@@ -290,7 +293,7 @@ macro_rules! timestamps {
 
         leaf_attribute!(
             EpochSeconds<$ty>,
-            |time| Ok(AttributeValue::N(unix(&time.0)?.epoch_seconds())),
+            |time| time.into_value(),
             |value| match value {
                 AttributeValue::N(text) => UnixTime::parse_epoch(&text)
                     .and_then(|time| <$ty as Timestamp>::from_unix(time))
@@ -307,14 +310,15 @@ macro_rules! timestamps {
         impl Ordered for EpochSeconds<$ty> {
             type Same = Self;
         }
-        impl IntoValue<EpochSeconds<$ty>> for $ty {
+        /// The field's own timestamp type (or a reference to it), and `EpochSeconds` of it.
+        impl<V: Borrow<$ty>> IntoValue<EpochSeconds<$ty>> for V {
             fn into_value(self) -> Result<AttributeValue, ValueError> {
-                EpochSeconds(self).to_attr()
+                Ok(AttributeValue::N(unix(self.borrow())?.epoch_seconds()))
             }
         }
-        impl IntoValue<EpochSeconds<$ty>> for &$ty {
-            fn into_value(self) -> Result<AttributeValue, ValueError> {
-                EpochSeconds(self.clone()).to_attr()
+        impl Borrow<$ty> for EpochSeconds<$ty> {
+            fn borrow(&self) -> &$ty {
+                &self.0
             }
         }
         impl TtlField for $ty {
@@ -360,9 +364,9 @@ timestamps!(SystemTime);
 #[cfg(feature = "chrono")]
 impl Timestamp for chrono::DateTime<chrono::Utc> {
     fn to_unix(&self) -> Option<UnixTime> {
-        // chrono writes a leap second as a nanosecond count of a second or more.
-        let nanos = self.timestamp_subsec_nanos();
-        (nanos < NANOS).then_some(UnixTime { secs: self.timestamp(), nanos })
+        // chrono writes a leap second as a nanosecond count of a second or more: it is stored as the first
+        // instant of the next second, as chrono's own `timestamp_nanos_opt` counts it.
+        UnixTime::new(self.timestamp(), i128::from(self.timestamp_subsec_nanos()))
     }
 
     fn from_unix(time: UnixTime) -> Option<Self> {
@@ -447,7 +451,8 @@ mod tests {
         assert_eq!(UnixTime::parse_epoch("1700000000"), Some(at(1_700_000_000, 0)));
         assert_eq!(UnixTime::parse_epoch("1700000000.25"), Some(at(1_700_000_000, 250_000_000)));
         assert_eq!(UnixTime::parse_epoch("-1.5"), Some(at(-2, 500_000_000)));
-        assert_eq!(UnixTime::parse_epoch("1e9"), None);
+        assert_eq!(UnixTime::parse_epoch("1.7E+9"), Some(at(1_700_000_000, 0)));
+        assert_eq!(UnixTime::parse_epoch("1E+30"), None);
         assert_eq!(at(-2, 500_000_000).epoch_seconds(), "-2");
     }
 

@@ -1,4 +1,5 @@
-//! `ttl` on a key, on the version, with `default`, on a second field, with `serde`, and given twice.
+//! `ttl` on a key, on the version, with `default`, on a second field, with `serde`, given twice, and on a
+//! struct that is no table's item.
 
 use std::time::SystemTime;
 
@@ -18,12 +19,16 @@ struct OnVersion {
 
 #[derive(dynatomic::Item)]
 struct WithDefault {
+    #[dynatomic(partition_key)]
+    id: String,
     #[dynatomic(ttl, default)]
     expires_at: Option<SystemTime>,
 }
 
 #[derive(dynatomic::Item)]
 struct TwoTtls {
+    #[dynatomic(partition_key)]
+    id: String,
     #[dynatomic(ttl)]
     expires_at: Option<SystemTime>,
     #[dynatomic(ttl)]
@@ -32,13 +37,24 @@ struct TwoTtls {
 
 #[derive(dynatomic::Item)]
 struct WithSerde {
+    #[dynatomic(partition_key)]
+    id: String,
     #[dynatomic(ttl, serde)]
     expires_at: Option<SystemTime>,
 }
 
 #[derive(dynatomic::Item)]
 struct Twice {
+    #[dynatomic(partition_key)]
+    id: String,
     #[dynatomic(ttl, ttl)]
+    expires_at: Option<SystemTime>,
+}
+
+/// Nested in an item: DynamoDB's TTL reads only top-level attributes.
+#[derive(dynatomic::Item)]
+struct Nested {
+    #[dynatomic(ttl)]
     expires_at: Option<SystemTime>,
 }
 
