@@ -326,6 +326,13 @@ fn check(schema: &Schema, errors: &mut Errors) {
         if field.name.is_empty() {
             errors.at(field.name_span, "an attribute name cannot be empty", "give `rename` a non-empty name");
         }
+        if field.name.starts_with("dynatomic:") {
+            errors.at(
+                field.name_span,
+                "attribute names that start with `dynatomic:` are dynatomic's own: its locks are stored under them",
+                "give `rename` another name",
+            );
+        }
         if schema.fields[..i].iter().any(|earlier| earlier.name == field.name) {
             errors.at(
                 field.name_span,

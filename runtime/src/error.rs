@@ -32,6 +32,11 @@ pub enum ValueError {
     /// A `#[dynatomic(serde)]` value that serde_dynamo could not serialize.
     #[error("the value could not be serialized for DynamoDB: {0}")]
     Unserializable(String),
+    /// A key attribute changed through a lock's guard: a commit writes the item it locked, whose key is fixed.
+    #[error(
+        "key attribute `{0}` was changed under a lock: a commit writes the item that was locked (to move an item, put a new one and delete the old)"
+    )]
+    KeyChanged(String),
     /// A set with no elements: DynamoDB has no empty sets.
     #[error("an empty set cannot be stored: DynamoDB has no empty sets (remove the attribute instead)")]
     EmptySet,
@@ -416,6 +421,25 @@ pub enum Error<T> {
     Changed {
         /// The item as it is stored now (`None`: it was deleted).
         stored: Option<Box<Stored<T>>>,
+    },
+    /// A write under a lock ([`Table::lock`](crate::Table::lock)) whose lease the holder lost: it was not renewed
+    /// in time (a pause longer than the lease) and another holder took the lock over. Nothing was written.
+    #[error(
+        "the `{action}` lock on the item was lost: its lease ran out and another holder took it over; nothing was written"
+    )]
+    LockLost {
+        /// The lock's action name.
+        action: String,
+        /// The item as it is stored now (`None`: it was deleted).
+        stored: Option<Box<Stored<T>>>,
+    },
+    /// Another holder has the lock, and did not release it (or let its lease run out) within the wait the lock
+    /// was asked with ([`LockRequest::wait`](crate::LockRequest::wait); none for
+    /// [`Table::try_lock`](crate::Table::try_lock)).
+    #[error("the `{action}` lock on the item is held by another holder, who did not release it within the wait")]
+    LockHeld {
+        /// The lock's action name.
+        action: String,
     },
     /// A value that DynamoDB would refuse, caught before sending.
     #[error("invalid value: {0}")]

@@ -1,6 +1,6 @@
 //! What dynatomic adds to a write besides the user's expressions, and what it expects of the stored item: that
-//! the item exists (`update`) or does not (`create`), the version check and increment of a versioned item, and
-//! that the item is unchanged since it was read.
+//! the item exists (`update`) or does not (`create`), the version check and increment of a versioned item, that
+//! the item is unchanged since it was read, and that the writer still holds its lock's lease.
 //!
 //! A [`Guard`] travels with its request. It writes the few expression strings of its own (composed once per call
 //! site and shape of guard, then reused: see [`Memo`]), and when the backend refuses the condition it decides,
@@ -150,12 +150,65 @@ impl Unchanged {
     }
 }
 
+/// The lease a write under a lock must still hold: the lock's holder attribute names this holder, and its fence
+/// attribute this acquisition.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct LeaseCheck {
+    /// The lock's action name.
+    pub(crate) action: String,
+    /// The attributes of the lock's holder and fencing token.
+    pub(crate) holder_attribute: String,
+    pub(crate) fence_attribute: String,
+    /// The holder's id and its acquisition's fencing token.
+    pub(crate) holder: String,
+    pub(crate) fence: u64,
+}
+
+/// The placeholders of a lease check.
+const LEASE_HOLDER: (&str, &str) = ("#dynatomic_lease_holder", ":dynatomic_lease_holder");
+const LEASE_FENCE: (&str, &str) = ("#dynatomic_lease_fence", ":dynatomic_lease_fence");
+
+impl LeaseCheck {
+    /// Whether `stored` (`None`: no item) still names this holder and acquisition.
+    fn holds(&self, stored: Option<&RawItem>) -> bool {
+        let item = stored.map(|item| (item.get(&self.holder_attribute), item.get(&self.fence_attribute)));
+        matches!(item, Some((Some(AttributeValue::S(holder)), Some(AttributeValue::N(fence))))
+            if *holder == self.holder && fence.parse() == Ok(self.fence))
+    }
+
+    /// Adds the check to a request: its condition and placeholders.
+    fn add_to(&self, write: &mut Write) {
+        let check = format!("{} = {} AND {} = {}", LEASE_HOLDER.0, LEASE_HOLDER.1, LEASE_FENCE.0, LEASE_FENCE.1);
+        write.condition = Some(Cow::Owned(match write.condition.take() {
+            Some(condition) => format!("({condition}) AND {check}"),
+            None => check,
+        }));
+        write.names.insert(LEASE_HOLDER.0.to_owned(), self.holder_attribute.clone());
+        write.names.insert(LEASE_FENCE.0.to_owned(), self.fence_attribute.clone());
+        write.values.insert(LEASE_HOLDER.1.to_owned(), AttributeValue::S(self.holder.clone()));
+        write.values.insert(LEASE_FENCE.1.to_owned(), number(self.fence));
+    }
+}
+
+/// An UpdateExpression with `assignment` added to its `SET` clause (which it gains if it has none).
+pub(crate) fn with_assignment(assignment: &str, update: Option<&str>) -> String {
+    match update {
+        None => format!("SET {assignment}"),
+        Some(update) => match update.strip_prefix("SET ") {
+            Some(assignments) => format!("SET {assignment}, {assignments}"),
+            None => format!("SET {assignment} {update}"),
+        },
+    }
+}
+
 /// What a write checks and increments besides the user's expressions.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Guard {
     pub(crate) presence: Presence,
     pub(crate) version: Option<VersionCheck>,
     pub(crate) unchanged: Option<Box<Unchanged>>,
+    /// The lease of the lock the write is made under.
+    pub(crate) lease: Option<Box<LeaseCheck>>,
     /// The partition key's attribute name, for the existence checks.
     pub(crate) key: &'static str,
 }
@@ -176,6 +229,8 @@ pub(crate) enum Verdict {
     Changed,
     /// The stored version is the largest its field holds: an increment without a check would pass it.
     VersionAtMax,
+    /// The write was made under a lock whose lease the writer no longer holds.
+    LeaseLost,
     /// The guard holds: the user's condition failed (or, for `create`, the key is taken).
     Condition,
 }
@@ -263,13 +318,9 @@ fn compose(shape: Shape, texts: Texts) -> Composed {
         VersionShape::Exactly => Some(format!("{VERSION} = {NEXT}")),
         VersionShape::Increment => Some(format!("{VERSION} = if_not_exists({VERSION}, {ZERO}) + {ONE}")),
     };
-    let update = match (set, texts.update) {
-        (None, update) => update.map(Box::from),
-        (Some(set), None) => Some(format!("SET {set}").into()),
-        (Some(set), Some(update)) => Some(match update.strip_prefix("SET ") {
-            Some(assignments) => format!("SET {set}, {assignments}").into(),
-            None => format!("SET {set} {update}").into(),
-        }),
+    let update = match set {
+        None => texts.update.map(Box::from),
+        Some(set) => Some(with_assignment(&set, texts.update).into()),
     };
     let presence = match shape.presence {
         Presence::Any => None,
@@ -294,7 +345,7 @@ fn compose(shape: Shape, texts: Texts) -> Composed {
 impl Guard {
     /// A guard that adds nothing.
     pub(crate) fn none(key: &'static str) -> Self {
-        Guard { presence: Presence::Any, version: None, unchanged: None, key }
+        Guard { presence: Presence::Any, version: None, unchanged: None, lease: None, key }
     }
 
     /// Adds the guard to `write`, whose own expressions are `texts` (memoised in `memo`, when the macros wrote
@@ -315,6 +366,7 @@ impl Guard {
         // condition already makes.
         let nothing = self.version.is_none()
             && self.unchanged.is_none()
+            && self.lease.is_none()
             && (self.presence == Presence::Any
                 || self.presence == Presence::Exists && texts.missing_item == MissingItem::Fails);
         if nothing {
@@ -390,6 +442,9 @@ impl Guard {
             }));
             unchanged.add_placeholders(write);
         }
+        if let Some(lease) = &self.lease {
+            lease.add_to(write);
+        }
         Ok(())
     }
 
@@ -398,6 +453,9 @@ impl Guard {
     pub(crate) fn verdict(&self, stored: Option<&RawItem>) -> Verdict {
         if self.presence == Presence::Exists && stored.is_none() {
             return Verdict::NotFound;
+        }
+        if self.lease.as_ref().is_some_and(|lease| !lease.holds(stored)) {
+            return Verdict::LeaseLost;
         }
         if let Some(VersionCheck { attribute, expected, max }) = self.version {
             // A version that is not a number a version field holds is past every expectation.

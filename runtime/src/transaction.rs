@@ -280,6 +280,7 @@ impl Transaction {
                         Verdict::VersionConflict { expected, stored } => Reason::VersionConflict { expected, stored },
                         Verdict::Changed => Reason::Changed,
                         Verdict::VersionAtMax => Reason::VersionOverflow,
+                        Verdict::LeaseLost => Reason::LockLost,
                         Verdict::Condition => Reason::ConditionFailed,
                     };
                 }
@@ -553,6 +554,9 @@ pub enum Reason {
     VersionOverflow,
     /// It is invalid for the stored item, such as adding a number to a string (`ValidationError`).
     Validation,
+    /// A write under a lock whose lease the holder no longer holds (a failed condition, told apart by the
+    /// stored item's lock).
+    LockLost,
     /// The stored item is not at the version the action expected (a failed condition, told apart by the
     /// stored item's version).
     VersionConflict {
@@ -581,6 +585,7 @@ impl Reason {
                 | Reason::VersionConflict { .. }
                 | Reason::Changed
                 | Reason::VersionOverflow
+                | Reason::LockLost
         )
     }
 
@@ -605,6 +610,7 @@ impl fmt::Display for Reason {
             Reason::Changed => f.write_str("the item changed since it was read"),
             Reason::VersionOverflow => f.write_str("the version is at the largest number its field holds"),
             Reason::Validation => f.write_str("invalid"),
+            Reason::LockLost => f.write_str("the lock's lease was lost to another holder"),
             Reason::VersionConflict { expected, stored: Some(stored) } => {
                 write!(f, "version conflict: expected version {expected}, stored version {stored}")
             }

@@ -14,7 +14,7 @@ use crate::backend::Backend;
 use crate::dynamo;
 use crate::error::{Error, InternalError, ValueError};
 use crate::explain::{Explainer, Explanation};
-use crate::guard::{Guard, Intent, Memo, Presence, Texts, Verdict, VersionCheck};
+use crate::guard::{Guard, Intent, LeaseCheck, Memo, Presence, Texts, Verdict, VersionCheck, with_assignment};
 use crate::operation::{Condition, Update, Upsert};
 use crate::prechecks;
 use crate::request::{Action, RawItem, Returning, Write, WriteRefusal, present};
@@ -204,13 +204,83 @@ impl<T: Item> Table<T> {
         presence: Presence,
         returning: Returning,
     ) -> Result<Prepared, ValueError> {
+        self.prepare_guarded_update(key, update, presence, returning, None)
+    }
+
+    /// An update of an existing item under a lock: only if `lease` still holds.
+    pub(crate) fn prepare_update_under(
+        &self,
+        key: Key<T>,
+        update: Update<T>,
+        lease: Option<LeaseCheck>,
+    ) -> Result<Prepared, ValueError> {
+        self.prepare_guarded_update(key, update, Presence::Exists, Returning::Nothing, lease)
+    }
+
+    fn prepare_guarded_update(
+        &self,
+        key: Key<T>,
+        update: Update<T>,
+        presence: Presence,
+        returning: Returning,
+        lease: Option<LeaseCheck>,
+    ) -> Result<Prepared, ValueError> {
         let compiled = update.compiled();
         let mut guard = key.guard(presence, Intent::Write)?;
+        guard.lease = lease.map(Box::new);
         let mut write = self.request(Action::Update { key: key.into_attributes()?, expression: None }, returning);
         let explainer = update.explainer();
         update.placeholders.add_to(&mut write)?;
         guard.apply(&mut write, compiled.texts(), Some(&compiled.memo))?;
         Ok(Prepared { write, check: RefusalCheck { guard, explainer } })
+    }
+
+    /// An update of an existing item under a lock that writes what changed from `read` to `now` (both as
+    /// stored): SET for each attribute changed or added, REMOVE for each one gone; only if `lease` still holds. A
+    /// versioned item's version is incremented (the key says any version), not compared.
+    pub(crate) fn prepare_changes(
+        &self,
+        key: Key<T>,
+        read: &RawItem,
+        now: &RawItem,
+        lease: Option<LeaseCheck>,
+    ) -> Result<Prepared, ValueError> {
+        prechecks::check_item(now)?;
+        let mut guard = key.guard(Presence::Exists, Intent::Write)?;
+        guard.lease = lease.map(Box::new);
+        let mut write =
+            self.request(Action::Update { key: key.into_attributes()?, expression: None }, Returning::Nothing);
+        guard.apply(&mut write, Texts::NONE, None::<&'static Memo<1>>)?;
+        let (mut sets, mut removes) = (Vec::new(), Vec::new());
+        let managed = |name: &str| T::KEY.names().any(|key| key == name) || T::VERSION == Some(name);
+        for (i, name) in T::ATTRIBUTES.iter().filter(|name| !managed(name)).enumerate() {
+            let placeholder = format!("#c{i}");
+            match (read.get(*name), now.get(*name)) {
+                (Some(before), Some(after)) if crate::expr::values::equal(before, after) => continue,
+                (None, None) => continue,
+                (_, Some(after)) => {
+                    sets.push(format!("{placeholder} = :c{i}"));
+                    write.values.insert(format!(":c{i}"), after.clone());
+                }
+                (Some(_), None) => removes.push(placeholder.clone()),
+            }
+            write.names.insert(placeholder, (*name).to_owned());
+        }
+        if let Action::Update { expression, .. } = &mut write.action {
+            let mut text: Option<String> = expression.take().map(String::from);
+            for set in sets {
+                text = Some(with_assignment(&set, text.as_deref()));
+            }
+            if !removes.is_empty() {
+                let removal = format!("REMOVE {}", removes.join(", "));
+                text = Some(match text {
+                    Some(text) => format!("{text} {removal}"),
+                    None => removal,
+                });
+            }
+            *expression = text.map(Into::into);
+        }
+        Ok(Prepared { write, check: RefusalCheck { guard, explainer: None } })
     }
 
     /// Sends a write and returns the attributes it asked for, or the error its refusal is.
@@ -230,6 +300,10 @@ impl<T: Item> Table<T> {
                     }
                     Verdict::Changed => Error::Changed { stored },
                     Verdict::VersionAtMax => Error::InvalidValue(ValueError::VersionOverflow),
+                    Verdict::LeaseLost => {
+                        let action = check.guard.lease.map(|lease| lease.action).unwrap_or_default();
+                        Error::LockLost { action, stored }
+                    }
                     Verdict::Condition => Error::ConditionFailed { stored, explanation },
                 })
             }

@@ -1,0 +1,580 @@
+//! Locks with action names on items, as rapyer has them: a section of ordinary Rust that reads an item, decides
+//! and changes it, exclusive for one kind of work (`"transfer"`) on that item, while other kinds of work hold
+//! their own locks on it. The write that saves the changes is conditioned on still holding the lease and
+//! releases the lock in the same request, so a holder that lost its lease writes nothing.
+//!
+//! The lock of an action lives in the item, in four attributes named `dynatomic:lock:{action}:…`: the holder's
+//! id (`-` when free), the fencing token (a counter of acquisitions that only grows), the heartbeat count and
+//! the lease in milliseconds. Decoding ignores them and the derive refuses field names that start with
+//! `dynatomic:`. A waiter takes an abandoned lock over only after it has seen the same holder, token and
+//! heartbeat for a whole lease on its own monotonic clock, and takes it with a write conditioned on them, so no
+//! clocks are compared between machines.
+
+use std::future::{Future, IntoFuture};
+use std::ops::{Deref, DerefMut};
+use std::pin::Pin;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use tokio::time::Instant;
+
+use crate::error::{Error, ValueError};
+use crate::guard::{LeaseCheck, with_assignment};
+use crate::operation::Update;
+use crate::request::{Action, RawItem, Returning, Write, WriteRefusal, present};
+use crate::schema::{Expect, Item, Key};
+use crate::table::Table;
+use crate::write::Prepared;
+
+/// The start of the attribute names of every lock; field names may not start with `dynatomic:`.
+const PREFIX: &str = "dynatomic:lock:";
+/// The holder of a free lock.
+const FREE: &str = "-";
+/// The lease when none is asked for.
+const DEFAULT_LEASE: Duration = Duration::from_secs(5);
+/// How long a lock waits for another holder when no wait is asked for.
+const DEFAULT_WAIT: Duration = Duration::from_secs(10);
+/// The first pause of a waiter, doubled at each attempt that finds the lock as it was.
+const POLL_FIRST: Duration = Duration::from_millis(5);
+
+/// The names of a lock's attributes.
+#[derive(Debug, Clone)]
+struct Names {
+    holder: String,
+    fence: String,
+    beat: String,
+    lease: String,
+}
+
+impl Names {
+    fn of(action: &str) -> Names {
+        let name = |part: &str| format!("{PREFIX}{action}:{part}");
+        Names { holder: name("holder"), fence: name("fence"), beat: name("beat"), lease: name("lease") }
+    }
+
+    /// The names map of a request that uses `#lh`, `#lf`, `#lb` and `#ll`.
+    fn placeholders(&self) -> [(String, String); 4] {
+        [
+            ("#lh".to_owned(), self.holder.clone()),
+            ("#lf".to_owned(), self.fence.clone()),
+            ("#lb".to_owned(), self.beat.clone()),
+            ("#ll".to_owned(), self.lease.clone()),
+        ]
+    }
+}
+
+/// A held lock as stored: who holds it, which acquisition, how many heartbeats, and for how long a lease.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Record {
+    holder: String,
+    fence: u64,
+    beat: u64,
+    lease: Duration,
+}
+
+impl Record {
+    /// The lock held in `item`, if one is.
+    fn read(item: &RawItem, names: &Names) -> Option<Record> {
+        let number = |name: &String| match item.get(name) {
+            Some(AttributeValue::N(n)) => n.parse::<u64>().ok(),
+            _ => None,
+        };
+        match item.get(&names.holder) {
+            Some(AttributeValue::S(holder)) if holder != FREE => Some(Record {
+                holder: holder.clone(),
+                fence: number(&names.fence)?,
+                beat: number(&names.beat).unwrap_or(0),
+                lease: Duration::from_millis(number(&names.lease).unwrap_or(0)),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// A number attribute value.
+fn n(value: u64) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+/// The builder [`Table::lock`] returns: awaiting it takes the lock and reads the item under it.
+#[must_use = "a lock is taken only when it is awaited"]
+pub struct LockRequest<'t, T> {
+    table: &'t Table<T>,
+    key: Key<T>,
+    action: String,
+    lease: Duration,
+    wait: Duration,
+    renewal: Renewal,
+    missing: Option<T>,
+}
+
+/// Whether a held lease is renewed in the background.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Renewal {
+    Heartbeat,
+    None,
+}
+
+impl<T: Item> Table<T> {
+    /// Takes the lock of `action` on the item with this key, waiting (by default up to 10 s) while another holder
+    /// has it, and reads the item under it: a [`Locked`] guard that derefs to the item. Change it as plain Rust,
+    /// then [`commit`](Locked::commit) the fields you changed. Locks of other actions on the item are
+    /// independent. A key with no item is [`Error::NotFound`] unless [`or_create`](LockRequest::or_create) is
+    /// given.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// #[derive(dynatomic::Item, Debug, Clone)]
+    /// struct Account { #[dynatomic(partition_key)] id: String, balance: i64 }
+    ///
+    /// let accounts = dynatomic::Db::memory().table::<Account>();
+    /// accounts.create_table().await?;
+    /// accounts.put(&Account { id: "ann".into(), balance: 100 }).await?;
+    ///
+    /// let mut account = accounts.lock(Account::key("ann"), "transfer").await?;
+    /// account.balance -= 30; // plain code, decided on what was read under the lock
+    /// account.commit().await?; // writes `balance` only if this lease still holds, and releases the lock
+    /// assert_eq!(accounts.get(Account::key("ann")).await?.map(|a| a.balance), Some(70));
+    /// # Ok(()) }
+    /// ```
+    pub fn lock(&self, key: Key<T>, action: impl Into<String>) -> LockRequest<'_, T> {
+        LockRequest {
+            table: self,
+            key,
+            action: action.into(),
+            lease: DEFAULT_LEASE,
+            wait: DEFAULT_WAIT,
+            renewal: Renewal::Heartbeat,
+            missing: None,
+        }
+    }
+
+    /// Takes the lock of `action` only if no one holds it: another holder is [`Error::LockHeld`] at once.
+    pub fn try_lock(&self, key: Key<T>, action: impl Into<String>) -> LockRequest<'_, T> {
+        self.lock(key, action).wait(Duration::ZERO)
+    }
+
+    /// Takes the lock of `action` on the item `item` is a copy of, and reads it again under the lock, so that no
+    /// field of the copy is stale (rapyer's instance lock).
+    pub fn lock_item(&self, item: &T, action: impl Into<String>) -> LockRequest<'_, T> {
+        self.lock(item.item_key(), action)
+    }
+}
+
+impl<'t, T: Item> LockRequest<'t, T> {
+    pub(crate) fn key(&self) -> &Key<T> {
+        &self.key
+    }
+
+    pub(crate) fn table(&self) -> &'t Table<T> {
+        self.table
+    }
+
+    pub(crate) fn action_name(&self) -> &str {
+        &self.action
+    }
+
+    /// How long a lease lasts without a heartbeat (default 5 s). While the guard lives, a background task renews
+    /// it every third of that; a holder whose renewals stop (a pause, a lost connection, a crash) loses the lock
+    /// to a waiter one lease after its last renewal.
+    pub fn lease(mut self, lease: Duration) -> Self {
+        self.lease = lease.max(Duration::from_millis(1));
+        self
+    }
+
+    /// How long to wait for another holder (default 10 s) before giving up with [`Error::LockHeld`].
+    pub fn wait(mut self, wait: Duration) -> Self {
+        self.wait = wait;
+        self
+    }
+
+    /// Holds the lease without renewing it: for a section known to be shorter than the lease, or to see what a
+    /// stalled holder sees.
+    pub fn without_renewal(mut self) -> Self {
+        self.renewal = Renewal::None;
+        self
+    }
+
+    /// Creates `item` (with this key) first if there is no item, then locks it.
+    pub fn or_create(mut self, item: T) -> Self {
+        self.missing = Some(item);
+        self
+    }
+}
+
+impl<'t, T: Item + Send + Sync> IntoFuture for LockRequest<'t, T> {
+    type Output = Result<Locked<T>, Error<T>>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 't>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.acquire())
+    }
+}
+
+/// Why an attempt to take a lock failed.
+enum Refused<T> {
+    /// There is no item.
+    Missing,
+    /// Another holder has the lock.
+    Held(Record),
+    /// It changed between the read and the write: try again.
+    Again,
+    Failed(Error<T>),
+}
+
+impl<'t, T: Item + Send + Sync> LockRequest<'t, T> {
+    async fn acquire(mut self) -> Result<Locked<T>, Error<T>> {
+        if self.action.is_empty() {
+            return Err(ValueError::EmptyName.into());
+        }
+        let names = Names::of(&self.action);
+        let key = self.key.attributes().map_err(|e| Error::InvalidValue(e.clone()))?.clone();
+        let holder = format!("{:032x}", fastrand::u128(..));
+        let deadline = Instant::now() + self.wait;
+        // The record another holder was seen with, and since when (on this process's monotonic clock).
+        let mut seen: Option<(Record, Instant)> = None;
+        let mut polls = 0;
+        loop {
+            let abandoned = seen.as_ref().filter(|(record, since)| since.elapsed() >= record.lease).map(|(r, _)| r);
+            match self.attempt(&key, &names, &holder, abandoned).await {
+                Ok(item) => return self.held(item, names, holder),
+                Err(Refused::Again) => {}
+                Err(Refused::Missing) => match self.missing.take() {
+                    Some(item) => match self.table.create(&item).await {
+                        Ok(_) | Err(Error::ConditionFailed { .. }) => {}
+                        Err(other) => return Err(other),
+                    },
+                    None => return Err(Error::NotFound { table: self.table.name().to_owned() }),
+                },
+                Err(Refused::Held(record)) => {
+                    if seen.as_ref().is_none_or(|(known, _)| *known != record) {
+                        seen = Some((record.clone(), Instant::now()));
+                        polls = 0;
+                    }
+                    let now = Instant::now();
+                    if now >= deadline {
+                        return Err(Error::LockHeld { action: self.action.clone() });
+                    }
+                    // Poll soon after a release is likely, then less often (at most 4 times per lease), with jitter,
+                    // and never past the deadline.
+                    let poll = (POLL_FIRST * 2_u32.saturating_pow(polls)).min((record.lease / 4).max(POLL_FIRST));
+                    polls = polls.saturating_add(1);
+                    tokio::time::sleep(poll.mul_f64(0.5 + fastrand::f64()).min(deadline - now)).await;
+                }
+                Err(Refused::Failed(error)) => return Err(error),
+            }
+        }
+    }
+
+    /// One attempt: take a free lock, or `abandoned` (the record seen unchanged for a whole lease).
+    async fn attempt(
+        &self,
+        key: &RawItem,
+        names: &Names,
+        holder: &str,
+        abandoned: Option<&Record>,
+    ) -> Result<RawItem, Refused<T>> {
+        let mut values = RawItem::from([
+            (":me".to_owned(), AttributeValue::S(holder.to_owned())),
+            (":zero".to_owned(), n(0)),
+            (":one".to_owned(), n(1)),
+            (":lease".to_owned(), n(self.lease.as_millis().try_into().unwrap_or(u64::MAX))),
+        ]);
+        let mut names_map: std::collections::HashMap<String, String> = names.placeholders().into();
+        let condition = match abandoned {
+            None => {
+                values.insert(":free".to_owned(), AttributeValue::S(FREE.to_owned()));
+                names_map.insert("#pk".to_owned(), T::KEY.partition.0.to_owned());
+                "attribute_exists(#pk) AND (attribute_not_exists(#lh) OR #lh = :free)"
+            }
+            Some(record) => {
+                values.insert(":holder".to_owned(), AttributeValue::S(record.holder.clone()));
+                values.insert(":fence".to_owned(), n(record.fence));
+                values.insert(":beat".to_owned(), n(record.beat));
+                "#lh = :holder AND #lf = :fence AND #lb = :beat"
+            }
+        };
+        let update = "SET #lh = :me, #lf = if_not_exists(#lf, :zero) + :one, #lb = :zero, #ll = :lease";
+        let write = Write {
+            table: self.table.name().to_owned(),
+            action: Action::Update { key: key.clone(), expression: Some(update.into()) },
+            condition: Some(condition.into()),
+            names: names_map,
+            values,
+            returning: Returning::AllNew,
+        };
+        match self.table.db.backend.write(write).await {
+            Ok(item) => {
+                present(item).ok_or_else(|| Refused::Failed(Error::NotFound { table: self.table.name().into() }))
+            }
+            Err(WriteRefusal::ConditionFailed { stored, .. }) => match present(stored) {
+                None => Err(Refused::Missing),
+                Some(item) => Err(Record::read(&item, names).map_or(Refused::Again, Refused::Held)),
+            },
+            Err(WriteRefusal::Failed(failure)) => Err(Refused::Failed(failure.into())),
+        }
+    }
+
+    /// The guard of a lock just taken, with the item read under it.
+    fn held(self, stored: RawItem, names: Names, holder: String) -> Result<Locked<T>, Error<T>> {
+        let fence = match stored.get(&names.fence) {
+            Some(AttributeValue::N(fence)) => fence.parse().ok(),
+            _ => None,
+        };
+        let lease = LeaseCheck {
+            action: self.action.clone(),
+            holder_attribute: names.holder.clone(),
+            fence_attribute: names.fence.clone(),
+            holder,
+            fence: fence.unwrap_or_default(),
+        };
+        // A commit increments a versioned item's version without comparing it: the lease guards the write.
+        let mut key = self.key;
+        if T::VERSION.is_some() {
+            key.expect = Expect::AnyVersion;
+        }
+        let table = self.table.clone();
+        let decoded = T::from_item(stored.clone())
+            .map_err(|source| Error::AppliedUnreadable { attributes: Box::new(stored), source })
+            .and_then(|item| Ok((item.to_item()?, item)));
+        match decoded {
+            Ok((read, item)) => {
+                let renewal = match self.renewal {
+                    Renewal::Heartbeat => Some(Heartbeat::start(table.clone(), &key, &lease, names.beat, self.lease)),
+                    Renewal::None => None,
+                };
+                Ok(Locked { table, key, read, item, lease, renewal, committed: false })
+            }
+            Err(error) => {
+                release(&table, &key, &lease);
+                Err(error)
+            }
+        }
+    }
+}
+
+/// The background renewal of a lease: a heartbeat every third of the lease, each conditioned on still holding
+/// it. Stops when the guard goes, or when the lease is found lost.
+struct Heartbeat(tokio::task::JoinHandle<()>);
+
+impl Heartbeat {
+    fn start<T: Item>(table: Table<T>, key: &Key<T>, lease: &LeaseCheck, beat: String, every: Duration) -> Heartbeat {
+        let mut write = lease_write(&table, key, lease);
+        write.action = Action::Update {
+            key: key.attributes().cloned().unwrap_or_default(),
+            expression: Some("SET #lb = #lb + :one".into()),
+        };
+        write.names.insert("#lb".to_owned(), beat);
+        write.values.insert(":one".to_owned(), n(1));
+        Heartbeat(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every / 3).await;
+                if let Err(WriteRefusal::ConditionFailed { .. }) = table.db.backend.write(write.clone()).await {
+                    return; // lost: the commit will say so
+                }
+            }
+        }))
+    }
+}
+
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// A write on the locked item conditioned on the lease, with nothing else yet.
+fn lease_write<T: Item>(table: &Table<T>, key: &Key<T>, lease: &LeaseCheck) -> Write {
+    Write {
+        table: table.name().to_owned(),
+        action: Action::Update { key: key.attributes().cloned().unwrap_or_default(), expression: None },
+        condition: Some("#lh = :me AND #lf = :fence".into()),
+        names: [("#lh".to_owned(), lease.holder_attribute.clone()), ("#lf".to_owned(), lease.fence_attribute.clone())]
+            .into(),
+        values: [(":me".to_owned(), AttributeValue::S(lease.holder.clone())), (":fence".to_owned(), n(lease.fence))]
+            .into(),
+        returning: Returning::Nothing,
+    }
+}
+
+/// A held lock and the item read under it: derefs to the item, mutably. [`commit`](Self::commit) writes what
+/// changed and releases the lock in one request; dropping the guard without it writes nothing and releases the
+/// lock (best effort: the lease ends it anyway).
+pub struct Locked<T: Item> {
+    table: Table<T>,
+    key: Key<T>,
+    /// The item's attributes as read under the lock: what a commit compares with.
+    read: RawItem,
+    item: T,
+    lease: LeaseCheck,
+    renewal: Option<Heartbeat>,
+    committed: bool,
+}
+
+impl<T: Item> Deref for Locked<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.item
+    }
+}
+
+impl<T: Item> DerefMut for Locked<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.item
+    }
+}
+
+impl<T: Item> std::fmt::Debug for Locked<T>
+where
+    T: std::fmt::Debug,
+{
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Locked")
+            .field("action", &self.lease.action)
+            .field("fence", &self.lease.fence)
+            .field("item", &self.item)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: Item> Locked<T> {
+    /// The fencing token of this acquisition: larger than that of every earlier acquisition of this action on
+    /// this item. Store it with what the section writes elsewhere and condition those writes on it
+    /// (`where fence < token`), so that a holder that lost its lease cannot overwrite its successor's work.
+    pub fn fence(&self) -> u64 {
+        self.lease.fence
+    }
+
+    /// The lock's action name.
+    pub fn action(&self) -> &str {
+        &self.lease.action
+    }
+
+    /// Writes the fields the code changed since the item was read (SET for a changed or new value, REMOVE for a
+    /// field now absent), only if this lease still holds, and releases the lock, in one UpdateItem. A versioned
+    /// item's version is incremented without a check: the lease guards the write, so holders of different
+    /// actions may both commit fields that do not overlap. A lost lease is [`Error::LockLost`]; an item deleted
+    /// meanwhile is [`Error::NotFound`] (never recreated), or nothing with
+    /// [`ignore_if_deleted`](Commit::ignore_if_deleted).
+    pub fn commit(mut self) -> Commit<T> {
+        let prepared = self.prepare_commit(None);
+        Commit { locked: self, prepared, deleted: Deleted::IsAnError }
+    }
+
+    /// Applies an update built by [`update!`](crate::update) instead of the changes made through the guard
+    /// (they are dropped), only if this lease still holds, and releases the lock, in one UpdateItem.
+    pub fn update(mut self, update: Update<T>) -> Commit<T> {
+        let prepared = self.prepare_commit(Some(update));
+        Commit { locked: self, prepared, deleted: Deleted::IsAnError }
+    }
+
+    /// The write that ends the section: `update`, or the changed fields; conditioned on the lease, releasing it.
+    pub(crate) fn prepare_commit(&mut self, update: Option<Update<T>>) -> Result<Prepared, ValueError> {
+        let key = self.key.clone();
+        let lease = Some(self.lease.clone());
+        let mut prepared = match update {
+            Some(update) => self.table.prepare_update_under(key, update, lease)?,
+            None => {
+                let item = self.item.to_item()?;
+                for name in T::KEY.names() {
+                    if item.get(name) != self.read.get(name) {
+                        return Err(ValueError::KeyChanged(name.to_owned()));
+                    }
+                }
+                self.table.prepare_changes(key, &self.read, &item, lease)?
+            }
+        };
+        let write = &mut prepared.write;
+        if let Action::Update { expression, .. } = &mut write.action {
+            let release = with_assignment("#dynatomic_lease_holder = :dynatomic_lock_free", expression.as_deref());
+            *expression = Some(release.into());
+        }
+        write.values.insert(":dynatomic_lock_free".to_owned(), AttributeValue::S(FREE.to_owned()));
+        Ok(prepared)
+    }
+}
+
+impl<T: Item> Locked<T> {
+    /// Records how a commit ended: applied, lost or deleted leave nothing to release; a request that failed
+    /// leaves the lock to the guard's drop.
+    fn settle<O>(&mut self, sent: &Result<O, Error<T>>) {
+        self.committed = !matches!(sent, Err(Error::Service(_) | Error::Internal(_)));
+    }
+
+    /// Records how the transaction of a set of locks ended: only an applied one released this lock.
+    pub(crate) fn settle_transaction(&mut self, sent: &Result<(), crate::transaction::TransactionError>) {
+        self.committed = sent.is_ok();
+    }
+
+    pub(crate) fn table(&self) -> &Table<T> {
+        &self.table
+    }
+}
+
+impl<T: Item> Drop for Locked<T> {
+    fn drop(&mut self) {
+        self.renewal = None;
+        if self.committed {
+            return;
+        }
+        release(&self.table, &self.key, &self.lease);
+    }
+}
+
+/// Releases a lock in the background if this lease still holds it (best effort: the lease ends it anyway).
+fn release<T: Item>(table: &Table<T>, key: &Key<T>, lease: &LeaseCheck) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+    let mut release = lease_write(table, key, lease);
+    release.action = Action::Update {
+        key: key.attributes().cloned().unwrap_or_default(),
+        expression: Some("SET #lh = :free".into()),
+    };
+    release.values.insert(":free".to_owned(), AttributeValue::S(FREE.to_owned()));
+    let backend = table.db.backend.clone();
+    runtime.spawn(async move { drop(backend.write(release).await) });
+}
+
+/// What a commit does when the item was deleted while it was locked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Deleted {
+    IsAnError,
+    IsIgnored,
+}
+
+/// The builder [`Locked::commit`] and [`Locked::update`] return: awaiting it writes and releases the lock.
+#[must_use = "a commit runs only when it is awaited"]
+pub struct Commit<T: Item> {
+    locked: Locked<T>,
+    prepared: Result<Prepared, ValueError>,
+    deleted: Deleted,
+}
+
+impl<T: Item> Commit<T> {
+    /// An item deleted while it was locked is not an error: nothing is written, and it stays deleted
+    /// (rapyer's `ignore_if_deleted`).
+    pub fn ignore_if_deleted(mut self) -> Self {
+        self.deleted = Deleted::IsIgnored;
+        self
+    }
+}
+
+impl<T: Item + Send + Sync> IntoFuture for Commit<T> {
+    type Output = Result<(), Error<T>>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        let Commit { mut locked, prepared, deleted } = self;
+        Box::pin(async move {
+            let prepared = prepared?;
+            locked.renewal = None;
+            let sent = locked.table.send(prepared).await;
+            locked.settle(&sent);
+            match sent {
+                Ok(_) => Ok(()),
+                Err(Error::NotFound { .. }) if deleted == Deleted::IsIgnored => Ok(()),
+                Err(error) => Err(error),
+            }
+        })
+    }
+}
