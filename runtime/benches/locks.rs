@@ -106,7 +106,11 @@ fn main() {
                     Guarding::Lock => format!("{:.1} ms waiting", cost as f64 / ops / 1000.0),
                     Guarding::Optimistic => format!("{:.2} conflicts", cost as f64 / ops),
                 };
-                println!("{:<11} {tasks:>5} {:>10.0} {per_op:>22}", format!("{guarding:?}"), ops / elapsed.as_secs_f64());
+                println!(
+                    "{:<11} {tasks:>5} {:>10.0} {per_op:>22}",
+                    format!("{guarding:?}"),
+                    ops / elapsed.as_secs_f64()
+                );
             }
         }
     });

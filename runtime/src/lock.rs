@@ -238,7 +238,14 @@ impl<'t, T: Item + Send + Sync> LockRequest<'t, T> {
             let abandoned = seen.as_ref().filter(|(record, since)| since.elapsed() >= record.lease).map(|(r, _)| r);
             match self.attempt(&key, &names, &holder, abandoned).await {
                 Ok(item) => return self.held(item, names, holder),
-                Err(Refused::Again) => {}
+                Err(Refused::Again) => {
+                    // The lock changed between this attempt's read and write: look at it afresh, soon.
+                    seen = None;
+                    if Instant::now() >= deadline {
+                        return Err(Error::LockHeld { action: self.action.clone() });
+                    }
+                    tokio::time::sleep(POLL_FIRST).await;
+                }
                 Err(Refused::Missing) => match self.missing.take() {
                     Some(item) => match self.table.create(&item).await {
                         Ok(_) | Err(Error::ConditionFailed { .. }) => {}
@@ -368,7 +375,7 @@ impl Heartbeat {
         write.values.insert(":one".to_owned(), n(1));
         Heartbeat(tokio::spawn(async move {
             loop {
-                tokio::time::sleep(every / 3).await;
+                tokio::time::sleep((every / 3).max(Duration::from_millis(1))).await;
                 if let Err(WriteRefusal::ConditionFailed { .. }) = table.db.backend.write(write.clone()).await {
                     return; // lost: the commit will say so
                 }
@@ -496,10 +503,10 @@ impl<T: Item> Locked<T> {
 }
 
 impl<T: Item> Locked<T> {
-    /// Records how a commit ended: applied, lost or deleted leave nothing to release; a request that failed
-    /// leaves the lock to the guard's drop.
+    /// Records how a commit ended: applied, lost or deleted leave nothing to release; any other failure (a
+    /// false `where`, a refused request) leaves the lock to the guard's drop.
     fn settle<O>(&mut self, sent: &Result<O, Error<T>>) {
-        self.committed = !matches!(sent, Err(Error::Service(_) | Error::Internal(_)));
+        self.committed = matches!(sent, Ok(_) | Err(Error::LockLost { .. } | Error::NotFound { .. }));
     }
 
     /// Records how the transaction of a set of locks ended: only an applied one released this lock.

@@ -23,7 +23,8 @@ impl Db {
     /// Takes the locks of several items of `T`, each `(table, key, action)`, and reads each under its lock. They
     /// are taken one by one in one global order (table name, key, action), whatever order they are given in, so
     /// that callers that lock the same items cannot deadlock; if one cannot be taken, those taken are released.
-    /// The guards come back in the order given; [`LockedSet::commit`] writes them in one transaction.
+    /// The guards come back in the order given; [`LockedSet::commit`] writes them in one transaction, so name
+    /// each item once.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {

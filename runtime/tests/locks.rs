@@ -255,4 +255,13 @@ async fn missing_items_held_locks_and_dsl_updates(backend: Backend) {
     let raw = fx.raw(Account::key("a")).await;
     assert_eq!(raw["dynatomic:lock:job:fence"], dynatomic::AttributeValue::N(again.fence().to_string()));
     assert!(fx.table.get(Account::key("a")).await.expect("get").is_some(), "the lock's attributes are ignored");
+    drop(again);
+
+    // An update whose `where` is false writes nothing and leaves the lock to be released.
+    let account = fx.table.lock(Account::key("a"), "limit").await.expect("lock");
+    let too_much = 1_000;
+    let refused = account.update(update!(Account: balance -= too_much; where balance >= too_much)).await;
+    assert!(matches!(refused, Err(Error::ConditionFailed { .. })), "{refused:?}");
+    let after = fx.table.lock(Account::key("a"), "limit").wait(Duration::from_secs(2)).await;
+    after.expect("the refused update's guard released the lock when it was dropped");
 }
