@@ -265,3 +265,21 @@ async fn missing_items_held_locks_and_dsl_updates(backend: Backend) {
     let after = fx.table.lock(Account::key("a"), "limit").wait(Duration::from_secs(2)).await;
     after.expect("the refused update's guard released the lock when it was dropped");
 }
+
+/// On the memory backend a lease follows tokio's clock: with paused time, a lease of an hour is waited out at
+/// once, and a renewed lease is never taken over.
+#[tokio::test(start_paused = true)]
+async fn leases_follow_tokios_clock_on_memory() {
+    let fx = accounts(Backend::Memory, "locks_paused", &[("a", 10), ("b", 10)]).await;
+    let hour = Duration::from_secs(3600);
+    let stalled = fx.table.lock(Account::key("a"), "job").lease(hour).without_renewal().await.expect("lock");
+    let started = Instant::now();
+    let taken = fx.table.lock(Account::key("a"), "job").wait(hour * 2).await.expect("takeover");
+    assert!(started.elapsed() >= hour, "after one lease of tokio's clock: {:?}", started.elapsed());
+    assert!(taken.fence() > stalled.fence());
+
+    let renewed = fx.table.lock(Account::key("b"), "job").lease(hour).await.expect("lock");
+    let refused = fx.table.lock(Account::key("b"), "job").wait(hour * 3).await;
+    assert!(matches!(refused, Err(Error::LockHeld { .. })), "a renewed lease holds: {refused:?}");
+    drop(renewed);
+}
