@@ -149,7 +149,9 @@ impl<T: Item> Table<T> {
         }
     }
 
-    /// Takes the lock of `action` only if no one holds it: another holder is [`Error::LockHeld`] at once.
+    /// Takes the lock of `action` only if no one holds it: another holder is [`Error::LockHeld`] at once. It
+    /// does not take over an abandoned lock, which needs a whole lease of watching: a waiter with
+    /// [`wait`](LockRequest::wait) longer than the lease does.
     pub fn try_lock(&self, key: Key<T>, action: impl Into<String>) -> LockRequest<'_, T> {
         self.lock(key, action).wait(Duration::ZERO)
     }
@@ -476,6 +478,17 @@ impl<T: Item> Locked<T> {
         Commit { locked: self, prepared, deleted: Deleted::IsAnError }
     }
 
+    /// Releases the lock now, writing nothing, and waits for the release (dropping the guard releases it in
+    /// the background). A lease already lost is not an error: the lock is someone else's.
+    pub async fn release(mut self) -> Result<(), Error<T>> {
+        self.renewal = None;
+        self.committed = true;
+        match self.table.db.backend.write(release_write(&self.table, &self.key, &self.lease)).await {
+            Ok(_) | Err(WriteRefusal::ConditionFailed { .. }) => Ok(()),
+            Err(WriteRefusal::Failed(failure)) => Err(failure.into()),
+        }
+    }
+
     /// The write that ends the section: `update`, or the changed fields; conditioned on the lease, releasing it.
     pub(crate) fn prepare_commit(&mut self, update: Option<Update<T>>) -> Result<Prepared, ValueError> {
         let key = self.key.clone();
@@ -532,14 +545,20 @@ impl<T: Item> Drop for Locked<T> {
 /// Releases a lock in the background if this lease still holds it (best effort: the lease ends it anyway).
 fn release<T: Item>(table: &Table<T>, key: &Key<T>, lease: &LeaseCheck) {
     let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+    let release = release_write(table, key, lease);
+    let backend = table.db.backend.clone();
+    runtime.spawn(async move { drop(backend.write(release).await) });
+}
+
+/// The write that frees a lock if this lease still holds it.
+fn release_write<T: Item>(table: &Table<T>, key: &Key<T>, lease: &LeaseCheck) -> Write {
     let mut release = lease_write(table, key, lease);
     release.action = Action::Update {
         key: key.attributes().cloned().unwrap_or_default(),
         expression: Some("SET #lh = :free".into()),
     };
     release.values.insert(":free".to_owned(), AttributeValue::S(FREE.to_owned()));
-    let backend = table.db.backend.clone();
-    runtime.spawn(async move { drop(backend.write(release).await) });
+    release
 }
 
 /// What a commit does when the item was deleted while it was locked.
