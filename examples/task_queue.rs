@@ -35,7 +35,7 @@ struct Task {
     output: Option<u64>,
     /// The worker that committed the task.
     worker: Option<String>,
-    /// The fencing token of the claim that committed it: 1 for the first claim of the task, 2 for the next...
+    /// The fencing token of the claim that committed it: one more than the claim before it.
     claim: Option<u64>,
 }
 
@@ -67,9 +67,10 @@ struct Journal {
     committed: HashMap<String, Vec<String>>,
     /// The commits refused because the lease was lost: (task, worker).
     lost: Vec<(String, String)>,
-    /// The task the dying worker died on, and the one the stalling worker stalled on.
-    died_on: Option<String>,
-    stalled_on: Option<String>,
+    /// The task the dying worker died on, and the one the stalling worker stalled on, with their claims'
+    /// fencing tokens.
+    died_on: Option<(String, u64)>,
+    stalled_on: Option<(String, u64)>,
 }
 
 type Shared = Arc<Mutex<Journal>>;
@@ -149,7 +150,7 @@ async fn work(
             Fate::Dies => {
                 record(&journal, |j| {
                     j.processed.entry(id.clone()).or_default().push(name.clone());
-                    j.died_on = Some(id.clone());
+                    j.died_on = Some((id.clone(), task.fence()));
                 });
                 println!("   {name}: claimed {id} (fence {}) and died", task.fence());
                 // No commit, no release: the claim stays in the item until a waiter takes it over.
@@ -204,7 +205,7 @@ async fn stall(tasks: &Table<Task>, name: &str, mut task: Locked<Task>, journal:
     let id = task.id.clone();
     record(journal, |j| {
         j.processed.entry(id.clone()).or_default().push(name.to_owned());
-        j.stalled_on = Some(id.clone());
+        j.stalled_on = Some((id.clone(), task.fence()));
     });
     println!("   {name}: claimed {id} (fence {}) and stalls", task.fence());
     let deadline = Instant::now() + WAIT;
@@ -266,7 +267,7 @@ async fn check(tasks: &Table<Task>, journal: &Shared) -> Result<(), Failure> {
     let twice: usize = journal.processed.values().filter(|workers| workers.len() > 1).count();
     println!("tasks processed more than once: {twice}; commits refused for a lost lease: {:?}", journal.lost);
 
-    let died_on = journal.died_on.as_ref().ok_or("worker-3 should have died on a task")?;
+    let (died_on, died_fence) = journal.died_on.as_ref().ok_or("worker-3 should have died on a task")?;
     let died = stored.get(died_on).ok_or("the task worker-3 died on is missing")?;
     println!(
         "{died_on}: worker-3 died on it, {} finished it (fence {:?})",
@@ -274,8 +275,8 @@ async fn check(tasks: &Table<Task>, journal: &Shared) -> Result<(), Failure> {
         died.claim
     );
     expect(died.worker.is_some() && died.worker != Some(worker_name(3)), "another worker should finish it")?;
-    expect(died.claim == Some(2), "the task should be finished under the second claim")?;
-    let stalled_on = journal.stalled_on.as_ref().ok_or("worker-5 should have stalled on a task")?;
+    expect(died.claim == Some(died_fence + 1), "the task should be finished under the next claim")?;
+    let (stalled_on, stalled_fence) = journal.stalled_on.as_ref().ok_or("worker-5 should have stalled on a task")?;
     let stalled = stored.get(stalled_on).ok_or("the task worker-5 stalled on is missing")?;
     println!(
         "{stalled_on}: worker-5 stalled on it, {} finished it (fence {:?})",
@@ -283,6 +284,7 @@ async fn check(tasks: &Table<Task>, journal: &Shared) -> Result<(), Failure> {
         stalled.claim
     );
     expect(stalled.worker.is_some() && stalled.worker != Some(worker_name(5)), "another worker should finish it")?;
+    expect(stalled.claim == Some(stalled_fence + 1), "the task should be finished under the next claim")?;
     expect(journal.lost.contains(&(stalled_on.clone(), worker_name(5))), "worker-5's late commit should be refused")?;
     for (id, worker) in &journal.lost {
         let committed = journal.committed.get(id).map_or(&[][..], Vec::as_slice);

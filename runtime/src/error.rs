@@ -423,7 +423,8 @@ pub enum Error<T> {
         stored: Option<Box<Stored<T>>>,
     },
     /// A write under a lock ([`Table::lock`](crate::Table::lock)) whose lease the holder lost: it was not renewed
-    /// in time (a pause longer than the lease) and another holder took the lock over. Nothing was written.
+    /// in time (a pause longer than the lease) and another holder took the lock over, or other code replaced
+    /// the item (a `put`, or a delete and a new item) and with it the lock. Nothing was written.
     #[error(
         "the `{action}` lock on the item was lost: its lease ran out and another holder took it over; nothing was written"
     )]
@@ -476,7 +477,8 @@ pub enum Error<T> {
         /// Why it failed.
         failure: Box<Error<T>>,
     },
-    /// Two entries of a batch write have the same key, which DynamoDB refuses; nothing was sent.
+    /// Two entries of a batch write have the same key, which DynamoDB refuses, or two locks of
+    /// [`Db::lock_all`](crate::Db::lock_all) are the same lock; nothing was sent.
     #[error("batch entries {first} and {second} have the same key: write each item once")]
     DuplicateKey {
         /// The position of the first entry with the key.

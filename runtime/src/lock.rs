@@ -4,8 +4,9 @@
 //! releases the lock in the same request, so a holder that lost its lease writes nothing.
 //!
 //! The lock of an action lives in the item, in four attributes named `dynatomic:lock:{action}:…`: the holder's
-//! id (`-` when free), the fencing token (a counter of acquisitions that only grows), the heartbeat count and
-//! the lease in milliseconds. Decoding ignores them and the derive refuses field names that start with
+//! id (`-` when free), the fencing token (one more at each acquisition; a lock that starts anew, after the
+//! item was created or replaced, starts from the acquirer's clock in microseconds, so that its tokens stay
+//! above those before), the heartbeat count and the lease in milliseconds. Decoding ignores them and the derive refuses field names that start with
 //! `dynatomic:`. A waiter takes an abandoned lock over only after it has seen the same holder, token and
 //! heartbeat for a whole lease on its own monotonic clock, and takes it with a write conditioned on them, so no
 //! clocks are compared between machines.
@@ -34,6 +35,10 @@ const FREE: &str = "-";
 const DEFAULT_LEASE: Duration = Duration::from_secs(5);
 /// How long a lock waits for another holder when no wait is asked for.
 const DEFAULT_WAIT: Duration = Duration::from_secs(10);
+/// The shortest lease: renewals a third of it apart.
+const MIN_LEASE: Duration = Duration::from_millis(100);
+/// A wait without end, as far as a deadline goes.
+const FOREVER: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 /// The first pause of a waiter, doubled at each attempt that finds the lock as it was.
 const POLL_FIRST: Duration = Duration::from_millis(5);
 
@@ -73,8 +78,9 @@ struct Record {
 }
 
 impl Record {
-    /// The lock held in `item`, if one is.
-    fn read(item: &RawItem, names: &Names) -> Option<Record> {
+    /// The lock held in `item`, if one is. A lease that cannot be read is taken to be the longer of `own` and
+    /// the default, so that a damaged record is not taken over early.
+    fn read(item: &RawItem, names: &Names, own: Duration) -> Option<Record> {
         let number = |name: &String| match item.get(name) {
             Some(AttributeValue::N(n)) => n.parse::<u64>().ok(),
             _ => None,
@@ -84,11 +90,33 @@ impl Record {
                 holder: holder.clone(),
                 fence: number(&names.fence)?,
                 beat: number(&names.beat).unwrap_or(0),
-                lease: Duration::from_millis(number(&names.lease).unwrap_or(0)),
+                lease: match number(&names.lease) {
+                    Some(millis) if millis > 0 => Duration::from_millis(millis),
+                    _ => own.max(DEFAULT_LEASE),
+                },
             }),
             _ => None,
         }
     }
+}
+
+/// A holder id that no other acquisition has: random per process (from the OS, not from a seeded generator)
+/// and per call.
+fn holder_id() -> String {
+    use std::hash::BuildHasher;
+    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let state = std::collections::hash_map::RandomState::new();
+    let (a, b) = (state.hash_one((std::process::id(), call)), state.hash_one((call, std::time::SystemTime::now())));
+    format!("{a:016x}{b:016x}")
+}
+
+/// The token a lock that starts anew counts from: this machine's clock in microseconds since 1970, so that a
+/// lock whose attributes were replaced (the item was put or deleted and created again) still hands out tokens
+/// above those before (which grew by one per acquisition, far slower than a microsecond each).
+fn fence_floor() -> u64 {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    u64::try_from(since.as_micros()).unwrap_or(u64::MAX / 2)
 }
 
 /// A number attribute value.
@@ -176,11 +204,12 @@ impl<'t, T: Item> LockRequest<'t, T> {
         &self.action
     }
 
-    /// How long a lease lasts without a heartbeat (default 5 s). While the guard lives, a background task renews
-    /// it every third of that; a holder whose renewals stop (a pause, a lost connection, a crash) loses the lock
-    /// to a waiter one lease after its last renewal.
+    /// How long a lease lasts without a heartbeat (default 5 s, at least 100 ms). While the guard lives, a
+    /// background task renews it every third of that; a holder whose renewals stop (a pause, a lost connection,
+    /// a crash) loses the lock to a waiter that has then watched it for a whole lease (one lease after the last
+    /// renewal at the earliest).
     pub fn lease(mut self, lease: Duration) -> Self {
-        self.lease = lease.max(Duration::from_millis(1));
+        self.lease = lease.max(MIN_LEASE);
         self
     }
 
@@ -197,7 +226,8 @@ impl<'t, T: Item> LockRequest<'t, T> {
         self
     }
 
-    /// Creates `item` (with this key) first if there is no item, then locks it.
+    /// Creates `item` first if there is no item, then locks it. `item` must have this key: one with another key
+    /// is created as an item of its own, and the lock still finds no item ([`Error::NotFound`]).
     pub fn or_create(mut self, item: T) -> Self {
         self.missing = Some(item);
         self
@@ -231,8 +261,9 @@ impl<'t, T: Item + Send + Sync> LockRequest<'t, T> {
         }
         let names = Names::of(&self.action);
         let key = self.key.attributes().map_err(|e| Error::InvalidValue(e.clone()))?.clone();
-        let holder = format!("{:032x}", fastrand::u128(..));
-        let deadline = Instant::now() + self.wait;
+        let holder = holder_id();
+        // A wait too long to add to the clock (`Duration::MAX`) is a wait without end.
+        let deadline = Instant::now().checked_add(self.wait).unwrap_or_else(|| Instant::now() + FOREVER);
         // The record another holder was seen with, and since when (on this process's monotonic clock).
         let mut seen: Option<(Record, Instant)> = None;
         let mut polls = 0;
@@ -288,6 +319,7 @@ impl<'t, T: Item + Send + Sync> LockRequest<'t, T> {
             (":zero".to_owned(), n(0)),
             (":one".to_owned(), n(1)),
             (":lease".to_owned(), n(self.lease.as_millis().try_into().unwrap_or(u64::MAX))),
+            (":floor".to_owned(), n(fence_floor())),
         ]);
         let mut names_map: std::collections::HashMap<String, String> = names.placeholders().into();
         let condition = match abandoned {
@@ -303,7 +335,7 @@ impl<'t, T: Item + Send + Sync> LockRequest<'t, T> {
                 "#lh = :holder AND #lf = :fence AND #lb = :beat"
             }
         };
-        let update = "SET #lh = :me, #lf = if_not_exists(#lf, :zero) + :one, #lb = :zero, #ll = :lease";
+        let update = "SET #lh = :me, #lf = if_not_exists(#lf, :floor) + :one, #lb = :zero, #ll = :lease";
         let write = Write {
             table: self.table.name().to_owned(),
             action: Action::Update { key: key.clone(), expression: Some(update.into()) },
@@ -318,9 +350,15 @@ impl<'t, T: Item + Send + Sync> LockRequest<'t, T> {
             }
             Err(WriteRefusal::ConditionFailed { stored, .. }) => match present(stored) {
                 None => Err(Refused::Missing),
-                Some(item) => Err(Record::read(&item, names).map_or(Refused::Again, Refused::Held)),
+                // The SDK sent the request again after it was applied: the lock is ours.
+                Some(item) if item.get(&names.holder) == Some(&AttributeValue::S(holder.to_owned())) => Ok(item),
+                Some(item) => Err(Record::read(&item, names, self.lease).map_or(Refused::Again, Refused::Held)),
             },
-            Err(WriteRefusal::Failed(failure)) => Err(Refused::Failed(failure.into())),
+            Err(WriteRefusal::Failed(failure)) => {
+                // It may have been applied before it failed: free the lock if it is ours.
+                release_unheld(self.table, key, names, holder);
+                Err(Refused::Failed(failure.into()))
+            }
         }
     }
 
@@ -339,9 +377,10 @@ impl<'t, T: Item + Send + Sync> LockRequest<'t, T> {
         };
         // A commit increments a versioned item's version without comparing it: the lease guards the write.
         let mut key = self.key;
-        if T::VERSION.is_some() {
-            key.expect = Expect::AnyVersion;
-        }
+        key.expect = match T::VERSION {
+            Some(_) => Expect::AnyVersion,
+            None => Expect::Unspecified,
+        };
         let table = self.table.clone();
         let decoded = T::from_item(stored.clone())
             .map_err(|source| Error::AppliedUnreadable { attributes: Box::new(stored), source })
@@ -349,7 +388,7 @@ impl<'t, T: Item + Send + Sync> LockRequest<'t, T> {
         match decoded {
             Ok((read, item)) => {
                 let renewal = match self.renewal {
-                    Renewal::Heartbeat => Some(Heartbeat::start(table.clone(), &key, &lease, names.beat, self.lease)),
+                    Renewal::Heartbeat => Heartbeat::start(table.clone(), &key, &lease, names.beat, self.lease),
                     Renewal::None => None,
                 };
                 Ok(Locked { table, key, read, item, lease, renewal, committed: false })
@@ -367,7 +406,16 @@ impl<'t, T: Item + Send + Sync> LockRequest<'t, T> {
 struct Heartbeat(tokio::task::JoinHandle<()>);
 
 impl Heartbeat {
-    fn start<T: Item>(table: Table<T>, key: &Key<T>, lease: &LeaseCheck, beat: String, every: Duration) -> Heartbeat {
+    /// Starts renewing the lease on the current tokio runtime; `None` outside one (the lease is then not
+    /// renewed).
+    fn start<T: Item>(
+        table: Table<T>,
+        key: &Key<T>,
+        lease: &LeaseCheck,
+        beat: String,
+        every: Duration,
+    ) -> Option<Heartbeat> {
+        let runtime = tokio::runtime::Handle::try_current().ok()?;
         let mut write = lease_write(&table, key, lease);
         write.action = Action::Update {
             key: key.attributes().cloned().unwrap_or_default(),
@@ -375,14 +423,14 @@ impl Heartbeat {
         };
         write.names.insert("#lb".to_owned(), beat);
         write.values.insert(":one".to_owned(), n(1));
-        Heartbeat(tokio::spawn(async move {
+        Some(Heartbeat(runtime.spawn(async move {
             loop {
                 tokio::time::sleep((every / 3).max(Duration::from_millis(1))).await;
                 if let Err(WriteRefusal::ConditionFailed { .. }) = table.db.backend.write(write.clone()).await {
                     return; // lost: the commit will say so
                 }
             }
-        }))
+        })))
     }
 }
 
@@ -449,7 +497,8 @@ where
 
 impl<T: Item> Locked<T> {
     /// The fencing token of this acquisition: larger than that of every earlier acquisition of this action on
-    /// this item. Store it with what the section writes elsewhere and condition those writes on it
+    /// this item (across a replaced item too, as long as the clocks of the machines that take the lock agree to
+    /// within the time between its acquisitions). Store it with what the section writes elsewhere and condition those writes on it
     /// (`where fence < token`), so that a holder that lost its lease cannot overwrite its successor's work.
     pub fn fence(&self) -> u64 {
         self.lease.fence
@@ -462,7 +511,7 @@ impl<T: Item> Locked<T> {
 
     /// Writes the fields the code changed since the item was read (SET for a changed or new value, REMOVE for a
     /// field now absent), only if this lease still holds, and releases the lock, in one UpdateItem. A versioned
-    /// item's version is incremented without a check: the lease guards the write, so holders of different
+    /// item's version is incremented (when a field changed) without a check: the lease guards the write, so holders of different
     /// actions may both commit fields that do not overlap. A lost lease is [`Error::LockLost`]; an item deleted
     /// meanwhile is [`Error::NotFound`] (never recreated), or nothing with
     /// [`ignore_if_deleted`](Commit::ignore_if_deleted).
@@ -482,11 +531,18 @@ impl<T: Item> Locked<T> {
     /// the background). A lease already lost is not an error: the lock is someone else's.
     pub async fn release(mut self) -> Result<(), Error<T>> {
         self.renewal = None;
-        self.committed = true;
         match self.table.db.backend.write(release_write(&self.table, &self.key, &self.lease)).await {
-            Ok(_) | Err(WriteRefusal::ConditionFailed { .. }) => Ok(()),
+            Ok(_) | Err(WriteRefusal::ConditionFailed { .. }) => {
+                self.committed = true;
+                Ok(())
+            }
             Err(WriteRefusal::Failed(failure)) => Err(failure.into()),
         }
+    }
+
+    /// Stops renewing the lease, before a commit.
+    pub(crate) fn stop_renewal(&mut self) {
+        self.renewal = None;
     }
 
     /// The write that ends the section: `update`, or the changed fields; conditioned on the lease, releasing it.
@@ -546,6 +602,26 @@ impl<T: Item> Drop for Locked<T> {
 fn release<T: Item>(table: &Table<T>, key: &Key<T>, lease: &LeaseCheck) {
     let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
     let release = release_write(table, key, lease);
+    let backend = table.db.backend.clone();
+    runtime.spawn(async move { drop(backend.write(release).await) });
+}
+
+/// Frees, in the background, a lock that an attempt may have taken before it failed: only if `holder` (this
+/// attempt's own id) holds it.
+fn release_unheld<T: Item>(table: &Table<T>, key: &RawItem, names: &Names, holder: &str) {
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+    let release = Write {
+        table: table.name().to_owned(),
+        action: Action::Update { key: key.clone(), expression: Some("SET #lh = :free".into()) },
+        condition: Some("#lh = :me".into()),
+        names: [("#lh".to_owned(), names.holder.clone())].into(),
+        values: [
+            (":me".to_owned(), AttributeValue::S(holder.to_owned())),
+            (":free".to_owned(), AttributeValue::S(FREE.to_owned())),
+        ]
+        .into(),
+        returning: Returning::Nothing,
+    };
     let backend = table.db.backend.clone();
     runtime.spawn(async move { drop(backend.write(release).await) });
 }

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use crate::db::Db;
-use crate::error::{Error, key_text};
+use crate::error::Error;
 use crate::lock::{LockRequest, Locked};
 use crate::schema::{Item, Key};
 use crate::table::Table;
@@ -76,6 +76,11 @@ impl<'t, T: Item + Send + Sync> IntoFuture for LockAll<'t, T> {
             let mut ordered: Vec<(usize, LockRequest<'t, T>)> = self.requests.into_iter().enumerate().collect();
             // The one order: by table, key and action.
             ordered.sort_by_cached_key(|(_, request)| request.order());
+            // The same lock twice would wait for itself: refused before any is taken.
+            if let Some(pair) = ordered.windows(2).find(|pair| pair[0].1.order() == pair[1].1.order()) {
+                let (first, second) = (pair[0].0.min(pair[1].0), pair[0].0.max(pair[1].0));
+                return Err(Error::DuplicateKey { first, second });
+            }
             let mut held = Vec::with_capacity(ordered.len());
             for (position, request) in ordered {
                 // A lock that cannot be taken drops (and so releases) those taken before it.
@@ -88,10 +93,12 @@ impl<'t, T: Item + Send + Sync> IntoFuture for LockAll<'t, T> {
 }
 
 impl<T: Item> LockRequest<'_, T> {
-    /// Where the lock falls in the one order every set of locks is taken in.
+    /// Where the lock falls in the one order every set of locks is taken in: by table, by each key attribute's
+    /// name and full value, and by action.
     fn order(&self) -> (String, String, String) {
-        let key = self.key().attributes().map(key_text).unwrap_or_default();
-        (self.table().name().to_owned(), key, self.action_name().to_owned())
+        let mut key: Vec<_> = self.key().attributes().map(|key| key.iter().collect()).unwrap_or_default();
+        key.sort_by(|a, b| a.0.cmp(b.0));
+        (self.table().name().to_owned(), format!("{key:?}"), self.action_name().to_owned())
     }
 }
 
@@ -133,6 +140,7 @@ impl<T: Item + Send + Sync> LockedSet<T> {
         let table = first.table().clone();
         let mut transaction = table.db().transaction();
         for locked in &mut self.locks {
+            locked.stop_renewal();
             transaction = transaction.push::<T>(ActionKind::Update, locked.prepare_commit(None));
         }
         let sent = transaction.commit().await;

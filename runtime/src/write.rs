@@ -237,7 +237,7 @@ impl<T: Item> Table<T> {
 
     /// An update of an existing item under a lock that writes what changed from `read` to `now` (both as
     /// stored): SET for each attribute changed or added, REMOVE for each one gone; only if `lease` still holds. A
-    /// versioned item's version is incremented (the key says any version), not compared.
+    /// versioned item's version is incremented when something changed (the key says any version), not compared.
     pub(crate) fn prepare_changes(
         &self,
         key: Key<T>,
@@ -250,7 +250,6 @@ impl<T: Item> Table<T> {
         guard.lease = lease.map(Box::new);
         let mut write =
             self.request(Action::Update { key: key.into_attributes()?, expression: None }, Returning::Nothing);
-        guard.apply(&mut write, Texts::NONE, None::<&'static Memo<1>>)?;
         let (mut sets, mut removes) = (Vec::new(), Vec::new());
         let managed = |name: &str| T::KEY.names().any(|key| key == name) || T::VERSION == Some(name);
         for (i, name) in T::ATTRIBUTES.iter().filter(|name| !managed(name)).enumerate() {
@@ -266,6 +265,11 @@ impl<T: Item> Table<T> {
             }
             write.names.insert(placeholder, (*name).to_owned());
         }
+        // Nothing changed: the version stays as it is, so that no optimistic reader sees a conflict for nothing.
+        if sets.is_empty() && removes.is_empty() {
+            guard.version = None;
+        }
+        guard.apply(&mut write, Texts::NONE, None::<&'static Memo<1>>)?;
         if let Action::Update { expression, .. } = &mut write.action {
             let mut text: Option<String> = expression.take().map(String::from);
             for set in sets {

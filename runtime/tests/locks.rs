@@ -22,6 +22,7 @@ on_both_backends!(
     a_stale_fencing_token_is_refused_elsewhere,
     an_item_deleted_under_a_lock_is_not_recreated,
     missing_items_held_locks_and_dsl_updates,
+    a_renewed_lease_outlives_its_length_and_commits,
 );
 
 /// An item with no version: only the lock keeps its writers apart.
@@ -261,8 +262,42 @@ async fn missing_items_held_locks_and_dsl_updates(backend: Backend) {
     let too_much = 1_000;
     let refused = account.update(update!(Account: balance -= too_much; where balance >= too_much)).await;
     assert!(matches!(refused, Err(Error::ConditionFailed { .. })), "{refused:?}");
+    assert_eq!(fx.stored(Account::key("a")).await.balance, 6, "nothing was written");
     let after = fx.table.lock(Account::key("a"), "limit").wait(Duration::from_secs(2)).await;
-    after.expect("the refused update's guard released the lock when it was dropped");
+    let mut after = after.expect("the refused update's guard released the lock when it was dropped");
+
+    // A field set to `None` is removed; a key may not change.
+    after.note = Some("temporary".into());
+    after.commit().await.expect("set");
+    let mut account = fx.table.lock(Account::key("a"), "limit").await.expect("lock");
+    assert_eq!(account.note.as_deref(), Some("temporary"));
+    account.note = None;
+    account.commit().await.expect("remove");
+    assert!(!fx.raw(Account::key("a")).await.contains_key("note"), "REMOVE note");
+    let mut account = fx.table.lock(Account::key("a"), "limit").await.expect("lock");
+    account.id = "b".into();
+    let moved = account.commit().await;
+    assert!(
+        matches!(moved, Err(Error::InvalidValue(dynatomic::ValueError::KeyChanged(ref key))) if key == "id"),
+        "{moved:?}"
+    );
+
+    // The same lock twice in one set would wait for itself: refused before any is taken.
+    let twice = [(&fx.table, Account::key("a"), "x"), (&fx.table, Account::key("a"), "x")];
+    let refused = fx.db.lock_all(twice).await;
+    assert!(matches!(refused, Err(Error::DuplicateKey { first: 0, second: 1 })), "{:?}", refused.err());
+}
+
+async fn a_renewed_lease_outlives_its_length_and_commits(backend: Backend) {
+    let fx = accounts(backend, "locks_renewed", &[("a", 10)]).await;
+    let lease = Duration::from_millis(300);
+    let mut held = fx.table.lock(Account::key("a"), "job").lease(lease).await.expect("lock");
+    tokio::time::sleep(lease * 3).await; // several heartbeats
+    let waiter = fx.table.lock(Account::key("a"), "job").wait(lease * 2).await;
+    assert!(matches!(waiter, Err(Error::LockHeld { .. })), "a renewed lease is not taken over: {:?}", waiter.err());
+    held.balance += 1;
+    held.commit().await.expect("the holder commits after three leases");
+    assert_eq!(fx.stored(Account::key("a")).await.balance, 11);
 }
 
 /// On the memory backend a lease follows tokio's clock: with paused time, a lease of an hour is waited out at
