@@ -1,15 +1,15 @@
 //! Locks with action names, in rapyer's three scenarios: sections of plain Rust that read items, decide and
 //! change them, exclusive for one kind of work on each item:
 //!
-//! 1. a money transfer between two accounts under the `"transfer"` locks of both, taken with `db.lock_all` in
+//! 1. a money transfer between two accounts under the `"transfer"` locks of both, taken with `db.locks()` in
 //!    one global order (so transfers in opposite directions cannot deadlock) and committed in one transaction;
 //!    an overdraft is refused in plain Rust, and concurrent transfers in both directions conserve the total;
 //! 2. two kinds of work on one user at once: `"profile_update"` and `"view_tracking"` are independent locks, so
 //!    page views are counted while the profile is being edited, and both commits land (each writes only the
 //!    fields it changed);
-//! 3. order and inventory processing: an order is locked with the products it needs, the stock is checked in
-//!    plain Rust, reserved, and the order marked processed; an order that asks for too much is rejected by
-//!    dropping its locks, which writes nothing.
+//! 3. order and inventory processing: an order is locked with the products it needs (items of two types, in one
+//!    set), the stock is checked in plain Rust, reserved, and the order marked processed, all in one
+//!    transaction; an order that asks for too much is rejected by dropping its locks, which writes nothing.
 //!
 //! `cargo run --example locks` runs it on the embedded in-memory backend; with `DYNAMODB_ENDPOINT` set it runs
 //! against that DynamoDB (`scripts/with-dynamodb-local.sh cargo run --example locks`).
@@ -18,7 +18,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use dynatomic::{Db, Error, Item, Table, Value};
+use dynatomic::{Db, Error, Item, LockSetError, LockSlot, Table, Value};
 use rust_decimal::Decimal;
 /// What the example fails with: any error, printed, and the process exits with status 1.
 type Failure = Box<dyn std::error::Error>;
@@ -91,16 +91,18 @@ async fn transfer(
     from: &str,
     to: &str,
     amount: Decimal,
-) -> Result<bool, Error<Account>> {
-    let pair = [(accounts, Account::key(from), "transfer"), (accounts, Account::key(to), "transfer")];
-    // Taken in one global order whatever the order given; the guards come back in the order given.
-    let mut pair = db.lock_all(pair).wait(WAIT).await?;
-    if pair[0].balance < amount {
-        return Ok(false); // dropping the set releases both locks; nothing was written
+) -> Result<bool, LockSetError> {
+    let mut locks = db.locks();
+    let payer = locks.lock(accounts, Account::key(from), "transfer");
+    let payee = locks.lock(accounts, Account::key(to), "transfer");
+    // Taken in one global order whatever the order named: transfers in opposite directions cannot deadlock.
+    let mut held = locks.wait(WAIT).acquire().await?;
+    if held.get(&payer)?.balance < amount {
+        return Ok(false); // dropping the guards releases both locks; nothing was written
     }
-    pair[0].balance -= amount; // plain Rust on what was read under the locks
-    pair[1].balance += amount;
-    pair.commit().await?; // one transaction: both balances or neither, each only while its lease holds
+    held.get_mut(&payer)?.balance -= amount; // plain Rust on what was read under the locks
+    held.get_mut(&payee)?.balance += amount;
+    held.commit().await?; // one transaction: both balances or neither, each only while its lease holds
     Ok(true)
 }
 
@@ -148,7 +150,7 @@ async fn transfers(db: &Db) -> Result<(), Failure> {
                 for _ in 0..per_task {
                     done += usize::from(transfer(&db, &accounts, from, to, amount).await?);
                 }
-                Ok::<_, Error<Account>>(done)
+                Ok::<_, LockSetError>(done)
             })
         })
         .collect();
@@ -228,37 +230,42 @@ enum Outcome {
 /// Locks the order and its products, checks the stock in plain Rust, reserves it and marks the order processed.
 async fn process(db: &Db, orders: &Table<Order>, products: &Table<Product>, id: &str) -> Result<Outcome, Failure> {
     print!("   process {id}: ");
-    let mut order = orders.lock(Order::key(id), "process").wait(WAIT).await?;
-    if order.status == Status::Processed {
-        println!("already processed, nothing to do");
-        return Ok(Outcome::AlreadyProcessed); // dropping the guard releases the order's lock
-    }
-    let lines: Vec<(String, i64)> = order.lines.iter().map(|(sku, qty)| (sku.clone(), *qty)).collect();
-    let mut stock = db
-        .lock_all(lines.iter().map(|(sku, _)| (products, Product::key(sku.as_str()), "inventory")))
-        .wait(WAIT)
-        .await?;
-    let short: Vec<(String, String)> = lines
+    // The order's lines, as read before the locks: the order is read again under its lock below.
+    let listed = orders.get(Order::key(id)).await?.ok_or_else(|| format!("{id} is missing"))?;
+    let mut locks = db.locks();
+    let order = locks.lock(orders, Order::key(id), "process");
+    let lines: Vec<(String, i64, LockSlot<Product>)> = listed
+        .lines
         .iter()
-        .enumerate()
-        .filter(|(i, (_, qty))| stock[*i].stock < *qty)
-        .map(|(i, (sku, qty))| (sku.clone(), format!("{sku} (wants {qty}, {} in stock)", stock[i].stock)))
+        .map(|(sku, qty)| (sku.clone(), *qty, locks.lock(products, Product::key(sku.as_str()), "inventory")))
         .collect();
+    let mut held = locks.wait(WAIT).acquire().await?;
+    if held.get(&order)?.status == Status::Processed || held.get(&order)?.lines != listed.lines {
+        println!("already processed, nothing to do");
+        return Ok(Outcome::AlreadyProcessed); // dropping the guards releases every lock
+    }
+    let mut short = Vec::new();
+    for (sku, qty, slot) in &lines {
+        let in_stock = held.get(slot)?.stock;
+        if in_stock < *qty {
+            short.push((sku.clone(), format!("{sku} (wants {qty}, {in_stock} in stock)")));
+        }
+    }
     if !short.is_empty() {
         let what: Vec<&str> = short.iter().map(|(_, what)| what.as_str()).collect();
         println!("rejected, too little {}; locks dropped, nothing written", what.join(", "));
         return Ok(Outcome::Rejected(short.into_iter().map(|(sku, _)| sku).collect()));
     }
-    for (i, (_, qty)) in lines.iter().enumerate() {
-        stock[i].stock -= qty;
-        stock[i].reserved += qty;
+    for (_, qty, slot) in &lines {
+        let product = held.get_mut(slot)?;
+        product.stock -= qty;
+        product.reserved += qty;
     }
-    // A set of locks holds items of one type: the products' reservations commit in one transaction, the order in
-    // a second request (were that one to fail, the stock would stay reserved for a pending order).
-    stock.commit().await?;
-    order.status = Status::Processed;
-    order.commit().await?;
-    println!("reserved {lines:?}, order processed");
+    held.get_mut(&order)?.status = Status::Processed;
+    // One transaction: the reservations and the order's status together, or nothing.
+    held.commit().await?;
+    let reserved: Vec<(&str, i64)> = lines.iter().map(|(sku, qty, _)| (sku.as_str(), *qty)).collect();
+    println!("reserved {reserved:?}, order processed");
     Ok(Outcome::Processed)
 }
 

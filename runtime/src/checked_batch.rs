@@ -94,7 +94,7 @@ impl<T: Item + Send + Sync> Table<T> {
     }
 
     /// The error of the entries of a transaction that starts at entry `start` and failed with `error`.
-    pub(crate) fn entry_error(&self, start: usize, error: TransactionError) -> Error<T> {
+    fn entry_error(&self, start: usize, error: TransactionError) -> Error<T> {
         let canceled = match error {
             TransactionError::Canceled(canceled) => canceled,
             TransactionError::Service(error) => return Error::Service(error),

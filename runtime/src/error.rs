@@ -477,8 +477,7 @@ pub enum Error<T> {
         /// Why it failed.
         failure: Box<Error<T>>,
     },
-    /// Two entries of a batch write have the same key, which DynamoDB refuses, or two locks of
-    /// [`Db::lock_all`](crate::Db::lock_all) are the same lock; nothing was sent.
+    /// Two entries of a batch write have the same key, which DynamoDB refuses; nothing was sent.
     #[error("batch entries {first} and {second} have the same key: write each item once")]
     DuplicateKey {
         /// The position of the first entry with the key.

@@ -70,7 +70,7 @@ pub use backoff::Backoff;
 pub use db::Db;
 pub use error::{DecodeError, Error, InternalError, ServiceError, ServiceErrorKind, Stored, ValueError};
 pub use lock::{Commit, LockRequest, Locked};
-pub use lock_set::{LockAll, LockedSet};
+pub use lock_set::{HeldLocks, LockSet, LockSetError, LockSlot};
 pub use operation::{Condition, Update, Upsert};
 pub use retry::{Conflict, Retried};
 pub use schema::{Document, Item, Key, KeyAttribute, KeyKind, KeySchema, StoredVersion};

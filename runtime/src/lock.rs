@@ -32,9 +32,9 @@ const PREFIX: &str = "dynatomic:lock:";
 /// The holder of a free lock.
 const FREE: &str = "-";
 /// The lease when none is asked for.
-const DEFAULT_LEASE: Duration = Duration::from_secs(5);
+pub(crate) const DEFAULT_LEASE: Duration = Duration::from_secs(5);
 /// How long a lock waits for another holder when no wait is asked for.
-const DEFAULT_WAIT: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_WAIT: Duration = Duration::from_secs(10);
 /// The shortest lease: renewals a third of it apart.
 const MIN_LEASE: Duration = Duration::from_millis(100);
 /// A wait without end, as far as a deadline goes.
@@ -192,18 +192,6 @@ impl<T: Item> Table<T> {
 }
 
 impl<'t, T: Item> LockRequest<'t, T> {
-    pub(crate) fn key(&self) -> &Key<T> {
-        &self.key
-    }
-
-    pub(crate) fn table(&self) -> &'t Table<T> {
-        self.table
-    }
-
-    pub(crate) fn action_name(&self) -> &str {
-        &self.action
-    }
-
     /// How long a lease lasts without a heartbeat (default 5 s, at least 100 ms). While the guard lives, a
     /// background task renews it every third of that; a holder whose renewals stop (a pause, a lost connection,
     /// a crash) loses the lock to a waiter that has then watched it for a whole lease (one lease after the last

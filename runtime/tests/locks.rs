@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use common::{Backend, Fixture};
-use dynatomic::{Error, Item, update};
+use dynatomic::{Error, Item, LockSetError, update};
 use tokio::time::Instant;
 
 on_both_backends!(
@@ -174,15 +174,14 @@ async fn locks_on_several_items_never_deadlock(backend: Backend) {
                     let to = (from + rng.usize(1..4)) % 4;
                     // Each task names the two accounts in its own order; the locks are taken in one order.
                     let (first, second) = if rng.bool() { (from, to) } else { (to, from) };
-                    let pair = [
-                        (&fx.table, Account::key(ids[first]), "transfer"),
-                        (&fx.table, Account::key(ids[second]), "transfer"),
-                    ];
-                    let mut held = fx.db.lock_all(pair).wait(Duration::from_secs(120)).await.expect("locks");
-                    let (payer, payee) = if first == from { (0, 1) } else { (1, 0) };
-                    let amount = rng.i64(1..=50).min(held[payer].balance);
-                    held[payer].balance -= amount;
-                    held[payee].balance += amount;
+                    let mut locks = fx.db.locks();
+                    let one = locks.lock(&fx.table, Account::key(ids[first]), "transfer");
+                    let other = locks.lock(&fx.table, Account::key(ids[second]), "transfer");
+                    let mut held = locks.wait(Duration::from_secs(120)).acquire().await.expect("locks");
+                    let (payer, payee) = if first == from { (one, other) } else { (other, one) };
+                    let amount = rng.i64(1..=50).min(held.get(&payer).expect("slot").balance);
+                    held.get_mut(&payer).expect("slot").balance -= amount;
+                    held.get_mut(&payee).expect("slot").balance += amount;
                     held.commit().await.expect("commit");
                 }
             })
@@ -198,6 +197,46 @@ async fn locks_on_several_items_never_deadlock(backend: Backend) {
         total += balance;
     }
     assert_eq!(total, 4_000, "money is neither made nor lost");
+
+    // Items of other types and tables in one set, committed in one transaction; a lost lease in it writes nothing.
+    // On the same database: a memory backend's tables are those of one `Db::memory()`.
+    let table = fx.db.table_named::<Profile>(common::unique_table_name("locks_set_profiles"));
+    table.create_table().await.expect("create");
+    let profiles = Fixture { backend, db: fx.db.clone(), table };
+    profiles.table.put(&Profile { id: "p".into(), name: "old".into(), views: 0, version: 0 }).await.expect("put");
+    let mut locks = fx.db.locks();
+    let profile = locks.lock(&profiles.table, Profile::key("p"), "edit");
+    let account = locks.lock(&fx.table, Account::key("a"), "edit");
+    let mut held = locks.acquire().await.expect("locks");
+    held.get_mut(&profile).expect("slot").name = "new".into();
+    held.get_mut(&account).expect("slot").note = Some("edited".into());
+    held.commit().await.expect("commit");
+    assert_eq!(profiles.stored(Profile::key("p")).await.name, "new");
+    assert_eq!(fx.stored(Account::key("a")).await.note.as_deref(), Some("edited"));
+    assert!(matches!(held_elsewhere(&fx, &profiles).await, Err(LockSetError::ForeignSlot)));
+
+    // Other code replaces the account while the set holds its lock, and with it the lock: the commit writes
+    // nothing.
+    let mut locks = fx.db.locks();
+    let account = locks.lock(&fx.table, Account::key("b"), "edit");
+    let profile = locks.lock(&profiles.table, Profile::key("p"), "edit");
+    let mut held = locks.acquire().await.expect("locks");
+    fx.table.put(&Account::new("b", 7)).await.expect("a put by other code");
+    held.get_mut(&profile).expect("slot").name = "lost".into();
+    held.get_mut(&account).expect("slot").balance = 0;
+    let lost = held.commit().await;
+    assert!(matches!(lost, Err(LockSetError::Lost { index: 0, .. })), "{lost:?}");
+    assert_eq!(profiles.stored(Profile::key("p")).await.name, "new", "nothing was written");
+}
+
+/// A slot of one set given to another set's guards.
+async fn held_elsewhere(fx: &Fixture<Account>, profiles: &Fixture<Profile>) -> Result<(), LockSetError> {
+    let mut first = fx.db.locks();
+    let slot = first.lock(&profiles.table, Profile::key("p"), "look");
+    let mut second = fx.db.locks();
+    second.lock(&fx.table, Account::key("c"), "look");
+    let held = second.acquire().await?;
+    held.get(&slot).map(drop)
 }
 
 async fn a_stale_fencing_token_is_refused_elsewhere(backend: Backend) {
@@ -283,9 +322,11 @@ async fn missing_items_held_locks_and_dsl_updates(backend: Backend) {
     );
 
     // The same lock twice in one set would wait for itself: refused before any is taken.
-    let twice = [(&fx.table, Account::key("a"), "x"), (&fx.table, Account::key("a"), "x")];
-    let refused = fx.db.lock_all(twice).await;
-    assert!(matches!(refused, Err(Error::DuplicateKey { first: 0, second: 1 })), "{:?}", refused.err());
+    let mut twice = fx.db.locks();
+    twice.lock(&fx.table, Account::key("a"), "x");
+    twice.lock(&fx.table, Account::key("a"), "x");
+    let refused = twice.acquire().await;
+    assert!(matches!(refused, Err(LockSetError::Duplicate { first: 0, second: 1 })), "{:?}", refused.err());
 }
 
 async fn a_renewed_lease_outlives_its_length_and_commits(backend: Backend) {
