@@ -843,7 +843,8 @@ async fn a_transaction_is_refused_before_sending_when_dynamodb_would_refuse_it(b
     // The limits themselves are allowed: 36 characters, 10 items of 390 KB (3.9 MB), two sort keys.
     db.transaction()
         .upsert(accounts, Account::key("a"), upsert!(Account: balance += 1))
-        .with_token("t".repeat(36))
+        // Unique per run: a token is remembered for 10 minutes by the DynamoDB Local both test passes share.
+        .with_token(format!("{:x<36}", fastrand::u64(..)))
         .commit()
         .await
         .expect("a token of 36 characters");
