@@ -164,6 +164,9 @@ pub(crate) struct LeaseCheck {
     pub(crate) fence: u64,
 }
 
+/// The holder of a released lock.
+pub(crate) const RELEASED: &str = "-";
+
 /// The placeholders of a lease check.
 const LEASE_HOLDER: (&str, &str) = ("#dynatomic_lease_holder", ":dynatomic_lease_holder");
 const LEASE_FENCE: (&str, &str) = ("#dynatomic_lease_fence", ":dynatomic_lease_fence");
@@ -174,6 +177,14 @@ impl LeaseCheck {
         let item = stored.map(|item| (item.get(&self.holder_attribute), item.get(&self.fence_attribute)));
         matches!(item, Some((Some(AttributeValue::S(holder)), Some(AttributeValue::N(fence))))
             if *holder == self.holder && fence.parse() == Ok(self.fence))
+    }
+
+    /// Whether `stored` shows this acquisition's lock released (holder free, same fencing token): what a write
+    /// that releases it leaves, so a refused copy of such a write was sent again after it was applied.
+    fn released(&self, stored: Option<&RawItem>) -> bool {
+        let item = stored.map(|item| (item.get(&self.holder_attribute), item.get(&self.fence_attribute)));
+        matches!(item, Some((Some(AttributeValue::S(holder)), Some(AttributeValue::N(fence))))
+            if holder == RELEASED && fence.parse() == Ok(self.fence))
     }
 
     /// Adds the check to a request: its condition and placeholders.
@@ -231,6 +242,9 @@ pub(crate) enum Verdict {
     VersionAtMax,
     /// The write was made under a lock whose lease the writer no longer holds.
     LeaseLost,
+    /// The write released its lock, and the stored item shows that release: the write was applied, and this is
+    /// a copy of it sent again (the SDK resends a request whose answer was lost).
+    AppliedBefore,
     /// The guard holds: the user's condition failed (or, for `create`, the key is taken).
     Condition,
 }
@@ -454,8 +468,13 @@ impl Guard {
         if self.presence == Presence::Exists && stored.is_none() {
             return Verdict::NotFound;
         }
-        if self.lease.as_ref().is_some_and(|lease| !lease.holds(stored)) {
-            return Verdict::LeaseLost;
+        if let Some(lease) = &self.lease {
+            if lease.released(stored) {
+                return Verdict::AppliedBefore;
+            }
+            if !lease.holds(stored) {
+                return Verdict::LeaseLost;
+            }
         }
         if let Some(VersionCheck { attribute, expected, max }) = self.version {
             // A version that is not a number a version field holds is past every expectation.
@@ -480,4 +499,34 @@ impl Guard {
 
 fn number(n: u64) -> AttributeValue {
     AttributeValue::N(n.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn guard_with_lease(fence: u64) -> Guard {
+        let lease = LeaseCheck {
+            action: "job".into(),
+            holder_attribute: "h".into(),
+            fence_attribute: "f".into(),
+            holder: "me".into(),
+            fence,
+        };
+        Guard { lease: Some(Box::new(lease)), ..Guard::none("pk") }
+    }
+
+    fn stored(holder: &str, fence: u64) -> RawItem {
+        RawItem::from([("h".into(), AttributeValue::S(holder.into())), ("f".into(), number(fence))])
+    }
+
+    #[test]
+    fn a_lease_is_held_lost_or_released_by_its_own_write() {
+        let guard = guard_with_lease(7);
+        assert_eq!(guard.verdict(Some(&stored("me", 7))), Verdict::Condition, "held: the user's condition failed");
+        assert_eq!(guard.verdict(Some(&stored("other", 8))), Verdict::LeaseLost, "taken over");
+        assert_eq!(guard.verdict(Some(&stored(RELEASED, 8))), Verdict::LeaseLost, "released by a later holder");
+        assert_eq!(guard.verdict(Some(&RawItem::new())), Verdict::LeaseLost, "the item was replaced");
+        assert_eq!(guard.verdict(Some(&stored(RELEASED, 7))), Verdict::AppliedBefore, "a resent copy of the commit");
+    }
 }

@@ -20,7 +20,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use tokio::time::Instant;
 
 use crate::error::{Error, ValueError};
-use crate::guard::{LeaseCheck, with_assignment};
+use crate::guard::{LeaseCheck, RELEASED, with_assignment};
 use crate::operation::Update;
 use crate::request::{Action, RawItem, Returning, Write, WriteRefusal, present};
 use crate::schema::{Expect, Item, Key};
@@ -29,8 +29,6 @@ use crate::write::Prepared;
 
 /// The start of the attribute names of every lock; field names may not start with `dynatomic:`.
 const PREFIX: &str = "dynatomic:lock:";
-/// The holder of a free lock.
-const FREE: &str = "-";
 /// The lease when none is asked for.
 pub(crate) const DEFAULT_LEASE: Duration = Duration::from_secs(5);
 /// How long a lock waits for another holder when no wait is asked for.
@@ -86,7 +84,7 @@ impl Record {
             _ => None,
         };
         match item.get(&names.holder) {
-            Some(AttributeValue::S(holder)) if holder != FREE => Some(Record {
+            Some(AttributeValue::S(holder)) if holder != RELEASED => Some(Record {
                 holder: holder.clone(),
                 fence: number(&names.fence)?,
                 beat: number(&names.beat).unwrap_or(0),
@@ -312,7 +310,7 @@ impl<'t, T: Item + Send + Sync> LockRequest<'t, T> {
         let mut names_map: std::collections::HashMap<String, String> = names.placeholders().into();
         let condition = match abandoned {
             None => {
-                values.insert(":free".to_owned(), AttributeValue::S(FREE.to_owned()));
+                values.insert(":free".to_owned(), AttributeValue::S(RELEASED.to_owned()));
                 names_map.insert("#pk".to_owned(), T::KEY.partition.0.to_owned());
                 "attribute_exists(#pk) AND (attribute_not_exists(#lh) OR #lh = :free)"
             }
@@ -375,11 +373,14 @@ impl<'t, T: Item + Send + Sync> LockRequest<'t, T> {
             .and_then(|item| Ok((item.to_item()?, item)));
         match decoded {
             Ok((read, item)) => {
+                let lost = Lost::default();
                 let renewal = match self.renewal {
-                    Renewal::Heartbeat => Heartbeat::start(table.clone(), &key, &lease, names.beat, self.lease),
+                    Renewal::Heartbeat => {
+                        Heartbeat::start(table.clone(), &key, &lease, names.beat, self.lease, lost.clone())
+                    }
                     Renewal::None => None,
                 };
-                Ok(Locked { table, key, read, item, lease, renewal, committed: false })
+                Ok(Locked { table, key, read, item, lease, renewal, lost, committed: false })
             }
             Err(error) => {
                 release(&table, &key, &lease);
@@ -393,6 +394,9 @@ impl<'t, T: Item + Send + Sync> LockRequest<'t, T> {
 /// it. Stops when the guard goes, or when the lease is found lost.
 struct Heartbeat(tokio::task::JoinHandle<()>);
 
+/// Whether a renewal found the lease taken over (shared by the guard and its heartbeat).
+type Lost = std::sync::Arc<std::sync::atomic::AtomicBool>;
+
 impl Heartbeat {
     /// Starts renewing the lease on the current tokio runtime; `None` outside one (the lease is then not
     /// renewed).
@@ -402,6 +406,7 @@ impl Heartbeat {
         lease: &LeaseCheck,
         beat: String,
         every: Duration,
+        lost: Lost,
     ) -> Option<Heartbeat> {
         let runtime = tokio::runtime::Handle::try_current().ok()?;
         let mut write = lease_write(&table, key, lease);
@@ -415,7 +420,8 @@ impl Heartbeat {
             loop {
                 tokio::time::sleep((every / 3).max(Duration::from_millis(1))).await;
                 if let Err(WriteRefusal::ConditionFailed { .. }) = table.db.backend.write(write.clone()).await {
-                    return; // lost: the commit will say so
+                    lost.store(true, std::sync::atomic::Ordering::Relaxed);
+                    return; // the commit will say so too
                 }
             }
         })))
@@ -453,6 +459,7 @@ pub struct Locked<T: Item> {
     item: T,
     lease: LeaseCheck,
     renewal: Option<Heartbeat>,
+    lost: Lost,
     committed: bool,
 }
 
@@ -497,8 +504,17 @@ impl<T: Item> Locked<T> {
         &self.lease.action
     }
 
+    /// Whether a renewal of the lease found it taken over: the commit will be [`Error::LockLost`], so a long
+    /// section can stop early. `false` does not promise the commit will land (the lease may be lost since the
+    /// last renewal, or never renewed); the commit's own check does.
+    pub fn is_lost(&self) -> bool {
+        self.lost.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Writes the fields the code changed since the item was read (SET for a changed or new value, REMOVE for a
-    /// field now absent), only if this lease still holds, and releases the lock, in one UpdateItem. A versioned
+    /// field now absent), only if this lease still holds, and releases the lock, in one UpdateItem. A copy the
+    /// SDK sends again after the first was applied (its answer was lost) finds the lock it released, and
+    /// succeeds. A versioned
     /// item's version is incremented (when a field changed) without a check: the lease guards the write, so holders of different
     /// actions may both commit fields that do not overlap. A lost lease is [`Error::LockLost`]; an item deleted
     /// meanwhile is [`Error::NotFound`] (never recreated), or nothing with
@@ -554,7 +570,7 @@ impl<T: Item> Locked<T> {
             let release = with_assignment("#dynatomic_lease_holder = :dynatomic_lock_free", expression.as_deref());
             *expression = Some(release.into());
         }
-        write.values.insert(":dynatomic_lock_free".to_owned(), AttributeValue::S(FREE.to_owned()));
+        write.values.insert(":dynatomic_lock_free".to_owned(), AttributeValue::S(RELEASED.to_owned()));
         Ok(prepared)
     }
 }
@@ -605,7 +621,7 @@ fn release_unheld<T: Item>(table: &Table<T>, key: &RawItem, names: &Names, holde
         names: [("#lh".to_owned(), names.holder.clone())].into(),
         values: [
             (":me".to_owned(), AttributeValue::S(holder.to_owned())),
-            (":free".to_owned(), AttributeValue::S(FREE.to_owned())),
+            (":free".to_owned(), AttributeValue::S(RELEASED.to_owned())),
         ]
         .into(),
         returning: Returning::Nothing,
@@ -621,7 +637,7 @@ fn release_write<T: Item>(table: &Table<T>, key: &Key<T>, lease: &LeaseCheck) ->
         key: key.attributes().cloned().unwrap_or_default(),
         expression: Some("SET #lh = :free".into()),
     };
-    release.values.insert(":free".to_owned(), AttributeValue::S(FREE.to_owned()));
+    release.values.insert(":free".to_owned(), AttributeValue::S(RELEASED.to_owned()));
     release
 }
 

@@ -281,7 +281,8 @@ impl Transaction {
                         Verdict::Changed => Reason::Changed,
                         Verdict::VersionAtMax => Reason::VersionOverflow,
                         Verdict::LeaseLost => Reason::LockLost,
-                        Verdict::Condition => Reason::ConditionFailed,
+                        // A transaction sent again with its token is not refused: this is a false condition.
+                        Verdict::Condition | Verdict::AppliedBefore => Reason::ConditionFailed,
                     };
                 }
                 let stored = stored.map(|raw| Stored::read(raw, pending.decode));

@@ -296,6 +296,9 @@ impl<T: Item> Table<T> {
             Err(WriteRefusal::ConditionFailed { stored, maps }) => {
                 let stored = present(stored);
                 let (verdict, explanation) = check.refused(stored.as_ref(), &maps.names, &maps.values);
+                if verdict == Verdict::AppliedBefore {
+                    return Ok(None);
+                }
                 let stored = stored.map(|attributes| self.stored(attributes));
                 Err(match verdict {
                     Verdict::NotFound => Error::NotFound { table: self.name().to_owned() },
@@ -308,7 +311,7 @@ impl<T: Item> Table<T> {
                         let action = check.guard.lease.map(|lease| lease.action).unwrap_or_default();
                         Error::LockLost { action, stored }
                     }
-                    Verdict::Condition => Error::ConditionFailed { stored, explanation },
+                    Verdict::Condition | Verdict::AppliedBefore => Error::ConditionFailed { stored, explanation },
                 })
             }
         }

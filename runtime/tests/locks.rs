@@ -336,9 +336,17 @@ async fn a_renewed_lease_outlives_its_length_and_commits(backend: Backend) {
     tokio::time::sleep(lease * 3).await; // several heartbeats
     let waiter = fx.table.lock(Account::key("a"), "job").wait(lease * 2).await;
     assert!(matches!(waiter, Err(Error::LockHeld { .. })), "a renewed lease is not taken over: {:?}", waiter.err());
+    assert!(!held.is_lost());
     held.balance += 1;
     held.commit().await.expect("the holder commits after three leases");
     assert_eq!(fx.stored(Account::key("a")).await.balance, 11);
+
+    // Other code replaces the item, and with it the lock: the next renewal finds the lease lost.
+    let held = fx.table.lock(Account::key("a"), "job").lease(lease).await.expect("lock");
+    fx.table.put(&Account::new("a", 50)).await.expect("a put by other code");
+    tokio::time::sleep(lease).await;
+    assert!(held.is_lost(), "a renewal found the lease taken");
+    assert!(matches!(held.commit().await, Err(Error::LockLost { .. })));
 }
 
 /// On the memory backend a lease follows tokio's clock: with paused time, a lease of an hour is waited out at
