@@ -92,10 +92,7 @@ pub(crate) fn read_rename_all(
 ) -> syn::Result<()> {
     let literal = crate::derive::string_value(meta, "rename_all = \"snake_case\"")?;
     let case = Case::parse(&literal)?;
-    match slot {
-        Some(_) => crate::derive::repeated(errors, &meta.path, "rename_all = \"...\""),
-        None => *slot = Some(case),
-    }
+    crate::derive::keep_first(slot, case, errors, &meta.path, "rename_all = \"...\"");
     Ok(())
 }
 

@@ -155,10 +155,7 @@ fn read(input: syn::DeriveInput, errors: &mut Errors) -> Option<Schema> {
                 read_rename_all(&meta, &mut rename_all, errors)
             } else if meta.path.is_ident("table") {
                 let lit = string_value(&meta, "table = \"name\"")?;
-                match table {
-                    Some(_) => repeated(errors, &meta.path, "table = \"name\""),
-                    None => table = Some(lit),
-                }
+                keep_first(&mut table, lit, errors, &meta.path, "table = \"name\"");
                 Ok(())
             } else {
                 Err(crate::diag::error(
@@ -187,15 +184,9 @@ fn read_field(field: syn::Field, rename_all: Option<Case>, errors: &mut Errors) 
         let parsed = attr.parse_nested_meta(|meta| {
             let path = &meta.path;
             if path.is_ident("version") {
-                match version {
-                    Some(_) => repeated(errors, path, "version"),
-                    None => version = Some(path.span()),
-                }
+                keep_first(&mut version, path.span(), errors, path, "version");
             } else if path.is_ident("default") {
-                match default {
-                    Some(_) => repeated(errors, path, "default"),
-                    None => default = Some(path.span()),
-                }
+                keep_first(&mut default, path.span(), errors, path, "default");
             } else if path.is_ident("ttl") || path.is_ident("serde") {
                 let chosen = if path.is_ident("ttl") { Storage::Ttl(path.span()) } else { Storage::Serde(path.span()) };
                 match storage.option() {
@@ -223,10 +214,7 @@ fn read_field(field: syn::Field, rename_all: Option<Case>, errors: &mut Errors) 
                 }
             } else if path.is_ident("rename") {
                 let lit = string_value(&meta, "rename = \"attribute_name\"")?;
-                match rename {
-                    Some(_) => repeated(errors, path, "rename = \"attribute_name\""),
-                    None => rename = Some(lit),
-                }
+                keep_first(&mut rename, lit, errors, path, "rename = \"attribute_name\"");
             } else {
                 return Err(crate::diag::error(
                     path.span(),
@@ -257,8 +245,16 @@ pub(crate) fn string_value(meta: &syn::meta::ParseNestedMeta, usage: &str) -> sy
     })
 }
 
+/// Keeps the first value of an attribute option in `slot`; a second one is refused (see [`repeated`]).
+pub(crate) fn keep_first<T>(slot: &mut Option<T>, value: T, errors: &mut Errors, path: &syn::Path, usage: &str) {
+    match slot {
+        Some(_) => repeated(errors, path, usage),
+        None => *slot = Some(value),
+    }
+}
+
 /// Refuses an attribute option given a second time, on its `path`; the first one stays in effect.
-pub(crate) fn repeated(errors: &mut Errors, path: &syn::Path, usage: &str) {
+fn repeated(errors: &mut Errors, path: &syn::Path, usage: &str) {
     errors.at(
         path.span(),
         format_args!("`{}` is given twice", path.to_token_stream()),

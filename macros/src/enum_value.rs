@@ -113,10 +113,7 @@ fn read_variant_rename(variant: &syn::Variant, errors: &mut Errors) -> Option<sy
                 ));
             }
             let literal = crate::derive::string_value(&meta, "rename = \"stored_name\"")?;
-            match rename {
-                Some(_) => crate::derive::repeated(errors, &meta.path, "rename = \"stored_name\""),
-                None => rename = Some(literal),
-            }
+            crate::derive::keep_first(&mut rename, literal, errors, &meta.path, "rename = \"stored_name\"");
             Ok(())
         });
         errors.keep(parsed);
