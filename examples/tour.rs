@@ -1,14 +1,16 @@
 //! A tour of dynatomic: atomic counters under contention, guarded writes that refuse to overdraw or
-//! oversell, list and set updates, defaults, and a failed condition that shows the stored item.
+//! oversell, list and set updates, defaults, and a failed condition that shows the stored item; at the end, a
+//! summary of every request from dynatomic's metrics (count, latency, capacity units).
 //!
 //! `cargo run --example tour` runs it on the embedded in-memory backend (no server needed); with
 //! `DYNAMODB_ENDPOINT` set it runs the same steps against that DynamoDB (for example DynamoDB Local).
 //! It exits with an error when an outcome is not the expected one.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use dynatomic::returning::AllNew;
 use dynatomic::{Db, Error, Item, condition, update, upsert};
+use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
 use rust_decimal::Decimal;
 /// What the example fails with: any error, printed, and the process exits with status 1.
 type Failure = Box<dyn std::error::Error>;
@@ -45,12 +47,95 @@ struct Product {
 
 #[tokio::main]
 async fn main() -> Result<(), Failure> {
-    let db = dynatomic_examples::db_from_env().await;
+    // Any `metrics` recorder sees dynatomic's metrics; this one keeps every value, for the summary.
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    recorder.install().map_err(|e| format!("cannot install the recorder: {e}"))?;
+    let db = dynatomic_examples::db_from_env().await.with_consumed_capacity();
     counter(&db).await?;
     transfer(&db).await?;
     inventory(&db).await?;
+    let summary = summarize(&snapshotter);
+    println!("\n4. every request, from the metrics:\n{summary}");
+    let upserts = summary.row("tour_pages", "UpdateItem");
+    expect(upserts.is_some_and(|row| row.ok == 800 && row.write_units == 800.0), "800 upserts of one unit each")?;
     println!("\nall outcomes as expected");
     Ok(())
+}
+
+/// The requests of one operation on one table: how many, how many succeeded, their latencies and units.
+#[derive(Default)]
+struct Row {
+    count: u64,
+    ok: u64,
+    seconds: Vec<f64>,
+    read_units: f64,
+    write_units: f64,
+}
+
+/// The rows by table and operation.
+struct Summary(BTreeMap<(String, String), Row>);
+
+impl Summary {
+    fn row(&self, table: &str, operation: &str) -> Option<&Row> {
+        self.0.get(&(table.to_owned(), operation.to_owned()))
+    }
+}
+
+/// Everything dynatomic recorded, by table and operation.
+fn summarize(snapshotter: &Snapshotter) -> Summary {
+    let mut rows: BTreeMap<(String, String), Row> = BTreeMap::new();
+    for (key, _, _, value) in snapshotter.snapshot().into_vec() {
+        let key = key.key();
+        let label =
+            |name: &str| key.labels().find(|l| l.key() == name).map(|l| l.value().to_owned()).unwrap_or_default();
+        let row = rows.entry((label("table"), label("operation"))).or_default();
+        let values = || match &value {
+            DebugValue::Histogram(values) => values.iter().map(|v| v.into_inner()).collect(),
+            _ => Vec::new(),
+        };
+        match (key.name(), &value) {
+            ("dynatomic_operations_total", DebugValue::Counter(n)) => {
+                row.count += n;
+                if label("outcome") == "ok" {
+                    row.ok += n;
+                }
+            }
+            ("dynatomic_operation_duration_seconds", _) => row.seconds.extend(values()),
+            ("dynatomic_consumed_read_units", _) => row.read_units += values().iter().sum::<f64>(),
+            ("dynatomic_consumed_write_units", _) => row.write_units += values().iter().sum::<f64>(),
+            _ => {}
+        }
+    }
+    rows.retain(|_, row| row.count > 0);
+    Summary(rows)
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "   {:<14} {:<19} {:>5} {:>5} {:>9} {:>9} {:>6} {:>6}",
+            "table", "operation", "count", "ok", "p50 ms", "p99 ms", "RCU", "WCU"
+        )?;
+        for ((table, operation), row) in &self.0 {
+            let mut seconds = row.seconds.clone();
+            seconds.sort_by(f64::total_cmp);
+            let quantile =
+                |q: f64| seconds.get(((seconds.len() as f64 - 1.0) * q).round() as usize).map_or(0.0, |s| s * 1000.0);
+            writeln!(
+                f,
+                "   {table:<14} {operation:<19} {:>5} {:>5} {:>9.3} {:>9.3} {:>6} {:>6}",
+                row.count,
+                row.ok,
+                quantile(0.5),
+                quantile(0.99),
+                row.read_units,
+                row.write_units
+            )?;
+        }
+        Ok(())
+    }
 }
 
 /// 16 tasks hammer one counter that does not exist yet; `upsert!` creates it, and no increment is lost.

@@ -1,5 +1,6 @@
-//! Conditional updates per second: the embedded in-memory backend on one and on two threads, and the same
-//! workload against DynamoDB at `DYNAMODB_ENDPOINT` (DynamoDB Local) in the same run.
+//! Conditional updates per second: the embedded in-memory backend on one and on two threads (on one, also with
+//! a tracing subscriber listening), and the same workload against DynamoDB at `DYNAMODB_ENDPOINT` (DynamoDB
+//! Local) in the same run.
 //!
 //! Run with `scripts/with-dynamodb-local.sh cargo bench -p dynatomic --bench memory`; without
 //! `DYNAMODB_ENDPOINT` the DynamoDB half is left out (and says so).
@@ -9,6 +10,8 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use dynatomic::{Db, Item, Table, update};
 use tokio::runtime::{Builder, Runtime};
+use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::layer::{Layer, SubscriberExt};
 
 #[derive(Item)]
 #[dynatomic(table = "bench_counters")]
@@ -53,6 +56,14 @@ fn conditional_updates(c: &mut Criterion) {
 
     let memory = counters(&runtime, &Db::memory(), &["a", "b"]);
     group.bench_function("memory, 1 thread", |b| b.to_async(&runtime).iter(|| bump(&memory, "a")));
+    group.bench_function("memory, 1 thread, with a tracing subscriber", |b| {
+        // A subscriber that formats every span's fields at INFO, as a service logging to stdout does, writing
+        // them nowhere: what dynatomic's spans cost when someone listens.
+        let layer = tracing_subscriber::fmt::layer().with_writer(std::io::sink);
+        let subscriber = tracing_subscriber::registry().with(layer.with_filter(LevelFilter::INFO));
+        let _listening = tracing::subscriber::set_default(subscriber);
+        b.to_async(&runtime).iter(|| bump(&memory, "a"))
+    });
     group.bench_function("memory, 2 threads (one item each)", |b| {
         b.iter_custom(|iterations| two_threads(&memory, iterations))
     });

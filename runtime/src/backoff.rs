@@ -4,6 +4,8 @@
 
 use std::time::{Duration, Instant};
 
+use crate::telemetry::{self, Operation};
+
 /// When and how often to try again: the `n`-th retry waits a random time between zero and
 /// `min(max_delay, base × 2ⁿ)` ("full jitter"), and there are at most `max_attempts` attempts in all, none
 /// starting after `max_elapsed`.
@@ -74,6 +76,29 @@ impl Attempts {
         tokio::time::sleep(delay).await;
         self.made += 1;
         true
+    }
+
+    /// Waits before retrying a conflict of `operation` and returns `true`, or returns `false` when the bounds
+    /// allow no more; each with its event.
+    pub(crate) async fn retry_conflict(&mut self, operation: &'static str) -> bool {
+        let again = self.wait().await;
+        let conflicts = if again { self.made - 1 } else { self.made };
+        match again {
+            true => telemetry::retrying(operation, conflicts),
+            false => telemetry::gave_up(operation, conflicts),
+        }
+        again
+    }
+
+    /// Waits before resending the `entries` of a batch that DynamoDB left unprocessed and returns `true`, or
+    /// returns `false` when the bounds allow no more; each with its event.
+    pub(crate) async fn resend(&mut self, operation: Operation, table: &str, entries: usize) -> bool {
+        let again = self.wait().await;
+        match again {
+            true => telemetry::resending(operation, table, entries),
+            false => telemetry::batch_incomplete(operation, table, entries),
+        }
+        again
     }
 }
 

@@ -10,6 +10,7 @@ use crate::prechecks;
 use crate::request::{BatchOp, Failure, RawItem};
 use crate::schema::{Item, Key};
 use crate::table::Table;
+use crate::telemetry::Operation;
 use crate::version::Unversioned;
 
 use crate::limits::{MAX_BATCH_READS as READS_PER_REQUEST, MAX_BATCH_WRITES as WRITES_PER_REQUEST};
@@ -94,7 +95,10 @@ impl<T: Item> Table<T> {
         let mut items: Vec<Option<T>> =
             std::iter::repeat_with(|| None).take(positions.values().map(Vec::len).sum()).collect();
         let db = &self.db.backend;
-        let found = drain(self.db.backoff, distinct, READS_PER_REQUEST, |keys| db.batch_get(self.name(), keys))
+        let found =
+            drain((Operation::BatchGetItem, self.name()), self.db.backoff, distinct, READS_PER_REQUEST, |keys| {
+                db.batch_get(self.name(), keys)
+            })
             .await
             .map_err(|incomplete| self.incomplete(incomplete))?;
         for item in found {
@@ -117,9 +121,12 @@ impl<T: Item> Table<T> {
                 return Err(Error::DuplicateKey { first, second: index });
             }
         }
+        for (key, _) in &ops {
+            self.db.backend.observe.wrote(self.name(), key.get(T::KEY.partition.0));
+        }
         let ops = ops.into_iter().map(|(_, op)| op).enumerate().collect();
         let db = &self.db.backend;
-        drain(self.db.backoff, ops, WRITES_PER_REQUEST, |ops| async move {
+        drain((Operation::BatchWriteItem, self.name()), self.db.backoff, ops, WRITES_PER_REQUEST, |ops| async move {
             db.batch_write(self.name(), ops).await.map(|unprocessed| (Vec::<()>::new(), unprocessed))
         })
         .await
@@ -148,6 +155,7 @@ struct Incomplete {
 /// a wait of `backoff`; the attempts start over whenever a request is processed in full. Returns everything
 /// found.
 async fn drain<R: Clone + PartialEq, O, F: Future<Output = Result<(Vec<O>, Vec<R>), Failure>>>(
+    (operation, table): (Operation, &str),
     backoff: Backoff,
     entries: Vec<(usize, R)>,
     per_request: usize,
@@ -177,7 +185,7 @@ async fn drain<R: Clone + PartialEq, O, F: Future<Output = Result<(Vec<O>, Vec<R
                 pending.push_front((indices[position], request));
             }
         }
-        if !attempts.wait().await {
+        if !attempts.resend(operation, table, pending.len()).await {
             return Err(Incomplete { unprocessed: remaining(Vec::new(), &pending), cause: None });
         }
     }
@@ -204,7 +212,7 @@ mod tests {
         let entries: Vec<(usize, u32)> = (0..60).map(|i| (i as usize, i)).collect();
         // Every request leaves its last two entries unprocessed the first time they are sent.
         let mut refused = std::collections::HashSet::new();
-        let found = drain(quick(10), entries, 25, |chunk: Vec<u32>| {
+        let found = drain((Operation::BatchWriteItem, "things"), quick(10), entries, 25, |chunk: Vec<u32>| {
             requests.push(chunk.clone());
             let (mut done, mut left) = (Vec::new(), Vec::new());
             for (i, value) in chunk.iter().enumerate() {
@@ -222,11 +230,38 @@ mod tests {
         assert_eq!(&requests[1][..2], &requests[0][23..]);
     }
 
+    /// A `Write` into a shared buffer, for the log lines of a test.
+    #[derive(Clone, Default)]
+    struct Log(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Log {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("log").extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
     #[tokio::test]
     async fn gives_up_after_the_attempts_and_names_what_is_left() {
+        let log = Log::default();
+        let writer = log.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_max_level(tracing::Level::DEBUG)
+            .with_ansi(false)
+            .finish();
+        let _tracing = tracing::subscriber::set_default(subscriber);
+        #[cfg(feature = "metrics")]
+        let recorder = metrics_util::debugging::DebuggingRecorder::new();
+        #[cfg(feature = "metrics")]
+        let _metrics = metrics::set_default_local_recorder(&recorder);
         let mut sent = 0;
         let entries: Vec<(usize, &str)> = vec![(0, "a"), (1, "b"), (2, "c")];
-        let result = drain(quick(3), entries, 2, |chunk: Vec<&str>| {
+        let result = drain((Operation::BatchWriteItem, "things"), quick(3), entries, 2, |chunk: Vec<&str>| {
             sent += 1;
             // "b" is never processed.
             let (done, left) = chunk.into_iter().partition(|v| *v != "b");
@@ -237,13 +272,26 @@ mod tests {
         assert_eq!(incomplete.unprocessed, vec![1]); // "c" went with the retry of "b"
         assert!(incomplete.cause.is_none());
         assert_eq!(sent, 3);
+        let log = String::from_utf8(log.0.lock().expect("log").clone()).expect("UTF-8");
+        let lines: Vec<&str> = log.lines().collect();
+        assert_eq!(lines.len(), 3, "{log}");
+        assert!(lines[0].contains("DEBUG dynatomic: resending unprocessed batch entries operation=\"BatchWriteItem\" table=\"things\" entries=2"), "{log}");
+        assert!(lines[1].contains("DEBUG dynatomic: resending unprocessed batch entries"), "{log}");
+        assert!(lines[2].contains("WARN dynatomic: batch ended with entries unprocessed operation=\"BatchWriteItem\" table=\"things\" entries=1"), "{log}");
+        #[cfg(feature = "metrics")]
+        {
+            let snapshot = recorder.snapshotter().snapshot().into_vec();
+            let resent = snapshot.iter().find(|(key, ..)| key.key().name() == "dynatomic_batch_items_resent_total");
+            let resent = resent.map(|(_, _, _, value)| value);
+            assert_eq!(resent, Some(&metrics_util::debugging::DebugValue::Counter(3)), "2, then 1");
+        }
     }
 
     #[tokio::test]
     async fn a_refusal_stops_the_batch_and_names_what_was_not_sent() {
         let entries: Vec<(usize, u32)> = (0..10).map(|i| (i as usize, i)).collect();
         let mut calls = 0;
-        let result = drain(quick(3), entries, 4, |chunk: Vec<u32>| {
+        let result = drain((Operation::BatchWriteItem, "things"), quick(3), entries, 4, |chunk: Vec<u32>| {
             calls += 1;
             let refused = Failure::Service(crate::error::ServiceError::validation("no"));
             std::future::ready(if calls == 2 { Err(refused) } else { Ok((chunk, Vec::new())) })

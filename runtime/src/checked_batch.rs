@@ -80,7 +80,7 @@ impl<T: Item + Send + Sync> Table<T> {
             loop {
                 match transaction.commit().await {
                     Ok(()) => break,
-                    Err(error) if transient(&error) && attempts.wait().await => {}
+                    Err(error) if transient(&error) && attempts.retry_conflict("checked_batch").await => {}
                     Err(error) => {
                         let cause = self.entry_error(start, error);
                         let unprocessed = (start..total).collect();

@@ -2,9 +2,12 @@
 
 use std::sync::Arc;
 
-use crate::backend::Backend;
+use crate::backend::{Backend, Service};
 use crate::backoff::Backoff;
+use crate::capacity::Counting;
+use crate::hot_keys::{Detector, HotKeys};
 use crate::memory::Memory;
+use crate::telemetry::Values;
 
 /// Where the tables live. Cheap to clone; every [`Table`](crate::Table) made from it shares its connection (or, for
 /// [`Db::memory`], its in-memory tables).
@@ -28,7 +31,7 @@ pub struct Db {
 impl Db {
     /// Uses an aws-sdk-dynamodb client as it is configured.
     pub fn from_client(client: aws_sdk_dynamodb::Client) -> Self {
-        Db { backend: Backend::DynamoDb(client), backoff: Backoff::default() }
+        Db { backend: Backend::new(Service::DynamoDb(client)), backoff: Backoff::default() }
     }
 
     /// Connects to DynamoDB with the default AWS configuration: the region and credentials from the
@@ -70,7 +73,7 @@ impl Db {
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(demo()).unwrap();
     /// ```
     pub fn memory() -> Self {
-        Db { backend: Backend::Memory(Arc::new(Memory::new())), backoff: Backoff::default() }
+        Db { backend: Backend::new(Service::Memory(Arc::new(Memory::new()))), backoff: Backoff::default() }
     }
 
     /// Uses `backoff` (by default [`Backoff::default`]) between the attempts dynatomic makes itself: resending
@@ -85,9 +88,53 @@ impl Db {
     /// The aws-sdk-dynamodb client behind this handle, for what dynatomic does not cover; `None` for
     /// [`Db::memory`].
     pub fn client(&self) -> Option<&aws_sdk_dynamodb::Client> {
-        match &self.backend {
-            Backend::DynamoDb(client) => Some(client),
-            Backend::Memory(_) => None,
+        match &self.backend.service {
+            Service::DynamoDb(client) => Some(client),
+            Service::Memory(_) => None,
         }
+    }
+
+    /// Asks every request for its consumed capacity (ReturnConsumedCapacity `INDEXES`) and records it on the
+    /// request's span (`dynatomic.read_units`, `dynatomic.write_units`) and, with the `metrics` feature, in the
+    /// `dynatomic_consumed_read_units` and `dynatomic_consumed_write_units` histograms. On
+    /// [`Db::memory`] the units are counted with DynamoDB's rules ([`Capacity`](crate::Capacity)). For the
+    /// capacity of one operation, see [`Capacity::of`](crate::Capacity::of), which needs no setting.
+    ///
+    /// ```
+    /// let db = dynatomic::Db::memory().with_consumed_capacity();
+    /// # drop(db);
+    /// ```
+    pub fn with_consumed_capacity(mut self) -> Self {
+        self.backend.observe.capacity = Counting::Yes;
+        self
+    }
+
+    /// Lets values appear in dynatomic's events: a failed condition's event then reads
+    /// `stock >= qty (stock = 3, qty = 5)` instead of `stock >= qty`, and a hot key's event names the key instead
+    /// of a fingerprint of it. By default no value (of an item, a key or a condition) appears in any span or
+    /// event, as they may be personal data.
+    ///
+    /// ```
+    /// let db = dynatomic::Db::memory().with_values_in_telemetry();
+    /// # drop(db);
+    /// ```
+    pub fn with_values_in_telemetry(mut self) -> Self {
+        self.backend.observe.values = Values::Shown;
+        self
+    }
+
+    /// Counts the writes to each partition key over a sliding window and emits one `warn` event (target
+    /// `dynatomic`) when a key passes the threshold of `hot_keys`; the warning is given again once the key has
+    /// cooled to half the threshold. The key is shown as a fingerprint unless
+    /// [`with_values_in_telemetry`](Self::with_values_in_telemetry) is set. Single writes, transactions' actions
+    /// and batch writes count; reads do not.
+    ///
+    /// ```
+    /// let db = dynatomic::Db::memory().with_hot_key_warnings(dynatomic::HotKeys::default());
+    /// # drop(db);
+    /// ```
+    pub fn with_hot_key_warnings(mut self, hot_keys: HotKeys) -> Self {
+        self.backend.observe.hot_keys = Some(Arc::new(Detector::new(hot_keys)));
+        self
     }
 }

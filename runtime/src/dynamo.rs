@@ -13,17 +13,19 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::operation::update_item::{UpdateItemError, builders::UpdateItemFluentBuilder};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, CancellationReason, ConditionCheck, Delete, DeleteRequest, Get, KeySchemaElement,
-    KeyType, KeysAndAttributes, Put, PutRequest, ReturnValue, ReturnValuesOnConditionCheckFailure, ScalarAttributeType,
-    TimeToLiveSpecification, TimeToLiveStatus, TransactGetItem, TransactWriteItem, Update as TransactUpdate,
-    WriteRequest,
+    KeyType, KeysAndAttributes, Put, PutRequest, ReturnConsumedCapacity, ReturnValue,
+    ReturnValuesOnConditionCheckFailure, ScalarAttributeType, TimeToLiveSpecification, TimeToLiveStatus,
+    TransactGetItem, TransactWriteItem, Update as TransactUpdate, WriteRequest,
 };
 
+use crate::capacity::Counting;
 use crate::error::{InternalError, ServiceError};
 use crate::request::{
     Action, BatchOp, CancelReason, Failure, Maps, RawItem, Returning, TransactRefusal, TransactWrite, Write,
     WriteRefusal,
 };
 use crate::schema::{KeyKind, KeySchema};
+use crate::telemetry::Call;
 
 /// Sets what every write shares but its target, on any of the SDK's write builders (single or transactional):
 /// the table, the condition, the placeholder maps, and the stored item on a failed condition.
@@ -77,56 +79,76 @@ pub(crate) fn request(client: &Client, write: Write) -> Result<Request, Failure>
 
 /// Sends one write and returns the item it asked for. A refusal of its condition hands back the request's
 /// placeholder maps (copied before sending, when the write has a condition).
-pub(crate) async fn write(client: &Client, write: Write) -> Result<Option<RawItem>, WriteRefusal> {
+pub(crate) async fn write(client: &Client, write: Write, call: &mut Call) -> Result<Option<RawItem>, WriteRefusal> {
     let maps = write.condition.is_some().then(|| Maps { names: write.names.clone(), values: write.values.clone() });
     let failed = |stored: &Option<RawItem>| WriteRefusal::ConditionFailed {
         stored: stored.clone(),
         maps: Box::new(maps.clone().unwrap_or_default()),
     };
+    let capacity = capacity(call);
     match request(client, write)? {
-        Request::Put(request) => request.send().await.map(|out| out.attributes).map_err(|e| {
-            refusal(e, |e| match e {
+        Request::Put(request) => match request.set_return_consumed_capacity(capacity).send().await {
+            Ok(out) => {
+                call.answered(out.request_id(), out.consumed_capacity.as_slice());
+                Ok(out.attributes)
+            }
+            Err(e) => Err(refusal(e, call, |e| match e {
                 PutItemError::ConditionalCheckFailedException(failed_check) => Some(failed(&failed_check.item)),
                 _ => None,
-            })
-        }),
-        Request::Update(request) => request.send().await.map(|out| out.attributes).map_err(|e| {
-            refusal(e, |e| match e {
+            })),
+        },
+        Request::Update(request) => match request.set_return_consumed_capacity(capacity).send().await {
+            Ok(out) => {
+                call.answered(out.request_id(), out.consumed_capacity.as_slice());
+                Ok(out.attributes)
+            }
+            Err(e) => Err(refusal(e, call, |e| match e {
                 UpdateItemError::ConditionalCheckFailedException(failed_check) => Some(failed(&failed_check.item)),
                 _ => None,
-            })
-        }),
-        Request::Delete(request) => request.send().await.map(|out| out.attributes).map_err(|e| {
-            refusal(e, |e| match e {
+            })),
+        },
+        Request::Delete(request) => match request.set_return_consumed_capacity(capacity).send().await {
+            Ok(out) => {
+                call.answered(out.request_id(), out.consumed_capacity.as_slice());
+                Ok(out.attributes)
+            }
+            Err(e) => Err(refusal(e, call, |e| match e {
                 DeleteItemError::ConditionalCheckFailedException(failed_check) => Some(failed(&failed_check.item)),
                 _ => None,
-            })
-        }),
+            })),
+        },
     }
 }
 
+/// The ReturnConsumedCapacity a request is sent with: `INDEXES` when its capacity is counted.
+fn capacity(call: &Call) -> Option<ReturnConsumedCapacity> {
+    (call.counting() == Counting::Yes).then_some(ReturnConsumedCapacity::Indexes)
+}
+
 /// Reads one item by key (strongly consistent).
-pub(crate) async fn get(client: &Client, table: String, key: RawItem) -> Result<Option<RawItem>, Failure> {
-    client
-        .get_item()
-        .table_name(table)
-        .set_key(Some(key))
-        .consistent_read(true)
-        .send()
-        .await
-        .map(|out| out.item)
-        .map_err(failure)
+pub(crate) async fn get(
+    client: &Client,
+    table: String,
+    key: RawItem,
+    call: &mut Call,
+) -> Result<Option<RawItem>, Failure> {
+    let sent = client.get_item().table_name(table).set_key(Some(key)).consistent_read(true);
+    let out = sent.set_return_consumed_capacity(capacity(call)).send().await.map_err(failure)?;
+    call.answered(out.request_id(), out.consumed_capacity.as_slice());
+    Ok(out.item)
 }
 
 /// Sorts a failed request into what `specific` recognises (a condition failure with the stored item, a
 /// canceled transaction), or the failure it is.
 fn refusal<E, R: From<Failure>>(
     error: SdkError<E, aws_sdk_dynamodb::config::http::HttpResponse>,
+    call: &mut Call,
     specific: impl Fn(&E) -> Option<R>,
 ) -> R
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
+    call.answered(error.request_id(), &[]);
     if let Some(refusal) = error.as_service_error().and_then(specific) {
         return refusal;
     }
@@ -219,11 +241,16 @@ pub(crate) async fn enable_time_to_live(client: &Client, table: &str, attribute:
 }
 
 /// Sends a TransactWriteItems request.
-pub(crate) async fn transact_write(client: &Client, request: TransactWrite) -> Result<(), TransactRefusal> {
+pub(crate) async fn transact_write(
+    client: &Client,
+    request: TransactWrite,
+    call: &mut Call,
+) -> Result<(), TransactRefusal> {
     let items = request.actions.into_iter().map(transact_item).collect::<Result<Vec<_>, _>>()?;
     let sent = client.transact_write_items().set_transact_items(Some(items)).set_client_request_token(request.token);
-    sent.send().await.map(drop).map_err(|e| {
-        refusal(e, |e| match e {
+    let sent = sent.set_return_consumed_capacity(capacity(call)).send().await;
+    sent.map(|out| call.answered(out.request_id(), out.consumed_capacity())).map_err(|e| {
+        refusal(e, call, |e| match e {
             TransactWriteItemsError::TransactionCanceledException(canceled) => {
                 Some(TransactRefusal::Canceled(reasons(canceled.cancellation_reasons())))
             }
@@ -273,6 +300,7 @@ fn transact_item(write: Write) -> Result<TransactWriteItem, Failure> {
 pub(crate) async fn transact_get(
     client: &Client,
     items: Vec<(String, RawItem)>,
+    call: &mut Call,
 ) -> Result<Vec<Option<RawItem>>, TransactRefusal> {
     let items = items
         .into_iter()
@@ -281,19 +309,26 @@ pub(crate) async fn transact_get(
             Ok(TransactGetItem::builder().get(get.map_err(unbuilt)?).build())
         })
         .collect::<Result<Vec<_>, Failure>>()?;
-    let out = client.transact_get_items().set_transact_items(Some(items)).send().await.map_err(|e| {
-        refusal(e, |e| match e {
+    let sent = client.transact_get_items().set_transact_items(Some(items)).set_return_consumed_capacity(capacity(call));
+    let out = sent.send().await.map_err(|e| {
+        refusal(e, call, |e| match e {
             TransactGetItemsError::TransactionCanceledException(canceled) => {
                 Some(TransactRefusal::Canceled(reasons(canceled.cancellation_reasons())))
             }
             _ => None,
         })
     })?;
+    call.answered(out.request_id(), out.consumed_capacity());
     Ok(out.responses.unwrap_or_default().into_iter().map(|response| response.item).collect())
 }
 
 /// Sends one BatchWriteItem request to one table; returns the writes DynamoDB left unprocessed.
-pub(crate) async fn batch_write(client: &Client, table: &str, ops: Vec<BatchOp>) -> Result<Vec<BatchOp>, Failure> {
+pub(crate) async fn batch_write(
+    client: &Client,
+    table: &str,
+    ops: Vec<BatchOp>,
+    call: &mut Call,
+) -> Result<Vec<BatchOp>, Failure> {
     let requests = ops
         .into_iter()
         .map(|op| {
@@ -306,7 +341,9 @@ pub(crate) async fn batch_write(client: &Client, table: &str, ops: Vec<BatchOp>)
         })
         .collect::<Result<Vec<_>, BuildError>>()
         .map_err(unbuilt)?;
-    let out = client.batch_write_item().request_items(table, requests).send().await.map_err(failure)?;
+    let sent = client.batch_write_item().request_items(table, requests).set_return_consumed_capacity(capacity(call));
+    let out = sent.send().await.map_err(failure)?;
+    call.answered(out.request_id(), out.consumed_capacity());
     let unprocessed = out.unprocessed_items.unwrap_or_default().into_values().flatten();
     Ok(unprocessed
         .filter_map(|request| match (request.put_request, request.delete_request) {
@@ -323,10 +360,13 @@ pub(crate) async fn batch_get(
     client: &Client,
     table: &str,
     keys: Vec<RawItem>,
+    call: &mut Call,
 ) -> Result<(Vec<RawItem>, Vec<RawItem>), Failure> {
     let keys = KeysAndAttributes::builder().set_keys(Some(keys)).consistent_read(true).build();
     let keys = keys.map_err(unbuilt)?;
-    let out = client.batch_get_item().request_items(table, keys).send().await.map_err(failure)?;
+    let sent = client.batch_get_item().request_items(table, keys).set_return_consumed_capacity(capacity(call));
+    let out = sent.send().await.map_err(failure)?;
+    call.answered(out.request_id(), out.consumed_capacity());
     let found = out.responses.unwrap_or_default().into_values().flatten().collect();
     let unprocessed = out.unprocessed_keys.unwrap_or_default().into_values().flat_map(|keys| keys.keys).collect();
     Ok((found, unprocessed))

@@ -534,20 +534,19 @@ impl fmt::Display for ConditionFailed<'_> {
     }
 }
 
+/// A key attribute's value as text: a string quoted, a number as it is, bytes by their length.
+pub(crate) fn value_text(value: &AttributeValue) -> String {
+    match value {
+        AttributeValue::S(s) => format!("{s:?}"),
+        AttributeValue::N(n) => n.clone(),
+        AttributeValue::B(b) => format!("<{} bytes>", b.as_ref().len()),
+        other => format!("{other:?}"),
+    }
+}
+
 /// Key attributes as text, in the order of their names: `id = "alice"`, `pk = "a", sk = 3`.
 pub(crate) fn key_text(key: &RawItem) -> String {
-    let mut parts: Vec<(&String, String)> = key
-        .iter()
-        .map(|(name, value)| {
-            let value = match value {
-                AttributeValue::S(s) => format!("{s:?}"),
-                AttributeValue::N(n) => n.clone(),
-                AttributeValue::B(b) => format!("<{} bytes>", b.as_ref().len()),
-                other => format!("{other:?}"),
-            };
-            (name, value)
-        })
-        .collect();
+    let mut parts: Vec<(&String, String)> = key.iter().map(|(name, value)| (name, value_text(value))).collect();
     parts.sort();
     parts.iter().map(|(name, value)| format!("{name} = {value}")).collect::<Vec<_>>().join(", ")
 }

@@ -25,6 +25,7 @@ use crate::operation::Update;
 use crate::request::{Action, RawItem, Returning, Write, WriteRefusal, present};
 use crate::schema::{Expect, Item, Key};
 use crate::table::Table;
+use crate::telemetry;
 use crate::write::Prepared;
 
 /// The start of the attribute names of every lock; field names may not start with `dynatomic:`.
@@ -225,7 +226,8 @@ impl<'t, T: Item + Send + Sync> IntoFuture for LockRequest<'t, T> {
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 't>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.acquire())
+        let span = telemetry::lock_span("acquire", self.table.name(), &self.action);
+        Box::pin(telemetry::in_span(span, self.acquire()))
     }
 }
 
@@ -671,7 +673,8 @@ impl<T: Item + Send + Sync> IntoFuture for Commit<T> {
 
     fn into_future(self) -> Self::IntoFuture {
         let Commit { mut locked, prepared, deleted } = self;
-        Box::pin(async move {
+        let span = telemetry::lock_span("commit", locked.table.name(), locked.action());
+        Box::pin(telemetry::in_span(span, async move {
             let prepared = prepared?;
             locked.renewal = None;
             let sent = locked.table.send(prepared).await;
@@ -681,6 +684,6 @@ impl<T: Item + Send + Sync> IntoFuture for Commit<T> {
                 Err(Error::NotFound { .. }) if deleted == Deleted::IsIgnored => Ok(()),
                 Err(error) => Err(error),
             }
-        })
+        }))
     }
 }

@@ -44,7 +44,8 @@ pub async fn get(db: &Db, table: &str, key: RawItem) -> Result<Option<RawItem>, 
 
 /// Runs a TransactWriteItems request.
 pub async fn transact_write(db: &Db, request: TransactWrite) -> Result<(), TransactRefusal> {
-    db.backend.transact_write(request).await
+    let mut call = db.backend.transact_call(&request);
+    db.backend.transact_write(request, &mut call).await
 }
 
 /// Runs a TransactGetItems request (table and key of each item); the items in request order.

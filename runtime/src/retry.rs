@@ -105,7 +105,7 @@ impl Db {
         loop {
             match attempt().await {
                 Ok(value) => return Ok(Retried { value, conflicts }),
-                Err(error) if error.is_conflict() && attempts.wait().await => conflicts += 1,
+                Err(error) if error.is_conflict() && attempts.retry_conflict("retry").await => conflicts += 1,
                 Err(error) => return Err(error),
             }
         }
@@ -150,7 +150,7 @@ impl<T: Item + Sync> Table<T> {
             };
             match self.update(key, update).returning(AllNew).await {
                 Ok(value) => return Ok(Retried { value, conflicts }),
-                Err(error) if error.is_conflict() && attempts.wait().await => conflicts += 1,
+                Err(error) if error.is_conflict() && attempts.retry_conflict("modify").await => conflicts += 1,
                 Err(error) => return Err(error),
             }
         }

@@ -19,6 +19,7 @@ use crate::request::{
 use crate::schema::{Item, Key, KeySchema};
 use crate::table::Table;
 use crate::write::Prepared;
+use crate::write::partition_of;
 
 use crate::limits::{MAX_TOKEN_CHARS, MAX_TRANSACTION_ACTIONS as MAX_ACTIONS, MAX_TRANSACTION_BYTES as MAX_BYTES};
 
@@ -214,9 +215,19 @@ impl Transaction {
     /// committed again (with the same token, it is applied at most once within 10 minutes).
     pub async fn commit(&self) -> Result<(), TransactionError> {
         let request = self.request()?;
-        match self.db.backend.transact_write(request).await {
+        let backend = &self.db.backend;
+        for (write, pending) in request.actions.iter().zip(&self.actions) {
+            backend.observe.wrote(&write.table, partition_of(&write.action, pending.schema.partition.0));
+        }
+        let mut call = backend.transact_call(&request);
+        match backend.transact_write(request, &mut call).await {
             Ok(()) => Ok(()),
-            Err(TransactRefusal::Canceled(reasons)) => Err(TransactionError::Canceled(self.canceled(reasons))),
+            Err(TransactRefusal::Canceled(reasons)) => {
+                let canceled = self.canceled(reasons);
+                let conditions = canceled.failed().filter(|action| action.reason == Reason::ConditionFailed);
+                conditions.for_each(|action| call.condition_failed(action.explanation.as_ref()));
+                Err(TransactionError::Canceled(canceled))
+            }
             Err(TransactRefusal::TokenMismatch(message)) => {
                 Err(TransactionError::TokenMismatch { token: self.token.clone(), message })
             }

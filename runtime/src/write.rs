@@ -10,7 +10,7 @@ use std::pin::Pin;
 
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 
-use crate::backend::Backend;
+use crate::backend::Service;
 use crate::dynamo;
 use crate::error::{Error, InternalError, ValueError};
 use crate::explain::{Explainer, Explanation};
@@ -21,6 +21,7 @@ use crate::request::{Action, RawItem, Returning, Write, WriteRefusal, present};
 use crate::schema::StoredVersion;
 use crate::schema::{Item, Key};
 use crate::table::Table;
+use crate::telemetry::Outcome;
 
 /// A future that a write builder runs.
 type Running<'t, O> = Pin<Box<dyn Future<Output = O> + Send + 't>>;
@@ -112,12 +113,12 @@ impl<T: Item> Table<T> {
     /// ```
     pub fn update_request(&self, key: Key<T>, update: Update<T>) -> Result<UpdateItemFluentBuilder, Error<T>> {
         let write = self.prepare_update(key, update, Presence::Exists, Returning::Nothing)?.write;
-        match &self.db.backend {
-            Backend::DynamoDb(client) => match dynamo::request(client, write)? {
+        match &self.db.backend.service {
+            Service::DynamoDb(client) => match dynamo::request(client, write)? {
                 dynamo::Request::Update(request) => Ok(request),
                 _ => Err(InternalError::new("an update was configured as another request").into()),
             },
-            Backend::Memory(_) => Err(Error::Unsupported { operation: "update_request", backend: "memory" }),
+            Service::Memory(_) => Err(Error::Unsupported { operation: "update_request", backend: "memory" }),
         }
     }
 
@@ -290,15 +291,27 @@ impl<T: Item> Table<T> {
     /// Sends a write and returns the attributes it asked for, or the error its refusal is.
     pub(crate) async fn send(&self, prepared: Prepared) -> Result<Option<RawItem>, Error<T>> {
         let Prepared { write, check } = prepared;
-        match self.db.backend.write(write).await {
+        let backend = &self.db.backend;
+        backend.observe.wrote(&write.table, partition_of(&write.action, T::KEY.partition.0));
+        let mut call = backend.write_call(&write);
+        match backend.write_with(write, &mut call).await {
             Ok(answer) => Ok(answer),
             Err(WriteRefusal::Failed(failure)) => Err(failure.into()),
             Err(WriteRefusal::ConditionFailed { stored, maps }) => {
                 let stored = present(stored);
                 let (verdict, explanation) = check.refused(stored.as_ref(), &maps.names, &maps.values);
-                if verdict == Verdict::AppliedBefore {
-                    return Ok(None);
-                }
+                let outcome = match verdict {
+                    Verdict::Condition => {
+                        call.condition_failed(explanation.as_ref());
+                        Outcome::ConditionFailed
+                    }
+                    Verdict::AppliedBefore => return Ok(None),
+                    Verdict::NotFound => Outcome::NotFound,
+                    Verdict::VersionConflict { .. } | Verdict::VersionAtMax => Outcome::VersionConflict,
+                    Verdict::Changed => Outcome::Changed,
+                    Verdict::LeaseLost => Outcome::LockLost,
+                };
+                call.outcome(outcome);
                 let stored = stored.map(|attributes| self.stored(attributes));
                 Err(match verdict {
                     Verdict::NotFound => Error::NotFound { table: self.name().to_owned() },
@@ -315,6 +328,15 @@ impl<T: Item> Table<T> {
                 })
             }
         }
+    }
+}
+
+/// The partition key value of the item an action writes, if it has one.
+pub(crate) fn partition_of<'a>(action: &'a Action, partition: &str) -> Option<&'a crate::AttributeValue> {
+    match action {
+        Action::Put(item) => item.get(partition),
+        Action::Update { key, .. } | Action::Delete { key } => key.get(partition),
+        Action::Check { .. } => None,
     }
 }
 

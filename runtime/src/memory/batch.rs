@@ -8,6 +8,7 @@ use super::Memory;
 use super::phases::invalid;
 use super::phases::{check_item_values, sized};
 use super::store::lock;
+use crate::capacity::{self, Tally};
 use crate::fast_hash::FastHasher;
 use crate::identity::ItemKey;
 use crate::limits::{MAX_BATCH_READS, MAX_BATCH_WRITES};
@@ -19,7 +20,8 @@ pub(super) const DUPLICATE_KEYS: &str = "Provided list of item keys contains dup
 impl Memory {
     /// BatchWriteItem to one table: every put and delete is applied (none is left unprocessed), each on its
     /// own, as DynamoDB applies them.
-    pub(crate) fn batch_write(&self, table: &str, ops: Vec<BatchOp>) -> Result<(), Failure> {
+    pub(crate) fn batch_write(&self, name: &str, ops: Vec<BatchOp>, tally: &mut Tally) -> Result<(), Failure> {
+        let table = name;
         if ops.is_empty() {
             return Err(invalid(format!("The batch write request list for a table cannot be null or empty: {table}")));
         }
@@ -53,16 +55,19 @@ impl Memory {
         }
         for (key, item) in keys.into_iter().zip(items) {
             let mut shard = lock(table.shard(&key));
-            match item {
-                Some(stored) => drop(shard.insert(key, stored)),
-                None => drop(shard.remove(&key)),
-            }
+            let size = item.as_ref().map_or(0, |stored| stored.size);
+            let old = match item {
+                Some(stored) => shard.insert(key, stored),
+                None => shard.remove(&key),
+            };
+            tally.add(name, capacity::write_units(size, old.map_or(0, |old| old.size)));
         }
         Ok(())
     }
 
     /// BatchGetItem from one table: the items found, one per key that names one, in no particular order.
-    pub(crate) fn batch_get(&self, table: &str, keys: Vec<RawItem>) -> Result<Vec<RawItem>, Failure> {
+    pub(crate) fn batch_get(&self, name: &str, keys: Vec<RawItem>, tally: &mut Tally) -> Result<Vec<RawItem>, Failure> {
+        let table = name;
         // DynamoDB Local compares the keys as sent (`1` and `1.0` differ), before any other check.
         if has_duplicates(&keys) {
             return Err(invalid(DUPLICATE_KEYS));
@@ -78,7 +83,13 @@ impl Memory {
         keys.iter().try_for_each(check_item_values)?;
         let table = self.table(table)?;
         let keys = keys.iter().map(|key| table.key_of(key)).collect::<Result<Vec<_>, _>>()?;
-        Ok(keys.iter().filter_map(|key| lock(table.shard(key)).get(key).map(|stored| stored.item.clone())).collect())
+        let found = keys.iter().filter_map(|key| {
+            let stored = lock(table.shard(key)).get(key).cloned()?;
+            // DynamoDB Local counts the items found, each rounded up on its own.
+            tally.add(name, capacity::read_units(stored.size));
+            Some(stored.item)
+        });
+        Ok(found.collect())
     }
 }
 

@@ -19,6 +19,7 @@ mod transact;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
+use crate::capacity::{self, Tally};
 use crate::error::ServiceError;
 use crate::expr::request::{Expressions, Takes};
 use crate::fast_hash::FastMap;
@@ -109,16 +110,19 @@ impl Memory {
     }
 
     /// Reads one item (GetItem).
-    pub(crate) fn get(&self, table: &str, key: &RawItem) -> Result<Option<RawItem>, Failure> {
-        let table = self.table(table)?;
+    pub(crate) fn get(&self, name: &str, key: &RawItem, tally: &mut Tally) -> Result<Option<RawItem>, Failure> {
+        let table = self.table(name)?;
         let key = table.key_of(key)?;
-        Ok(lock(table.shard(&key)).get(&key).map(|stored| stored.item.clone()))
+        let shard = lock(table.shard(&key));
+        let stored = shard.get(&key);
+        tally.add(name, capacity::read_units(stored.map_or(0, |stored| stored.size)));
+        Ok(stored.map(|stored| stored.item.clone()))
     }
 
     /// Runs one write (PutItem, UpdateItem or DeleteItem) and returns the attributes it asked for; a refused
     /// condition hands back the request's placeholder maps.
-    pub(crate) fn write(&self, write: Write) -> Result<Option<RawItem>, WriteRefusal> {
-        match self.apply(&write) {
+    pub(crate) fn write(&self, write: Write, tally: &mut Tally) -> Result<Option<RawItem>, WriteRefusal> {
+        match self.apply(&write, tally) {
             Ok(answer) => Ok(answer),
             Err(Veto::Condition(stored)) => Err(WriteRefusal::ConditionFailed {
                 stored,
@@ -131,7 +135,7 @@ impl Memory {
     /// The phases of a write, those of a transaction's action: checks without the items ([`Table::prepare`],
     /// [`Expressions::bind`]), then, holding the item's shard, the plan of the effect ([`Table::plan`]) and its
     /// [`commit`].
-    fn apply(&self, write: &Write) -> Result<Option<RawItem>, Veto> {
+    fn apply(&self, write: &Write, tally: &mut Tally) -> Result<Option<RawItem>, Veto> {
         let table = self.table(&write.table)?;
         let returning = write.returning;
         let (key, kind) = table.prepare(&write.action, returning)?;
@@ -144,6 +148,7 @@ impl Memory {
         let mut shard = lock(table.shard(&key));
         let old = shard.get(&key);
         let effect = table.plan(kind, &bound, old)?;
+        tally.add(&write.table, effect.units(old.map_or(0, |old| old.size)));
         let answer = update_answer(returning, old, &effect);
         Ok(match commit(&mut shard, key, effect)? {
             Committed::Replaced(old) => old.filter(|_| returning == Returning::AllOld).map(|old| old.item),
@@ -253,8 +258,8 @@ mod tests {
     fn tables_must_exist_and_have_valid_names() {
         let memory = memory();
         let missing = Write { table: "other".into(), ..update(key("a"), "SET a = :one", None) };
-        assert_eq!(code(memory.write(missing)), "ResourceNotFoundException");
-        assert_eq!(code(memory.get("other", &key("a"))), "ResourceNotFoundException");
+        assert_eq!(code(memory.write(missing, &mut Tally::ignored())), "ResourceNotFoundException");
+        assert_eq!(code(memory.get("other", &key("a"), &mut Tally::ignored())), "ResourceNotFoundException");
         let schema = KeySchema { partition: ("pk", KeyKind::String), sort: None };
         assert!(message(memory.create_table("ab", schema)).starts_with("TableName must be at least 3"));
         assert!(message(memory.create_table("a b c", schema)).contains("'a b c' at 'tableName'"));
@@ -265,41 +270,42 @@ mod tests {
         let memory = memory();
         let wrong = RawItem::from([("pk".to_owned(), n("1"))]);
         assert_eq!(
-            message(memory.write(update(wrong, "SET a = :one", None))),
+            message(memory.write(update(wrong, "SET a = :one", None), &mut Tally::ignored())),
             "One or more parameter values were invalid: Type mismatch for key"
         );
         let extra = RawItem::from([("pk".to_owned(), s("a")), ("x".to_owned(), s("b"))]);
         assert_eq!(
-            message(memory.write(update(extra, "SET a = :one", None))),
+            message(memory.write(update(extra, "SET a = :one", None), &mut Tally::ignored())),
             "The number of conditions on the keys is invalid"
         );
         let other = RawItem::from([("x".to_owned(), s("b"))]);
         assert_eq!(
-            message(memory.write(update(other, "SET a = :one", None))),
+            message(memory.write(update(other, "SET a = :one", None), &mut Tally::ignored())),
             "One of the required keys was not given a value"
         );
         assert_eq!(
-            message(memory.write(update(key(""), "SET a = :one", None))),
+            message(memory.write(update(key(""), "SET a = :one", None), &mut Tally::ignored())),
             "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: pk"
         );
-        assert!(memory.write(update(key(&"k".repeat(2049)), "SET a = :one", None)).is_err());
+        assert!(memory.write(update(key(&"k".repeat(2049)), "SET a = :one", None), &mut Tally::ignored()).is_err());
     }
 
     #[test]
     fn a_failed_update_changes_nothing() {
         let memory = memory();
         // The condition sees the item before its key is added: `attribute_exists(pk)` fails on a missing item.
-        let refused = memory.write(update(key("a"), "SET a = :one", Some("attribute_exists(pk)")));
+        let refused =
+            memory.write(update(key("a"), "SET a = :one", Some("attribute_exists(pk)")), &mut Tally::ignored());
         assert_eq!(condition_failed(refused), None);
-        assert_eq!(memory.get("items", &key("a")).expect("get"), None, "nothing was created");
+        assert_eq!(memory.get("items", &key("a"), &mut Tally::ignored()).expect("get"), None, "nothing was created");
         // An update without a condition creates the item.
-        let created = memory.write(update(key("a"), "SET a = :one", None)).expect("update");
+        let created = memory.write(update(key("a"), "SET a = :one", None), &mut Tally::ignored()).expect("update");
         assert_eq!(created, Some(RawItem::from([("pk".to_owned(), s("a")), ("a".to_owned(), n("1"))])));
         // A runtime error (a missing operand) leaves the item as it was.
-        let refused = memory.write(update(key("a"), "SET a = :one, b = c", None));
+        let refused = memory.write(update(key("a"), "SET a = :one, b = c", None), &mut Tally::ignored());
         assert_eq!(message(refused), "The provided expression refers to an attribute that does not exist in the item");
-        assert_eq!(memory.get("items", &key("a")).expect("get"), created);
-        let refused = memory.write(update(key("a"), "SET a = a + :one", Some("a > :one")));
+        assert_eq!(memory.get("items", &key("a"), &mut Tally::ignored()).expect("get"), created);
+        let refused = memory.write(update(key("a"), "SET a = a + :one", Some("a > :one")), &mut Tally::ignored());
         assert_eq!(condition_failed(refused), created);
     }
 
@@ -308,32 +314,39 @@ mod tests {
         let memory = memory();
         let big = |len: usize| RawItem::from([("pk".to_owned(), s("a")), ("t".to_owned(), s(&"x".repeat(len)))]);
         // `pk` + `a` + `t` and the text: 4 bytes plus the text.
-        assert!(memory.write(put(big(MAX_ITEM_BYTES - 4), Returning::Nothing)).is_ok());
+        assert!(memory.write(put(big(MAX_ITEM_BYTES - 4), Returning::Nothing), &mut Tally::ignored()).is_ok());
         assert_eq!(
-            message(memory.write(put(big(MAX_ITEM_BYTES - 3), Returning::Nothing))),
+            message(memory.write(put(big(MAX_ITEM_BYTES - 3), Returning::Nothing), &mut Tally::ignored())),
             "Item size has exceeded the maximum allowed size"
         );
         // The update's result is one byte over the limit.
         let grow = Write { values: HashMap::from([(":x".to_owned(), s("x"))]), ..update(key("a"), "SET u = :x", None) };
-        assert_eq!(message(memory.write(grow)), UPDATE_TOO_LARGE);
-        assert_eq!(memory.get("items", &key("a")).expect("get"), Some(big(MAX_ITEM_BYTES - 4)), "nothing was written");
+        assert_eq!(message(memory.write(grow, &mut Tally::ignored())), UPDATE_TOO_LARGE);
+        assert_eq!(
+            memory.get("items", &key("a"), &mut Tally::ignored()).expect("get"),
+            Some(big(MAX_ITEM_BYTES - 4)),
+            "nothing was written"
+        );
     }
 
     #[test]
     fn puts_and_deletes_return_only_the_old_item() {
         let memory = memory();
         let item = RawItem::from([("pk".to_owned(), s("a")), ("n".to_owned(), n("1.50"))]);
-        assert_eq!(memory.write(put(item.clone(), Returning::AllOld)).expect("put"), None);
+        assert_eq!(memory.write(put(item.clone(), Returning::AllOld), &mut Tally::ignored()).expect("put"), None);
         let stored = RawItem::from([("pk".to_owned(), s("a")), ("n".to_owned(), n("1.5"))]);
         assert_eq!(
-            memory.write(put(item, Returning::AllOld)).expect("put"),
+            memory.write(put(item, Returning::AllOld), &mut Tally::ignored()).expect("put"),
             Some(stored.clone()),
             "numbers are canonical"
         );
-        assert_eq!(message(memory.write(put(key("a"), Returning::AllNew))), "Return values set to invalid value");
+        assert_eq!(
+            message(memory.write(put(key("a"), Returning::AllNew), &mut Tally::ignored())),
+            "Return values set to invalid value"
+        );
         let delete = Write { action: Action::Delete { key: key("a") }, ..put(key("a"), Returning::AllOld) };
-        assert_eq!(memory.write(delete).expect("delete"), Some(stored));
-        assert_eq!(memory.get("items", &key("a")).expect("get"), None);
+        assert_eq!(memory.write(delete, &mut Tally::ignored()).expect("delete"), Some(stored));
+        assert_eq!(memory.get("items", &key("a"), &mut Tally::ignored()).expect("get"), None);
     }
 
     #[test]
@@ -342,26 +355,26 @@ mod tests {
         let mut write = update(key("a"), "SET a = :one", None);
         write.names.insert("bad".into(), "x".into());
         assert_eq!(
-            message(memory.write(write)),
+            message(memory.write(write, &mut Tally::ignored())),
             "ExpressionAttributeNames contains invalid key: Syntax error; key: \"bad\""
         );
         let mut write = update(key("a"), "SET a = :one", None);
         write.values.insert(":x".into(), n("abc"));
         assert_eq!(
-            message(memory.write(write)),
+            message(memory.write(write, &mut Tally::ignored())),
             "ExpressionAttributeValues contains invalid value: A value provided cannot be converted into a number for key :x"
         );
         let mut write = put(key("a"), Returning::Nothing);
         write.names.insert("#a".into(), "a".into());
         assert_eq!(
-            message(memory.write(write)),
+            message(memory.write(write, &mut Tally::ignored())),
             "ExpressionAttributeNames can only be specified when using expressions"
         );
         let mut write =
             Write { action: Action::Update { key: key("a"), expression: None }, ..put(key("a"), Returning::Nothing) };
         write.values.insert(":x".into(), n("1"));
         assert_eq!(
-            message(memory.write(write)),
+            message(memory.write(write, &mut Tally::ignored())),
             "ExpressionAttributeValues can only be specified when using expressions: UpdateExpression and ConditionExpression are null"
         );
     }
@@ -379,23 +392,55 @@ mod tests {
             ..update(key("a"), "", None)
         };
         // The condition is checked before it is evaluated (the item is absent, so it would be false).
-        assert_eq!(message(memory.write(delete("attribute_exists(pk.x)"))), scalar);
-        assert_eq!(message(memory.write(delete("attribute_exists(a) AND size(pk[0]) > size(a)"))), scalar);
-        assert_eq!(condition_failed(memory.write(delete("attribute_exists(a.pk)"))), None);
+        assert_eq!(message(memory.write(delete("attribute_exists(pk.x)"), &mut Tally::ignored())), scalar);
+        assert_eq!(
+            message(memory.write(delete("attribute_exists(a) AND size(pk[0]) > size(a)"), &mut Tally::ignored())),
+            scalar
+        );
+        assert_eq!(condition_failed(memory.write(delete("attribute_exists(a.pk)"), &mut Tally::ignored())), None);
         // Updating a key attribute is refused only when the condition holds.
         let absent = Some("attribute_exists(a)");
-        assert_eq!(condition_failed(memory.write(update(key("a"), "SET b = :one REMOVE pk", absent))), None);
-        assert_eq!(condition_failed(memory.write(update(key("a"), "SET pk.x = :one", absent))), None);
-        assert_eq!(condition_failed(memory.write(update(key("a"), "SET a = pk.x, b = :one", absent))), None);
-        assert_eq!(message(memory.write(update(key("a"), "SET pk = :one", Some("attribute_exists(pk.x)")))), scalar);
+        assert_eq!(
+            condition_failed(memory.write(update(key("a"), "SET b = :one REMOVE pk", absent), &mut Tally::ignored())),
+            None
+        );
+        assert_eq!(
+            condition_failed(memory.write(update(key("a"), "SET pk.x = :one", absent), &mut Tally::ignored())),
+            None
+        );
+        assert_eq!(
+            condition_failed(memory.write(update(key("a"), "SET a = pk.x, b = :one", absent), &mut Tally::ignored())),
+            None
+        );
+        assert_eq!(
+            message(
+                memory.write(update(key("a"), "SET pk = :one", Some("attribute_exists(pk.x)")), &mut Tally::ignored())
+            ),
+            scalar
+        );
         let holds = Some("attribute_not_exists(a)");
         let part_of_key =
             "One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key";
-        assert_eq!(message(memory.write(update(key("a"), "SET b = :one REMOVE pk", holds))), part_of_key);
-        assert_eq!(message(memory.write(update(key("a"), "SET a = pk.x, b = :one REMOVE pk", holds))), part_of_key);
-        assert_eq!(message(memory.write(update(key("a"), "SET a = if_not_exists(b, pk[0]), b = :one", holds))), scalar);
-        assert_eq!(message(memory.write(update(key("a"), "SET b = c + :one, a = pk.x", None))), scalar);
-        assert!(matches!(memory.get("items", &key("a")), Ok(None)));
+        assert_eq!(
+            message(memory.write(update(key("a"), "SET b = :one REMOVE pk", holds), &mut Tally::ignored())),
+            part_of_key
+        );
+        assert_eq!(
+            message(memory.write(update(key("a"), "SET a = pk.x, b = :one REMOVE pk", holds), &mut Tally::ignored())),
+            part_of_key
+        );
+        assert_eq!(
+            message(
+                memory
+                    .write(update(key("a"), "SET a = if_not_exists(b, pk[0]), b = :one", holds), &mut Tally::ignored())
+            ),
+            scalar
+        );
+        assert_eq!(
+            message(memory.write(update(key("a"), "SET b = c + :one, a = pk.x", None), &mut Tally::ignored())),
+            scalar
+        );
+        assert!(matches!(memory.get("items", &key("a"), &mut Tally::ignored()), Ok(None)));
     }
 
     #[test]
@@ -408,7 +453,7 @@ mod tests {
             ]),
             ..update(key("a"), "SET a = list_append(:a, :b)", None)
         };
-        let item = memory.write(write).expect("update").expect("ALL_NEW");
+        let item = memory.write(write, &mut Tally::ignored()).expect("update").expect("ALL_NEW");
         assert_eq!(item.get("a"), Some(&AttributeValue::L(vec![n("0"), n("1.5")])));
     }
 }

@@ -3,6 +3,7 @@
 //! ([`Table::plan`]: the condition, then an update's key rules, new values, depth and size) and its
 //! [`commit`]. A refused write changes nothing.
 
+use crate::capacity;
 use crate::error::{InternalError, ServiceError};
 use crate::expr::bind::Context;
 use crate::expr::expression::UPDATE_TOO_LARGE;
@@ -80,6 +81,28 @@ pub(super) enum Effect<'b> {
     /// Change these attributes of the stored item, or of `created` (the key alone) when there is none; the
     /// result has `size` bytes.
     Update { created: Option<RawItem>, changes: apply::Changes<'b>, size: usize },
+}
+
+impl Effect<'_> {
+    /// The capacity units of this effect on an item of `stored` bytes (0: none), outside a transaction: a
+    /// check reads, the others write.
+    pub(super) fn units(&self, stored: usize) -> f64 {
+        match self {
+            Effect::Nothing => capacity::read_units(stored),
+            Effect::Put(item) => capacity::write_units(item.size, stored),
+            Effect::Delete => capacity::write_units(0, stored),
+            Effect::Update { size, .. } => capacity::write_units(*size, stored),
+        }
+    }
+
+    /// The capacity units of this effect as an action of a transaction, on the stored item of this size if
+    /// there is one.
+    pub(super) fn transaction_units(&self, stored: Option<usize>) -> f64 {
+        match (self, stored) {
+            (Effect::Delete, None) => capacity::TRANSACTIONAL_DELETE_OF_NOTHING,
+            _ => capacity::transactional(self.units(stored.unwrap_or(0))),
+        }
+    }
 }
 
 /// What a committed effect left: the item it replaced or removed, or the updated item.

@@ -31,6 +31,7 @@ use super::store::Table;
 use super::store::lock;
 use super::tokens::Seen;
 use super::{takes, update_text};
+use crate::capacity::{self, Tally};
 use crate::expr::request::{Bound, Expressions};
 use crate::identity::{ItemKey, KeyError};
 use crate::limits::{
@@ -50,11 +51,13 @@ const SAME_ITEM: &str = "Transaction request cannot include multiple operations 
 struct Target<'w> {
     found: Result<(Arc<Table>, Result<ItemKey, KeyError>), Failure>,
     kind: WriteKind<'w>,
+    /// The table's name.
+    table: &'w str,
 }
 
 impl Memory {
     /// TransactWriteItems: every action or none, isolated from every other request.
-    pub(crate) fn transact_write(&self, request: TransactWrite) -> Result<(), TransactRefusal> {
+    pub(crate) fn transact_write(&self, request: TransactWrite, tally: &mut Tally) -> Result<(), TransactRefusal> {
         let TransactWrite { actions, token } = request;
         check_shape(&actions, token.as_deref())?;
         let expressions: Vec<Expressions> = actions
@@ -79,7 +82,7 @@ impl Memory {
             }
         };
         let targets = self.targets(&actions, kinds);
-        run(targets, &bounds)?;
+        run(targets, &bounds, tally)?;
         drop(bounds);
         if let (Some(log), Some(token)) = (log.as_mut(), token) {
             log.record(token, actions, now);
@@ -89,7 +92,7 @@ impl Memory {
 
     /// Looks up each action's table and key before the locks are taken; their errors are reported in the
     /// action's turn of pass 2.
-    fn targets<'w>(&self, actions: &[Write], kinds: Vec<WriteKind<'w>>) -> Vec<Target<'w>> {
+    fn targets<'w>(&self, actions: &'w [Write], kinds: Vec<WriteKind<'w>>) -> Vec<Target<'w>> {
         actions
             .iter()
             .zip(kinds)
@@ -103,13 +106,17 @@ impl Memory {
                     };
                     (table, key)
                 });
-                Target { found, kind }
+                Target { found, kind, table: &write.table }
             })
             .collect()
     }
 
     /// TransactGetItems: the items (`None`: absent) in request order, read as one snapshot.
-    pub(crate) fn transact_get(&self, items: Vec<(String, RawItem)>) -> Result<Vec<Option<RawItem>>, TransactRefusal> {
+    pub(crate) fn transact_get(
+        &self,
+        items: Vec<(String, RawItem)>,
+        tally: &mut Tally,
+    ) -> Result<Vec<Option<RawItem>>, TransactRefusal> {
         if items.is_empty() {
             return Err(
                 invalid("Value null at 'transactItems' failed to satisfy constraint: Member must not be null").into()
@@ -134,8 +141,9 @@ impl Memory {
         let locked = Locked::new(targets.iter().map(|(table, key)| table.shard_of(key)));
         let mut size = 0;
         let mut found = Vec::with_capacity(targets.len());
-        for (table, key) in &targets {
+        for ((table, key), (name, _)) in targets.iter().zip(&items) {
             let stored = locked.shard(table.shard_of(key).0)?.get(key);
+            tally.add(name, capacity::transactional(capacity::read_units(stored.map_or(0, |stored| stored.size))));
             size += stored.map_or(0, |stored| stored.size) + GET_OVERHEAD;
             if size > MAX_TRANSACT_BYTES {
                 return Err(invalid(format!("Payload in response is too large.{size}")).into());
@@ -206,7 +214,7 @@ fn check_actions<'e>(
 /// takes them, is checked against its table (the table exists, the key fits, the condition reads no path into
 /// a key attribute), then planned on its item; an action that passes may not name an item another passing
 /// action names. If every action passes, all are committed.
-fn run(targets: Vec<Target<'_>>, bounds: &[Bound<'_>]) -> Result<(), TransactRefusal> {
+fn run(targets: Vec<Target<'_>>, bounds: &[Bound<'_>], tally: &mut Tally) -> Result<(), TransactRefusal> {
     // The locks borrow the tables, which the loop below takes out of `targets`.
     let found: Vec<_> = targets.iter().filter_map(|target| target.found.as_ref().ok()).collect();
     let tables: Vec<Arc<Table>> = found.iter().map(|(table, _)| table.clone()).collect();
@@ -214,6 +222,7 @@ fn run(targets: Vec<Target<'_>>, bounds: &[Bound<'_>]) -> Result<(), TransactRef
     let mut locked = Locked::new(shards);
     let mut reasons = Vec::with_capacity(targets.len());
     let mut effects = Vec::with_capacity(targets.len());
+    let mut units = Vec::with_capacity(targets.len());
     let mut canceled = false;
     for (target, bound) in targets.into_iter().zip(bounds) {
         let (table, key) = target.found?;
@@ -232,12 +241,15 @@ fn run(targets: Vec<Target<'_>>, bounds: &[Bound<'_>]) -> Result<(), TransactRef
             table.check_condition_scalar_keys(bound.condition())?;
         }
         let shard = table.shard_of(&key).0;
-        match table.plan(target.kind, bound, locked.shard(shard)?.get(&key)) {
+        let stored = locked.shard(shard)?.get(&key);
+        let size = stored.map(|stored| stored.size);
+        match table.plan(target.kind, bound, stored) {
             Ok(effect) => {
                 if effects.iter().any(|(id, other, _)| *id == shard && *other == key) {
                     return Err(invalid(SAME_ITEM).into());
                 }
                 reasons.push(reason("None", None, None));
+                units.push((target.table, effect.transaction_units(size)));
                 effects.push((shard, key, effect));
             }
             Err(Veto::Condition(item)) => {
@@ -262,6 +274,7 @@ fn run(targets: Vec<Target<'_>>, bounds: &[Bound<'_>]) -> Result<(), TransactRef
     for (shard, key, effect) in effects {
         commit(locked.shard_mut(shard)?, key, effect)?;
     }
+    units.into_iter().for_each(|(table, units)| tally.add(table, units));
     Ok(())
 }
 
