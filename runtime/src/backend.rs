@@ -11,16 +11,20 @@ use std::sync::Arc;
 use tracing::Instrument;
 
 use crate::dynamo;
+use crate::faults::{self, Injector, Resends};
 use crate::memory::Memory;
 use crate::request::{BatchOp, Failure, RawItem, TransactRefusal, TransactWrite, Write, WriteRefusal};
 use crate::schema::KeySchema;
 use crate::telemetry::{Call, Observe, Operation};
 
-/// Where the requests go, and what the database reports about them.
+/// Where the requests go, what the database reports about them, and on the memory backend, the faults it
+/// injects and how it resends what they fail.
 #[derive(Clone, Debug)]
 pub(crate) struct Backend {
     pub(crate) service: Service,
     pub(crate) observe: Observe,
+    pub(crate) faults: Option<Arc<Injector>>,
+    pub(crate) resends: Resends,
 }
 
 /// The service that answers the requests.
@@ -36,7 +40,7 @@ const TABLE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(120);
 impl Backend {
     /// A backend on this service that reports nothing beyond its spans.
     pub(crate) fn new(service: Service) -> Self {
-        Backend { service, observe: Observe::default() }
+        Backend { service, observe: Observe::default(), faults: None, resends: Resends::default() }
     }
 
     /// The backend's name in spans: `dynamodb` or `memory`.
@@ -64,7 +68,7 @@ impl Backend {
         let span = call.span();
         let result = match &self.service {
             Service::DynamoDb(client) => Box::pin(dynamo::write(client, write, call)).instrument(span).await,
-            Service::Memory(memory) => call.counted(|tally| memory.write(write, tally)),
+            Service::Memory(memory) => self.on_memory(call, write, |write, tally| memory.write(write, tally)).await,
         };
         call.settle(&result);
         result
@@ -78,7 +82,7 @@ impl Backend {
             Service::DynamoDb(client) => {
                 Box::pin(dynamo::get(client, table.to_owned(), key, &mut call)).instrument(span).await
             }
-            Service::Memory(memory) => call.counted(|tally| memory.get(table, &key, tally)),
+            Service::Memory(memory) => self.on_memory(&mut call, (), |(), tally| memory.get(table, &key, tally)).await,
         };
         call.settle(&result);
         result
@@ -94,7 +98,9 @@ impl Backend {
         let span = call.span();
         let result = match &self.service {
             Service::DynamoDb(client) => Box::pin(dynamo::transact_write(client, request, call)).instrument(span).await,
-            Service::Memory(memory) => call.counted(|tally| memory.transact_write(request, tally)),
+            Service::Memory(memory) => {
+                self.on_memory(call, request, |request, tally| memory.transact_write(request, tally)).await
+            }
         };
         call.settle(&result);
         result
@@ -111,7 +117,9 @@ impl Backend {
             Service::DynamoDb(client) => {
                 Box::pin(dynamo::transact_get(client, items, &mut call)).instrument(span).await
             }
-            Service::Memory(memory) => call.counted(|tally| memory.transact_get(items, tally)),
+            Service::Memory(memory) => {
+                self.on_memory(&mut call, items, |items, tally| memory.transact_get(items, tally)).await
+            }
         };
         call.settle(&result);
         result
@@ -125,7 +133,10 @@ impl Backend {
             Service::DynamoDb(client) => {
                 Box::pin(dynamo::batch_write(client, table, ops, &mut call)).instrument(span).await
             }
-            Service::Memory(memory) => call.counted(|tally| memory.batch_write(table, ops, tally)).map(|()| Vec::new()),
+            Service::Memory(memory) => self
+                .on_memory(&mut call, ops, |ops, tally| memory.batch_write(table, ops, tally))
+                .await
+                .map(|()| Vec::new()),
         };
         call.settle(&result);
         result
@@ -144,12 +155,23 @@ impl Backend {
             Service::DynamoDb(client) => {
                 Box::pin(dynamo::batch_get(client, table, keys, &mut call)).instrument(span).await
             }
-            Service::Memory(memory) => {
-                call.counted(|tally| memory.batch_get(table, keys, tally)).map(|found| (found, Vec::new()))
-            }
+            Service::Memory(memory) => self
+                .on_memory(&mut call, keys, |keys, tally| memory.batch_get(table, keys, tally))
+                .await
+                .map(|found| (found, Vec::new())),
         };
         call.settle(&result);
         result
+    }
+
+    /// Runs a request on the memory backend, with this backend's faults and resends.
+    async fn on_memory<Q: Clone, A, E: From<Failure>>(
+        &self,
+        call: &mut Call,
+        request: Q,
+        attempt: impl Fn(Q, &mut crate::capacity::Tally) -> Result<A, E>,
+    ) -> Result<A, E> {
+        faults::run(self.faults.as_deref(), self.resends, call, request, attempt).await
     }
 
     /// Creates a table with this key schema unless it exists, and enables TTL on the `ttl` attribute unless it is

@@ -95,18 +95,27 @@ impl<T: Item + Send + Sync> Table<T> {
 
     /// The error of the entries of a transaction that starts at entry `start` and failed with `error`.
     fn entry_error(&self, start: usize, error: TransactionError) -> Error<T> {
+        match self.action_error(error) {
+            Ok((index, source)) => Error::EntryFailed { index: start + index, failure: Box::new(source) },
+            Err(error) => error,
+        }
+    }
+
+    /// What failed in a transaction of writes of this table: the first failed action's index and its error, or
+    /// the error of the whole transaction.
+    pub(crate) fn action_error(&self, error: TransactionError) -> Result<(usize, Error<T>), Error<T>> {
         let canceled = match error {
             TransactionError::Canceled(canceled) => canceled,
-            TransactionError::Service(error) => return Error::Service(error),
-            TransactionError::Internal(error) => return Error::Internal(error),
+            TransactionError::Service(error) => return Err(Error::Service(error)),
+            TransactionError::Internal(error) => return Err(Error::Internal(error)),
+            TransactionError::InvalidValue { action, source } => return Ok((action, Error::InvalidValue(source))),
             other => {
-                return InternalError::new(format!("a checked batch built an invalid transaction: {other}")).into();
+                return Err(InternalError::new(format!("dynatomic built an invalid transaction: {other}")).into());
             }
         };
         let Some(action) = canceled.actions.into_iter().find(|action| action.reason != Reason::None) else {
-            return InternalError::new("a transaction was canceled without a failed action").into();
+            return Err(InternalError::new("a transaction was canceled without a failed action").into());
         };
-        let index = start + action.index;
         let stored = action.stored.and_then(|stored| stored.downcast::<T>()).map(Box::new);
         let source = match action.reason {
             Reason::ConditionFailed => Error::ConditionFailed { stored, explanation: action.explanation },
@@ -126,7 +135,7 @@ impl<T: Item + Send + Sync> Table<T> {
                 Error::Service(ServiceError::of_kind(kind, &code, action.message.unwrap_or_default()))
             }
         };
-        Error::EntryFailed { index, failure: Box::new(source) }
+        Ok((action.index, source))
     }
 }
 

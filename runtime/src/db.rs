@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::backend::{Backend, Service};
 use crate::backoff::Backoff;
 use crate::capacity::Counting;
+use crate::faults::{Faults, Injector, Resends};
 use crate::hot_keys::{Detector, HotKeys};
 use crate::memory::Memory;
 use crate::telemetry::Values;
@@ -92,6 +93,57 @@ impl Db {
             Service::DynamoDb(client) => Some(client),
             Service::Memory(_) => None,
         }
+    }
+
+    /// The in-memory database of [`Db::memory`], with `faults` injected into its requests: throttled or failed
+    /// before they are applied, answers lost after, delays. What aws-sdk-dynamodb would resend is resent as it
+    /// would ([`Db::with_resends`]), so that code under test meets the errors and the double writes it meets on
+    /// DynamoDB. For tests; the same faults against DynamoDB come from a proxy in front of it.
+    ///
+    /// ```
+    /// # #[derive(dynatomic::Item, Debug)]
+    /// # struct Page { #[dynatomic(partition_key)] path: String, hits: u64 }
+    /// # async fn demo() -> Result<(), dynatomic::Error<Page>> {
+    /// use dynatomic::{Db, Fault, Faults, Resends};
+    /// let resends = Resends { initial_backoff: std::time::Duration::from_millis(1), ..Resends::default() };
+    /// let db = Db::memory_with_faults(Faults::script([None, Some(Fault::LoseResponse)])).with_resends(resends);
+    /// let pages = db.table::<Page>();
+    /// pages.create_table().await?;
+    /// // The first answer to the put is lost, and the put is resent: applied twice, answered once.
+    /// pages.put(&Page { path: "/".into(), hits: 0 }).await?;
+    /// # Ok(()) }
+    /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn memory_with_faults(faults: Faults) -> Self {
+        let mut db = Db::memory();
+        db.backend.faults = Some(Injector::new(faults));
+        db
+    }
+
+    /// Resends requests that were throttled, failed on the server or got no answer as `resends` says, before
+    /// their failure reaches dynatomic (by default [`Resends::default`]: aws-sdk-dynamodb's 3 attempts). On
+    /// DynamoDB this configures aws-sdk-dynamodb's standard retry mode on the client; on
+    /// [`Db::memory_with_faults`] dynatomic resends the same way.
+    ///
+    /// Two layers of retries, each set here, on the database: these resends of one request (the SDK's), and
+    /// [`with_backoff`](Self::with_backoff): dynatomic's own retries of conflicts ([`Db::retry`],
+    /// [`Table::modify`](crate::Table::modify), checked batches) and resends of what a batch left unprocessed.
+    ///
+    /// ```
+    /// let db = dynatomic::Db::memory().with_resends(dynatomic::Resends { max_attempts: 5, ..Default::default() });
+    /// # drop(db);
+    /// ```
+    pub fn with_resends(mut self, resends: Resends) -> Self {
+        self.backend.resends = resends;
+        if let Service::DynamoDb(client) = &self.backend.service {
+            let retry = aws_sdk_dynamodb::config::retry::RetryConfig::standard()
+                .with_max_attempts(resends.max_attempts)
+                .with_initial_backoff(resends.initial_backoff)
+                .with_max_backoff(resends.max_backoff);
+            let config = client.config().to_builder().retry_config(retry).build();
+            self.backend.service = Service::DynamoDb(aws_sdk_dynamodb::Client::from_conf(config));
+        }
+        self
     }
 
     /// Asks every request for its consumed capacity (ReturnConsumedCapacity `INDEXES`) and records it on the

@@ -37,6 +37,10 @@ pub enum ValueError {
         "key attribute `{0}` was changed under a lock: a commit writes the item that was locked (to move an item, put a new one and delete the old)"
     )]
     KeyChanged(String),
+    /// An operation id of an exactly-once write ([`UpdateWrite::exactly_once`](crate::UpdateWrite::exactly_once))
+    /// that is not 1 to 36 characters long.
+    #[error("operation id {0:?} must be 1 to 36 characters long (a UUID fits)")]
+    InvalidOperationId(String),
     /// A set with no elements: DynamoDB has no empty sets.
     #[error("an empty set cannot be stored: DynamoDB has no empty sets (remove the attribute instead)")]
     EmptySet,
@@ -441,6 +445,16 @@ pub enum Error<T> {
     LockHeld {
         /// The lock's action name.
         action: String,
+    },
+    /// The operation id of an exactly-once write ([`UpdateWrite::exactly_once`](crate::UpdateWrite::exactly_once))
+    /// was used within the last 10 minutes for a different write; nothing was written. Each write needs its
+    /// own id.
+    #[error(
+        "operation id {id:?} was used within the last 10 minutes for a different write: nothing was written (give each write its own id)"
+    )]
+    OperationIdReused {
+        /// The operation id.
+        id: String,
     },
     /// A value that DynamoDB would refuse, caught before sending.
     #[error("invalid value: {0}")]

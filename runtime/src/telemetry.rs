@@ -284,6 +284,11 @@ impl Call {
         }
     }
 
+    /// The request's DynamoDB operation.
+    pub(crate) fn operation(&self) -> Operation {
+        self.operation
+    }
+
     /// The request's span, to run the request in.
     pub(crate) fn span(&self) -> tracing::Span {
         self.span.clone()

@@ -13,6 +13,7 @@ use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use crate::backend::Service;
 use crate::dynamo;
 use crate::error::{Error, InternalError, ValueError};
+use crate::exactly_once::ExactlyOnce;
 use crate::explain::{Explainer, Explanation};
 use crate::guard::{Guard, Intent, LeaseCheck, Memo, Presence, Texts, Verdict, VersionCheck, with_assignment};
 use crate::operation::{Condition, Update, Upsert};
@@ -22,6 +23,7 @@ use crate::schema::StoredVersion;
 use crate::schema::{Item, Key};
 use crate::table::Table;
 use crate::telemetry::Outcome;
+use crate::transaction::ActionKind;
 
 /// A future that a write builder runs.
 type Running<'t, O> = Pin<Box<dyn Future<Output = O> + Send + 't>>;
@@ -366,6 +368,12 @@ impl<'t, T: Item> PutWrite<'t, T> {
         self.condition = Some(condition);
         self
     }
+
+    /// Applies the put at most once for this operation id, as [`UpdateWrite::exactly_once`] does.
+    pub fn exactly_once(self, id: impl Into<String>) -> ExactlyOnce<'t, T> {
+        let prepared = self.table.prepare_put(self.item, self.condition);
+        ExactlyOnce::new(self.table, ActionKind::Put, prepared, id.into())
+    }
 }
 
 impl<'t, T: Item + Sync> IntoFuture for PutWrite<'t, T> {
@@ -427,6 +435,13 @@ impl<'t, T: Item> DeleteWrite<'t, T> {
         self.condition = Some(condition);
         self
     }
+
+    /// Deletes at most once for this operation id, as [`UpdateWrite::exactly_once`] does; the deleted item is
+    /// not returned.
+    pub fn exactly_once(self, id: impl Into<String>) -> ExactlyOnce<'t, T> {
+        let prepared = self.table.prepare_delete(self.key, self.condition, Returning::Nothing);
+        ExactlyOnce::new(self.table, ActionKind::Delete, prepared, id.into())
+    }
 }
 
 impl<'t, T: Item> IntoFuture for DeleteWrite<'t, T> {
@@ -460,6 +475,41 @@ impl<'t, T: Item> UpdateWrite<'t, T> {
 
     pub(crate) fn upsert(table: &'t Table<T>, key: Key<T>, update: Update<T>) -> Self {
         UpdateWrite { table, key, update, presence: Presence::Any, returning: PhantomData }
+    }
+
+    /// Applies the update at most once for this operation id, however often it is sent within 10 minutes: by
+    /// aws-sdk-dynamodb after an answer was lost (a timeout, a closed connection), or by the caller after a
+    /// crash, with the same id and the same update. Without it, a resent `hits += 1` whose first answer was lost
+    /// counts twice.
+    ///
+    /// The id names this one write: 1 to 36 characters (a UUID the caller generates and keeps with the work it
+    /// does), used for no other write within 10 minutes (another write with it is
+    /// [`Error::OperationIdReused`]). The write is sent as a TransactWriteItems of one action with the id as its
+    /// client request token, which DynamoDB remembers for 10 minutes: after that window a resend is applied
+    /// again. It costs twice the write units of the plain write, and returns nothing.
+    ///
+    /// ```
+    /// # #[derive(dynatomic::Item, Debug)]
+    /// # struct Page { #[dynatomic(partition_key)] path: String, hits: u64 }
+    /// # async fn demo() -> Result<(), dynatomic::Error<Page>> {
+    /// let pages = dynatomic::Db::memory().table::<Page>();
+    /// pages.create_table().await?;
+    /// pages.put(&Page { path: "/".into(), hits: 0 }).await?;
+    /// let id = "5f0c3e4a-9b1d-4c2e-8f7a-0d6b1e2c3a4b"; // kept with the work, reused by every retry of it
+    /// for _ in 0..3 {
+    ///     pages.update(Page::key("/"), dynatomic::update!(Page: hits += 1)).exactly_once(id).await?;
+    /// }
+    /// assert_eq!(pages.get(Page::key("/")).await?.map(|page| page.hits), Some(1));
+    /// # Ok(()) }
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn exactly_once(self, id: impl Into<String>) -> ExactlyOnce<'t, T> {
+        let kind = match self.presence {
+            Presence::Any => ActionKind::Upsert,
+            _ => ActionKind::Update,
+        };
+        let prepared = self.table.prepare_update(self.key, self.update, self.presence, Returning::Nothing);
+        ExactlyOnce::new(self.table, kind, prepared, id.into())
     }
 }
 

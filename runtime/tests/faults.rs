@@ -1,0 +1,196 @@
+//! What dynatomic guarantees when requests fail: on the memory backend with injected faults (seeded, so each
+//! run is the same), resent as aws-sdk-dynamodb resends them. Lost answers make plain counters over-count and
+//! exactly-once writes count exactly; transactions sent again with their token apply once; batches never lose
+//! an item silently; versioned read-modify-write loses no update under throttling.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Doc, Product};
+use dynatomic::{Db, Error, Fault, Faults, Item, Resends, TransactionError, update};
+
+/// Resends as the SDK's, with waits short enough for a test.
+fn quick(max_attempts: u32) -> Resends {
+    Resends { max_attempts, initial_backoff: Duration::from_micros(100), max_backoff: Duration::from_millis(1) }
+}
+
+/// A counter item.
+#[derive(Item, Debug, Clone, PartialEq)]
+struct Page {
+    #[dynatomic(partition_key)]
+    path: String,
+    hits: u64,
+}
+
+/// Sends `hits += 1` 1,000 times on a backend that loses 10% of UpdateItem answers, resending each increment
+/// until it succeeds (the SDK resends three times; the caller retries what still fails); returns the count.
+async fn count_with_lost_answers(exactly_once: bool) -> (u64, u32) {
+    // An exactly-once write is a TransactWriteItems: its answers are lost as often.
+    let faults = Faults::seeded(1000).on("UpdateItem", Fault::LoseResponse, 0.10).on(
+        "TransactWriteItems",
+        Fault::LoseResponse,
+        0.10,
+    );
+    let db = Db::memory_with_faults(faults).with_resends(quick(3));
+    let pages = db.table::<Page>();
+    pages.create_table().await.expect("create");
+    pages.put(&Page { path: "/".into(), hits: 0 }).await.expect("put");
+    let mut failures = 0;
+    for increment in 0..1000 {
+        // The id of this increment, kept across the caller's own retries of it.
+        let id = format!("increment-{increment}");
+        loop {
+            let op = update!(Page: hits += 1);
+            let sent = match exactly_once {
+                true => pages.update(Page::key("/"), op).exactly_once(&id).await,
+                false => pages.update(Page::key("/"), op).await,
+            };
+            match sent {
+                Ok(()) => break,
+                Err(Error::Service(error)) if error.kind() == dynatomic::ServiceErrorKind::Transport => failures += 1,
+                Err(other) => panic!("increment {increment}: {other}"),
+            }
+        }
+    }
+    let hits = db.table::<Page>().get(Page::key("/")).await.expect("get").expect("the page").hits;
+    (hits, failures)
+}
+
+#[tokio::test]
+async fn lost_answers_make_plain_counters_over_count_and_exactly_once_counters_exact() {
+    let (plain, plain_failures) = count_with_lost_answers(false).await;
+    let (exact, exact_failures) = count_with_lost_answers(true).await;
+    println!(
+        "1,000 `hits += 1` with 10% of answers lost: plain {plain} ({} counted twice, {plain_failures} calls failed \
+         after 3 attempts), exactly once {exact} ({exact_failures} calls failed after 3 attempts)",
+        plain - 1000
+    );
+    assert_eq!(exact, 1000, "an exactly-once increment is applied once, however often it is sent");
+    assert!(exact_failures > 0, "the seed makes some increments fail three times: the caller's retries are tested");
+    assert!((1050..=1150).contains(&plain), "about one in ten increments is applied twice: {plain}");
+}
+
+/// An account of the transfer test.
+#[derive(Item, Debug, Clone, PartialEq)]
+struct Account {
+    #[dynatomic(partition_key)]
+    id: String,
+    balance: i64,
+}
+
+#[tokio::test]
+async fn transfers_resent_with_their_token_apply_once_and_conserve_the_balances() {
+    let faults = Faults::seeded(500).on("TransactWriteItems", Fault::LoseResponse, 0.10).on(
+        "TransactWriteItems",
+        Fault::Throttle,
+        0.05,
+    );
+    let db = Db::memory_with_faults(faults).with_resends(quick(3));
+    let accounts = db.table::<Account>();
+    accounts.create_table().await.expect("create");
+    let mut expected = [100_i64; 5];
+    for (id, balance) in expected.iter().enumerate() {
+        accounts.put(&Account { id: id.to_string(), balance: *balance }).await.expect("put");
+    }
+    let mut rng = fastrand::Rng::with_seed(7);
+    let (mut applied, mut refused, mut resent) = (0, 0, 0);
+    for transfer in 0..500 {
+        let (from, to) = (rng.usize(..5), rng.usize(..5));
+        if from == to {
+            continue;
+        }
+        let amount = rng.i64(1..=40);
+        let transaction = db
+            .transaction()
+            .with_token(format!("transfer-{transfer}"))
+            .update(
+                &accounts,
+                Account::key(from.to_string()),
+                update!(Account: balance -= amount; where balance >= amount),
+            )
+            .update(&accounts, Account::key(to.to_string()), update!(Account: balance += amount));
+        loop {
+            match transaction.commit().await {
+                Ok(()) => {
+                    expected[from] -= amount;
+                    expected[to] += amount;
+                    applied += 1;
+                    break;
+                }
+                Err(TransactionError::Canceled(canceled)) if canceled.only_checks_failed() => {
+                    refused += 1;
+                    break;
+                }
+                Err(TransactionError::Service(error)) if error.kind() != dynatomic::ServiceErrorKind::Validation => {
+                    resent += 1
+                }
+                Err(other) => panic!("transfer {transfer}: {other}"),
+            }
+        }
+    }
+    let mut balances = [0_i64; 5];
+    for (id, balance) in balances.iter_mut().enumerate() {
+        *balance = accounts.get(Account::key(id.to_string())).await.expect("get").expect("account").balance;
+    }
+    println!(
+        "500 transfers at 15% faults: {applied} applied, {refused} refused (overdraw), {resent} sent again by the caller"
+    );
+    assert_eq!(balances, expected, "each transfer applied exactly once");
+    assert_eq!(balances.iter().sum::<i64>(), 500, "money is conserved");
+}
+
+#[tokio::test]
+async fn throttled_batches_name_every_item_they_did_not_write() {
+    let faults = Faults::seeded(25).on("BatchWriteItem", Fault::Throttle, 0.5);
+    let db = Db::memory_with_faults(faults).with_resends(quick(2));
+    let products = db.table::<Product>();
+    products.create_table().await.expect("create");
+    let items: Vec<Product> = (0..200).map(|i| Product::sample(&format!("p{i:03}"))).collect();
+    let unprocessed = match products.batch_put(&items).await {
+        Ok(()) => Vec::new(),
+        Err(Error::BatchIncomplete { unprocessed, cause }) => {
+            let cause = cause.expect("a cause");
+            assert!(cause.service().is_some_and(dynatomic::ServiceError::is_throttling), "{cause}");
+            unprocessed
+        }
+        Err(other) => panic!("{other}"),
+    };
+    assert!(!unprocessed.is_empty(), "half the chunks throttled twice in a row: some are left");
+    for (index, item) in items.iter().enumerate() {
+        let stored = Db::clone(&db).table::<Product>().get(Product::key(&item.pk)).await.expect("get");
+        assert_eq!(stored.is_some(), !unprocessed.contains(&index), "item {index}: written, or named unprocessed");
+    }
+}
+
+#[tokio::test]
+async fn versioned_modify_loses_no_update_under_throttling() {
+    let faults = Faults::seeded(16).always(Fault::Throttle, 0.10);
+    let db = Db::memory_with_faults(faults).with_resends(quick(5));
+    let docs = db.table::<Doc>();
+    docs.create_table().await.expect("create");
+    docs.put(&Doc::new("d", "", 0)).await.expect("put");
+    let tasks: Vec<_> = (0..16)
+        .map(|task| {
+            let docs = docs.clone();
+            tokio::spawn(async move {
+                for _ in 0..25 {
+                    loop {
+                        let append = |doc: &Doc| update!(Doc: text = format!("{}{}", doc.text, task % 10));
+                        match docs.modify(Doc::key("d"), append).await {
+                            Ok(_) => break,
+                            Err(error) if error.service().is_some_and(dynatomic::ServiceError::is_throttling) => {}
+                            Err(other) => panic!("task {task}: {other}"),
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("a task panicked");
+    }
+    let doc = docs.get(Doc::key("d")).await.expect("get").expect("the doc");
+    assert_eq!(doc.text.len(), 400, "16 x 25 appends, none lost");
+    assert_eq!(doc.version, 401);
+}
