@@ -1,5 +1,6 @@
-//! What dynatomic guarantees when requests fail: on the memory backend with injected faults (seeded, so each
-//! run is the same), resent as aws-sdk-dynamodb resends them. Lost answers make plain counters over-count and
+//! What dynatomic guarantees when requests fail, on both injectors: the memory backend with injected faults,
+//! resent as aws-sdk-dynamodb resends them, and DynamoDB Local behind a fault-injecting proxy, resent by the
+//! SDK itself. Seeded, so each run draws the same faults. Lost answers make plain counters over-count and
 //! exactly-once writes count exactly; transactions sent again with their token apply once; batches never lose
 //! an item silently; versioned read-modify-write loses no update under throttling.
 
@@ -7,12 +8,70 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Doc, Product};
-use dynatomic::{Db, Error, Fault, Faults, Item, Resends, TransactionError, update};
+use common::fault_proxy::{self, FaultPlan, FaultProxy};
+use common::{Backend, Doc, Product};
+use dynatomic::{Backoff, Db, Error, Fault, Faults, Item, Resends, TransactionError, update};
+
+on_both_backends!(
+    lost_answers_make_plain_counters_over_count_and_exactly_once_counters_exact,
+    transfers_resent_with_their_token_apply_once_and_conserve_the_balances,
+    throttled_batches_name_every_item_they_did_not_write,
+    versioned_modify_loses_no_update_under_throttling,
+);
 
 /// Resends as the SDK's, with waits short enough for a test.
 fn quick(max_attempts: u32) -> Resends {
     Resends { max_attempts, initial_backoff: Duration::from_micros(100), max_backoff: Duration::from_millis(1) }
+}
+
+/// A database on `backend` whose requests meet `faults` (operation, fault, probability) once `start` is
+/// called, resent under `resends`; on DynamoDB Local through a proxy, which the database needs alive.
+struct Faulty {
+    db: Db,
+    proxy: Option<FaultProxy>,
+}
+
+impl Faulty {
+    async fn new(backend: Backend, seed: u64, faults: &[(&str, Fault, f64)], resends: Resends) -> Self {
+        match backend {
+            Backend::Memory => {
+                // The faults start with the first request: setting up is faulty too, and resent.
+                let injected = faults.iter().fold(Faults::seeded(seed), |all, (op, f, p)| all.on(op, *f, *p));
+                Faulty { db: Db::memory_with_faults(injected).with_resends(resends), proxy: None }
+            }
+            Backend::DynamoDbLocal => {
+                let plan = faults.iter().fold(FaultPlan::seeded(seed), |all, (op, fault, p)| {
+                    let fault = match fault {
+                        Fault::Throttle => fault_proxy::Fault::Throttle,
+                        Fault::Fail => fault_proxy::Fault::InternalError,
+                        Fault::LoseResponse => fault_proxy::Fault::LoseResponse,
+                        Fault::Delay(delay) => fault_proxy::Fault::Delay(*delay),
+                    };
+                    all.on(op, fault, *p)
+                });
+                let endpoint =
+                    std::env::var("DYNAMODB_ENDPOINT").expect("DYNAMODB_ENDPOINT: run under scripts/test.sh");
+                let proxy = FaultProxy::start(&endpoint, plan).await;
+                proxy.set_enabled(false);
+                let db = Db::connect_to(&proxy.endpoint()).await.with_resends(resends);
+                Faulty { db, proxy: Some(proxy) }
+            }
+        }
+    }
+
+    /// From now on, the proxy injects its faults (the memory backend's have been on from the start).
+    fn start(&self) {
+        if let Some(proxy) = &self.proxy {
+            proxy.set_enabled(true);
+        }
+    }
+
+    /// A fresh table of `T` on this database, created before the faults start.
+    async fn table<T: Item + std::fmt::Debug>(&self, test: &str) -> dynatomic::Table<T> {
+        let table = self.db.table_named::<T>(common::unique_table_name(test));
+        table.create_table().await.expect("create");
+        table
+    }
 }
 
 /// A counter item.
@@ -25,17 +84,13 @@ struct Page {
 
 /// Sends `hits += 1` 1,000 times on a backend that loses 10% of UpdateItem answers, resending each increment
 /// until it succeeds (the SDK resends three times; the caller retries what still fails); returns the count.
-async fn count_with_lost_answers(exactly_once: bool) -> (u64, u32) {
+async fn count_with_lost_answers(backend: Backend, exactly_once: bool) -> (u64, u32) {
     // An exactly-once write is a TransactWriteItems: its answers are lost as often.
-    let faults = Faults::seeded(1000).on("UpdateItem", Fault::LoseResponse, 0.10).on(
-        "TransactWriteItems",
-        Fault::LoseResponse,
-        0.10,
-    );
-    let db = Db::memory_with_faults(faults).with_resends(quick(3));
-    let pages = db.table::<Page>();
-    pages.create_table().await.expect("create");
+    let lost = [("UpdateItem", Fault::LoseResponse, 0.10), ("TransactWriteItems", Fault::LoseResponse, 0.10)];
+    let faulty = Faulty::new(backend, 1000, &lost, quick(3)).await;
+    let pages = faulty.table::<Page>("faults_counter").await;
     pages.put(&Page { path: "/".into(), hits: 0 }).await.expect("put");
+    faulty.start();
     let mut failures = 0;
     for increment in 0..1000 {
         // The id of this increment, kept across the caller's own retries of it.
@@ -53,17 +108,16 @@ async fn count_with_lost_answers(exactly_once: bool) -> (u64, u32) {
             }
         }
     }
-    let hits = db.table::<Page>().get(Page::key("/")).await.expect("get").expect("the page").hits;
+    let hits = pages.get(Page::key("/")).await.expect("get").expect("the page").hits;
     (hits, failures)
 }
 
-#[tokio::test]
-async fn lost_answers_make_plain_counters_over_count_and_exactly_once_counters_exact() {
-    let (plain, plain_failures) = count_with_lost_answers(false).await;
-    let (exact, exact_failures) = count_with_lost_answers(true).await;
+async fn lost_answers_make_plain_counters_over_count_and_exactly_once_counters_exact(backend: Backend) {
+    let (plain, plain_failures) = count_with_lost_answers(backend, false).await;
+    let (exact, exact_failures) = count_with_lost_answers(backend, true).await;
     println!(
-        "1,000 `hits += 1` with 10% of answers lost: plain {plain} ({} counted twice, {plain_failures} calls failed \
-         after 3 attempts), exactly once {exact} ({exact_failures} calls failed after 3 attempts)",
+        "{backend:?}: 1,000 `hits += 1` with 10% of answers lost: plain {plain} ({} counted twice, {plain_failures} \
+         calls failed after 3 attempts), exactly once {exact} ({exact_failures} calls failed after 3 attempts)",
         plain - 1000
     );
     assert_eq!(exact, 1000, "an exactly-once increment is applied once, however often it is sent");
@@ -79,20 +133,16 @@ struct Account {
     balance: i64,
 }
 
-#[tokio::test]
-async fn transfers_resent_with_their_token_apply_once_and_conserve_the_balances() {
-    let faults = Faults::seeded(500).on("TransactWriteItems", Fault::LoseResponse, 0.10).on(
-        "TransactWriteItems",
-        Fault::Throttle,
-        0.05,
-    );
-    let db = Db::memory_with_faults(faults).with_resends(quick(3));
-    let accounts = db.table::<Account>();
-    accounts.create_table().await.expect("create");
+async fn transfers_resent_with_their_token_apply_once_and_conserve_the_balances(backend: Backend) {
+    let faults = [("TransactWriteItems", Fault::LoseResponse, 0.10), ("TransactWriteItems", Fault::Throttle, 0.05)];
+    let faulty = Faulty::new(backend, 500, &faults, quick(3)).await;
+    let db = &faulty.db;
+    let accounts = faulty.table::<Account>("faults_transfers").await;
     let mut expected = [100_i64; 5];
     for (id, balance) in expected.iter().enumerate() {
         accounts.put(&Account { id: id.to_string(), balance: *balance }).await.expect("put");
     }
+    faulty.start();
     let mut rng = fastrand::Rng::with_seed(7);
     let (mut applied, mut refused, mut resent) = (0, 0, 0);
     for transfer in 0..500 {
@@ -134,18 +184,16 @@ async fn transfers_resent_with_their_token_apply_once_and_conserve_the_balances(
         *balance = accounts.get(Account::key(id.to_string())).await.expect("get").expect("account").balance;
     }
     println!(
-        "500 transfers at 15% faults: {applied} applied, {refused} refused (overdraw), {resent} sent again by the caller"
+        "{backend:?}: 500 transfers at 15% faults: {applied} applied, {refused} refused (overdraw), {resent} sent again by the caller"
     );
     assert_eq!(balances, expected, "each transfer applied exactly once");
     assert_eq!(balances.iter().sum::<i64>(), 500, "money is conserved");
 }
 
-#[tokio::test]
-async fn throttled_batches_name_every_item_they_did_not_write() {
-    let faults = Faults::seeded(25).on("BatchWriteItem", Fault::Throttle, 0.5);
-    let db = Db::memory_with_faults(faults).with_resends(quick(2));
-    let products = db.table::<Product>();
-    products.create_table().await.expect("create");
+async fn throttled_batches_name_every_item_they_did_not_write(backend: Backend) {
+    let faulty = Faulty::new(backend, 25, &[("BatchWriteItem", Fault::Throttle, 0.5)], quick(2)).await;
+    let products = faulty.table::<Product>("faults_batches").await;
+    faulty.start();
     let items: Vec<Product> = (0..200).map(|i| Product::sample(&format!("p{i:03}"))).collect();
     let unprocessed = match products.batch_put(&items).await {
         Ok(()) => Vec::new(),
@@ -158,18 +206,20 @@ async fn throttled_batches_name_every_item_they_did_not_write() {
     };
     assert!(!unprocessed.is_empty(), "half the chunks throttled twice in a row: some are left");
     for (index, item) in items.iter().enumerate() {
-        let stored = Db::clone(&db).table::<Product>().get(Product::key(&item.pk)).await.expect("get");
+        let stored = products.get(Product::key(&item.pk)).await.expect("get");
         assert_eq!(stored.is_some(), !unprocessed.contains(&index), "item {index}: written, or named unprocessed");
     }
 }
 
-#[tokio::test]
-async fn versioned_modify_loses_no_update_under_throttling() {
-    let faults = Faults::seeded(16).always(Fault::Throttle, 0.10);
-    let db = Db::memory_with_faults(faults).with_resends(quick(5));
-    let docs = db.table::<Doc>();
-    docs.create_table().await.expect("create");
+async fn versioned_modify_loses_no_update_under_throttling(backend: Backend) {
+    let faults = [("GetItem", Fault::Throttle, 0.10), ("UpdateItem", Fault::Throttle, 0.10)];
+    let faulty = Faulty::new(backend, 16, &faults, quick(5)).await;
+    // 16 writers on one item: more patience than the default for conflicts.
+    let patient = Backoff { max_attempts: 100, base: Duration::from_millis(1), ..Backoff::default() };
+    let docs =
+        faulty.db.clone().with_backoff(patient).table_named::<Doc>(faulty.table::<Doc>("faults_modify").await.name());
     docs.put(&Doc::new("d", "", 0)).await.expect("put");
+    faulty.start();
     let tasks: Vec<_> = (0..16)
         .map(|task| {
             let docs = docs.clone();

@@ -5,6 +5,8 @@
 //! Each file under `tests/` is its own crate and uses only part of this module.
 #![allow(dead_code)]
 
+pub mod fault_proxy;
+
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
