@@ -120,6 +120,23 @@ impl Db {
         db
     }
 
+    /// Another handle on the same in-memory tables whose requests meet `faults` (this handle's do not): to
+    /// throttle one client, such as a lock holder's renewals, while another runs. `None` on DynamoDB, where faults
+    /// come from a proxy in front of it.
+    ///
+    /// ```
+    /// use dynatomic::{Db, Fault, Faults};
+    /// let db = Db::memory();
+    /// let throttled = db.with_faults(Faults::seeded(1).on("UpdateItem", Fault::Throttle, 1.0)).expect("in memory");
+    /// # drop(throttled);
+    /// ```
+    pub fn with_faults(&self, faults: Faults) -> Option<Db> {
+        let Service::Memory(_) = &self.backend.service else { return None };
+        let mut db = self.clone();
+        db.backend.faults = Some(Injector::new(faults));
+        Some(db)
+    }
+
     /// Resends requests that were throttled, failed on the server or got no answer as `resends` says, before
     /// their failure reaches dynatomic (by default [`Resends::default`]: aws-sdk-dynamodb's 3 attempts). On
     /// DynamoDB this configures aws-sdk-dynamodb's standard retry mode on the client; on

@@ -1,6 +1,7 @@
 //! Faults the memory backend injects, and how a failed request is sent again before dynatomic sees the
 //! failure ([`Resends`]): what aws-sdk-dynamodb does on DynamoDB, done the same way on the memory backend.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -78,6 +79,28 @@ pub struct Faults {
     seed: u64,
     rules: Vec<Rule>,
     script: Vec<Option<Fault>>,
+    switch: FaultSwitch,
+}
+
+/// Turns a [`Faults`]' injection off and on while the database runs (on at the start), to set up without
+/// faults, or to stop them before checking what they left: see [`Faults::switch`].
+#[derive(Debug, Clone)]
+pub struct FaultSwitch(Arc<AtomicBool>);
+
+impl FaultSwitch {
+    /// Injects the faults.
+    pub fn on(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    /// Injects nothing: every request is answered as without faults.
+    pub fn off(&self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
+
+    fn is_on(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
 }
 
 /// One rule: this fault, with this probability, on requests of this operation (any, when `None`).
@@ -91,12 +114,27 @@ struct Rule {
 impl Faults {
     /// No faults yet, drawn from a generator with this seed.
     pub fn seeded(seed: u64) -> Self {
-        Faults { seed, rules: Vec::new(), script: Vec::new() }
+        Faults { seed, rules: Vec::new(), script: Vec::new(), switch: FaultSwitch(Arc::new(AtomicBool::new(true))) }
     }
 
     /// The faults of the first requests, in order (`None`: no fault), before the rules apply.
     pub fn script(faults: impl IntoIterator<Item = Option<Fault>>) -> Self {
-        Faults { seed: 0, rules: Vec::new(), script: faults.into_iter().collect() }
+        Faults { script: faults.into_iter().collect(), ..Faults::seeded(0) }
+    }
+
+    /// The switch that turns these faults off and on, for every database they are given to.
+    ///
+    /// ```
+    /// use dynatomic::{Fault, Faults};
+    /// let faults = Faults::seeded(1).always(Fault::Throttle, 1.0);
+    /// let switch = faults.switch();
+    /// let db = dynatomic::Db::memory_with_faults(faults);
+    /// switch.off(); // set up tables and items without faults
+    /// switch.on();
+    /// # drop(db);
+    /// ```
+    pub fn switch(&self) -> FaultSwitch {
+        self.switch.clone()
     }
 
     /// `fault` on each request with this probability.
@@ -128,6 +166,9 @@ impl Injector {
 
     /// The fault of the next request of `operation`, if it has one.
     fn next(&self, operation: Operation) -> Option<Fault> {
+        if !self.faults.switch.is_on() {
+            return None;
+        }
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let (rng, played) = &mut *state;
         if let Some(fault) = self.faults.script.get(*played) {

@@ -76,7 +76,7 @@ pub use capacity::{Capacity, TableCapacity, Units};
 pub use db::Db;
 pub use error::{DecodeError, Error, InternalError, ServiceError, ServiceErrorKind, Stored, ValueError};
 pub use exactly_once::ExactlyOnce;
-pub use faults::{Fault, Faults, Resends};
+pub use faults::{Fault, FaultSwitch, Faults, Resends};
 pub use hot_keys::HotKeys;
 pub use lock::{Commit, LockRequest, Locked};
 pub use lock_set::{HeldLocks, LockSet, LockSetError, LockSlot};

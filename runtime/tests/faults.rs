@@ -10,13 +10,14 @@ use std::time::Duration;
 
 use common::fault_proxy::{self, FaultPlan, FaultProxy};
 use common::{Backend, Doc, Product};
-use dynatomic::{Backoff, Db, Error, Fault, Faults, Item, Resends, TransactionError, update};
+use dynatomic::{Backoff, Db, Error, Fault, FaultSwitch, Faults, Item, Resends, TransactionError, update};
 
 on_both_backends!(
     lost_answers_make_plain_counters_over_count_and_exactly_once_counters_exact,
     transfers_resent_with_their_token_apply_once_and_conserve_the_balances,
     throttled_batches_name_every_item_they_did_not_write,
     versioned_modify_loses_no_update_under_throttling,
+    a_holder_whose_renewals_are_throttled_loses_the_lock_and_writes_nothing,
 );
 
 /// Resends as the SDK's, with waits short enough for a test.
@@ -24,10 +25,13 @@ fn quick(max_attempts: u32) -> Resends {
     Resends { max_attempts, initial_backoff: Duration::from_micros(100), max_backoff: Duration::from_millis(1) }
 }
 
-/// A database on `backend` whose requests meet `faults` (operation, fault, probability) once `start` is
-/// called, resent under `resends`; on DynamoDB Local through a proxy, which the database needs alive.
+/// A database on `backend` whose requests meet `faults` (operation, fault, probability) between `start` and
+/// `stop`, resent under `resends`, and a clean handle on the same tables that meets none: in memory, a second
+/// handle; on DynamoDB Local, the requests of `db` go through a proxy, which must stay alive.
 struct Faulty {
     db: Db,
+    clean: Db,
+    switch: Option<FaultSwitch>,
     proxy: Option<FaultProxy>,
 }
 
@@ -35,9 +39,12 @@ impl Faulty {
     async fn new(backend: Backend, seed: u64, faults: &[(&str, Fault, f64)], resends: Resends) -> Self {
         match backend {
             Backend::Memory => {
-                // The faults start with the first request: setting up is faulty too, and resent.
                 let injected = faults.iter().fold(Faults::seeded(seed), |all, (op, f, p)| all.on(op, *f, *p));
-                Faulty { db: Db::memory_with_faults(injected).with_resends(resends), proxy: None }
+                let switch = injected.switch();
+                switch.off();
+                let clean = Db::memory();
+                let db = clean.with_faults(injected).expect("a memory database").with_resends(resends);
+                Faulty { db, clean, switch: Some(switch), proxy: None }
             }
             Backend::DynamoDbLocal => {
                 let plan = faults.iter().fold(FaultPlan::seeded(seed), |all, (op, fault, p)| {
@@ -54,24 +61,51 @@ impl Faulty {
                 let proxy = FaultProxy::start(&endpoint, plan).await;
                 proxy.set_enabled(false);
                 let db = Db::connect_to(&proxy.endpoint()).await.with_resends(resends);
-                Faulty { db, proxy: Some(proxy) }
+                Faulty { db, clean: common::connect().await, switch: None, proxy: Some(proxy) }
             }
         }
     }
 
-    /// From now on, the proxy injects its faults (the memory backend's have been on from the start).
+    /// From now on, the requests of `db` meet the faults.
     fn start(&self) {
-        if let Some(proxy) = &self.proxy {
-            proxy.set_enabled(true);
-        }
+        self.switch.iter().for_each(FaultSwitch::on);
+        self.proxy.iter().for_each(|proxy| proxy.set_enabled(true));
     }
 
-    /// A fresh table of `T` on this database, created before the faults start.
+    /// From now on, they do not.
+    fn stop(&self) {
+        self.switch.iter().for_each(FaultSwitch::off);
+        self.proxy.iter().for_each(|proxy| proxy.set_enabled(false));
+    }
+
+    /// A fresh table of `T`, reached through `db`.
     async fn table<T: Item + std::fmt::Debug>(&self, test: &str) -> dynatomic::Table<T> {
         let table = self.db.table_named::<T>(common::unique_table_name(test));
-        table.create_table().await.expect("create");
+        self.clean.table_named::<T>(table.name()).create_table().await.expect("create");
         table
     }
+}
+
+async fn a_holder_whose_renewals_are_throttled_loses_the_lock_and_writes_nothing(backend: Backend) {
+    let faulty = Faulty::new(backend, 3, &[("UpdateItem", Fault::Throttle, 1.0)], quick(3)).await;
+    let products = faulty.table::<Product>("faults_lock").await;
+    products.put(&Product::sample("a")).await.expect("put");
+    let lease = Duration::from_millis(300);
+    let mut holder = products.lock(Product::key("a"), "restock").lease(lease).await.expect("lock");
+    // Every UpdateItem of the holder's client is throttled from now on: its renewals fail, its lease runs out.
+    faulty.start();
+    let other = faulty.clean.table_named::<Product>(products.name());
+    let taker = other.lock(Product::key("a"), "restock").lease(lease).wait(Duration::from_secs(10)).await;
+    let mut taker = taker.expect("another client takes the lock over once the lease ran out");
+    // The holder's client recovers, and the holder, unaware, commits.
+    faulty.stop();
+    holder.stock += 100;
+    let lost = holder.commit().await;
+    assert!(matches!(lost, Err(Error::LockLost { .. })), "{lost:?}");
+    taker.reserved += 1;
+    taker.commit().await.expect("the new holder commits");
+    let stored = other.get(Product::key("a")).await.expect("get").expect("the item");
+    assert_eq!((stored.stock, stored.reserved), (10, 3), "only the new holder's change was written");
 }
 
 /// A counter item.
