@@ -302,20 +302,13 @@ impl<T: Item> Table<T> {
             Err(WriteRefusal::ConditionFailed { stored, maps }) => {
                 let stored = present(stored);
                 let (verdict, explanation) = check.refused(stored.as_ref(), &maps.names, &maps.values);
-                let outcome = match verdict {
-                    Verdict::Condition => {
-                        call.condition_failed(explanation.as_ref());
-                        Outcome::ConditionFailed
-                    }
+                match verdict {
                     Verdict::AppliedBefore => return Ok(None),
-                    Verdict::NotFound => Outcome::NotFound,
-                    Verdict::VersionConflict { .. } | Verdict::VersionAtMax => Outcome::VersionConflict,
-                    Verdict::Changed => Outcome::Changed,
-                    Verdict::LeaseLost => Outcome::LockLost,
-                };
-                call.outcome(outcome);
+                    Verdict::Condition => call.condition_failed(explanation.as_ref()),
+                    _ => {}
+                }
                 let stored = stored.map(|attributes| self.stored(attributes));
-                Err(match verdict {
+                let refused = Err(match verdict {
                     Verdict::NotFound => Error::NotFound { table: self.name().to_owned() },
                     Verdict::VersionConflict { expected, stored: version } => {
                         Error::VersionConflict { expected, stored: version, item: stored }
@@ -327,7 +320,9 @@ impl<T: Item> Table<T> {
                         Error::LockLost { action, stored }
                     }
                     Verdict::Condition | Verdict::AppliedBefore => Error::ConditionFailed { stored, explanation },
-                })
+                });
+                call.outcome(Outcome::of(&refused));
+                refused
             }
         }
     }
