@@ -3,16 +3,24 @@
 //! As on DynamoDB Local, a token is recorded only when its transaction succeeds (a canceled or refused
 //! request leaves it free), a replay of the same request within 10 minutes succeeds without applying it
 //! again, and a different request with the same token is refused. Tokens older than 10 minutes are
-//! forgotten, oldest first, whenever the log is used, so the log holds only the last 10 minutes' tokens.
+//! forgotten, oldest first, whenever the log is used, so the log holds only the last 10 minutes' tokens, and
+//! at most [`MAX_TOKENS`] of them (beyond that, the oldest are forgotten sooner than on DynamoDB).
+//!
+//! A transaction holds the log only to look its token up and to record it: it runs without it, in parallel
+//! with the transactions on other items. A second request with a token whose transaction is still running is
+//! refused, as DynamoDB refuses it (`TransactionInProgressException`).
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use crate::fast_hash::FastMap;
+use crate::fast_hash::{FastMap, FastSet};
 use crate::request::Write;
 
 /// How long a token is remembered.
 pub(super) const TOKEN_LIFETIME: Duration = Duration::from_secs(10 * 60);
+
+/// The most tokens the log remembers: a steady 166 transactions a second for 10 minutes.
+pub(super) const MAX_TOKENS: usize = 100_000;
 
 /// The tokens of the successful transactions of the last 10 minutes, with their requests.
 #[derive(Default)]
@@ -21,6 +29,8 @@ pub(super) struct Tokens {
     requests: FastMap<String, (Instant, Vec<Write>)>,
     /// The tokens in the order they were recorded, to forget them in that order.
     order: VecDeque<(Instant, String)>,
+    /// The tokens of the transactions running now.
+    running: FastSet<String>,
 }
 
 /// What the log says about a transaction's token.
@@ -32,6 +42,8 @@ pub(super) enum Seen {
     Replay,
     /// A different request succeeded with this token.
     Mismatch,
+    /// A request with this token is running: it is refused.
+    Running,
 }
 
 impl Tokens {
@@ -39,15 +51,31 @@ impl Tokens {
     pub(super) fn seen(&mut self, token: &str, actions: &[Write], now: Instant) -> Seen {
         self.forget_expired(now);
         match self.requests.get(token) {
+            None if self.running.contains(token) => Seen::Running,
             None => Seen::New,
             Some((_, request)) if request.as_slice() == actions => Seen::Replay,
             Some(_) => Seen::Mismatch,
         }
     }
 
+    /// Notes that the transaction of `token` runs, until [`Tokens::finish`].
+    pub(super) fn start(&mut self, token: &str) {
+        self.running.insert(token.to_owned());
+    }
+
+    /// Notes that the transaction of `token` ended, without success.
+    pub(super) fn finish(&mut self, token: &str) {
+        self.running.remove(token);
+    }
+
     /// Records that the request `actions` succeeded with `token` at `now`.
     pub(super) fn record(&mut self, token: String, actions: Vec<Write>, now: Instant) {
+        self.running.remove(&token);
         self.forget_expired(now);
+        while self.requests.len() >= MAX_TOKENS {
+            let Some((_, oldest)) = self.order.pop_front() else { break };
+            self.requests.remove(&oldest);
+        }
         self.order.push_back((now, token.clone()));
         self.requests.insert(token, (now, actions));
     }
@@ -106,5 +134,21 @@ mod tests {
         assert_eq!(tokens.seen("x", &request("b"), start + 3 * TOKEN_LIFETIME), Seen::New);
         assert_eq!(tokens.len(), 0);
         assert!(tokens.order.is_empty());
+    }
+
+    #[test]
+    fn a_running_token_is_refused_and_the_log_is_bounded() {
+        let mut tokens = Tokens::default();
+        let now = Instant::now();
+        tokens.start("t");
+        assert_eq!(tokens.seen("t", &request("a"), now), Seen::Running);
+        tokens.finish("t");
+        assert_eq!(tokens.seen("t", &request("a"), now), Seen::New, "a failed transaction leaves its token free");
+        for i in 0..MAX_TOKENS + 10 {
+            tokens.record(i.to_string(), request("a"), now);
+        }
+        assert_eq!(tokens.len(), MAX_TOKENS);
+        assert_eq!(tokens.seen("0", &request("a"), now), Seen::New, "the oldest are forgotten first");
+        assert_eq!(tokens.seen(&(MAX_TOKENS + 9).to_string(), &request("a"), now), Seen::Replay);
     }
 }

@@ -32,6 +32,7 @@ use super::store::lock;
 use super::tokens::Seen;
 use super::{takes, update_text};
 use crate::capacity::{self, Tally};
+use crate::error::ServiceError;
 use crate::expr::request::{Bound, Expressions};
 use crate::identity::{ItemKey, KeyError};
 use crate::limits::{
@@ -44,6 +45,9 @@ use crate::request::{Action, CancelReason, Failure, RawItem, TransactRefusal, Tr
 const GET_OVERHEAD: usize = 4;
 /// DynamoDB Local's message for more than 100 actions or items.
 const TOO_MANY: &str = "Member must have length less than or equal to 100";
+/// DynamoDB's error code for a request whose token's transaction is still running, and its message.
+const IN_PROGRESS: &str = "TransactionInProgressException";
+const IN_PROGRESS_MESSAGE: &str = "The transaction with the given request token is already in progress.";
 /// DynamoDB's message for a transaction that names one item twice.
 const SAME_ITEM: &str = "Transaction request cannot include multiple operations on one item";
 
@@ -67,27 +71,28 @@ impl Memory {
             })
             .collect();
         let (bounds, kinds) = check_actions(&actions, &expressions)?;
-        let now = Instant::now();
-        // A transaction with a token runs holding the token log, so that two requests with one token cannot
-        // both run.
-        let mut log = match &token {
-            None => None,
-            Some(token) => {
-                let mut log = lock(&self.tokens);
-                match log.seen(token, &actions, now) {
-                    Seen::New => Some(log),
-                    Seen::Replay => return Ok(()),
-                    Seen::Mismatch => return Err(TransactRefusal::TokenMismatch(String::new())),
-                }
+        // The token log is held only to look the token up, and then to record it: two requests with one token
+        // cannot both run, and transactions on other items run in parallel.
+        if let Some(token) = &token {
+            let mut log = lock(&self.tokens);
+            match log.seen(token, &actions, Instant::now()) {
+                Seen::New => log.start(token),
+                Seen::Replay => return Ok(()),
+                Seen::Mismatch => return Err(TransactRefusal::TokenMismatch(String::new())),
+                Seen::Running => return Err(Failure::Service(ServiceError::new(IN_PROGRESS, IN_PROGRESS_MESSAGE)).into()),
             }
-        };
-        let targets = self.targets(&actions, kinds);
-        run(targets, &bounds, tally)?;
-        drop(bounds);
-        if let (Some(log), Some(token)) = (log.as_mut(), token) {
-            log.record(token, actions, now);
         }
-        Ok(())
+        let targets = self.targets(&actions, kinds);
+        let ran = run(targets, &bounds, tally);
+        drop(bounds);
+        if let Some(token) = token {
+            let mut log = lock(&self.tokens);
+            match ran {
+                Ok(()) => log.record(token, actions, Instant::now()),
+                Err(_) => log.finish(&token),
+            }
+        }
+        ran
     }
 
     /// Looks up each action's table and key before the locks are taken; their errors are reported in the
