@@ -766,7 +766,10 @@ fn name_self(ty: &mut syn::Type, item: &Ident) {
         syn::Type::Path(type_path) if type_path.qself.is_none() => {
             let path = &mut type_path.path;
             if path.leading_colon.is_none() && path.segments.first().is_some_and(|first| first.ident == "Self") {
-                path.segments[0].ident = Ident::new(&item.to_string(), path.segments[0].ident.span());
+                // The item's own identifier, raw if it is written `r#Name`, at the span of `Self`.
+                let mut ident = item.clone();
+                ident.set_span(path.segments[0].ident.span());
+                path.segments[0].ident = ident;
             }
             for segment in &mut path.segments {
                 if let syn::PathArguments::AngleBracketed(args) = &mut segment.arguments {

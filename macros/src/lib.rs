@@ -8,6 +8,8 @@ mod derive;
 mod diag;
 mod dsl;
 mod enum_value;
+#[cfg(test)]
+mod fuzz;
 
 /// Derives dynatomic's schema traits for a struct. Documented in `dynatomic`.
 #[proc_macro_derive(Item, attributes(dynatomic))]

@@ -489,7 +489,7 @@ fn path(tokens: &[TokenTree]) -> syn::Result<(Path, &[TokenTree])> {
         }
         None => return Err(error(Span::call_site(), "expected an attribute name", "start with a field of the item")),
     };
-    let mut segments = vec![Segment::Field(first)];
+    let mut segments = vec![Segment::Field(field_name(&first)?)];
     let mut rest = &tokens[1..];
     loop {
         match rest {
@@ -497,7 +497,7 @@ fn path(tokens: &[TokenTree]) -> syn::Result<(Path, &[TokenTree])> {
                 if matches!(after.first(), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis) {
                     break;
                 }
-                segments.push(Segment::Field(name.clone()));
+                segments.push(Segment::Field(field_name(name)?));
                 rest = after;
             }
             [TokenTree::Punct(dot), TokenTree::Literal(index), ..] if dot.as_char() == '.' => {
@@ -515,6 +515,18 @@ fn path(tokens: &[TokenTree]) -> syn::Result<(Path, &[TokenTree])> {
         }
     }
     Ok((Path { segments }, rest))
+}
+
+/// A field name of a path; a keyword is refused, as the field access the checks are made of would not parse.
+fn field_name(ident: &Ident) -> syn::Result<Ident> {
+    if syn::parse2::<Ident>(ident.to_token_stream()).is_ok() {
+        return Ok(ident.clone());
+    }
+    let help = match ident.to_string().as_str() {
+        "self" | "Self" | "super" | "crate" | "_" => "start with a field of the item, such as `stock`".to_owned(),
+        keyword => format!("a field named `{keyword}` is written as a raw identifier: `r#{keyword}`"),
+    };
+    Err(error(ident.span(), format_args!("expected an attribute name, found `{ident}`"), help))
 }
 
 /// `[3]` is a list element; `[expr]` a map entry.
