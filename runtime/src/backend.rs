@@ -34,6 +34,17 @@ pub(crate) enum Service {
     Memory(Arc<Memory>),
 }
 
+/// Runs a request on the memory backend: at once, or, when the backend has faults, with them and the resends
+/// that meet them (boxed, so that the futures of requests without faults stay small).
+macro_rules! on_memory {
+    ($backend:expr, $call:expr, $request:expr, $attempt:expr) => {
+        match $backend.faults.as_deref() {
+            None => $call.counted(|tally| ($attempt)($request, tally)),
+            Some(faults) => Box::pin(faults::run(faults, $backend.resends, $call, $request, $attempt)).await,
+        }
+    };
+}
+
 /// How long `create_table` waits for a DynamoDB table to become active.
 const TABLE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(120);
 
@@ -65,10 +76,12 @@ impl Backend {
 
     /// Runs one write, observed by `call`, whose outcome the caller may then tell more precisely.
     pub(crate) async fn write_with(&self, write: Write, call: &mut Call) -> Result<Option<RawItem>, WriteRefusal> {
-        let span = call.span();
         let result = match &self.service {
-            Service::DynamoDb(client) => Box::pin(dynamo::write(client, write, call)).instrument(span).await,
-            Service::Memory(memory) => self.on_memory(call, write, |write, tally| memory.write(write, tally)).await,
+            Service::DynamoDb(client) => {
+                let span = call.span();
+                Box::pin(dynamo::write(client, write, call)).instrument(span).await
+            }
+            Service::Memory(memory) => on_memory!(self, call, write, |write, tally| memory.write(write, tally)),
         };
         call.settle(&result);
         result
@@ -77,12 +90,12 @@ impl Backend {
     /// Reads one item by key (strongly consistent).
     pub(crate) async fn get(&self, table: &str, key: RawItem) -> Result<Option<RawItem>, Failure> {
         let mut call = Call::get(&self.observe, self.name(), table);
-        let span = call.span();
         let result = match &self.service {
             Service::DynamoDb(client) => {
+                let span = call.span();
                 Box::pin(dynamo::get(client, table.to_owned(), key, &mut call)).instrument(span).await
             }
-            Service::Memory(memory) => self.on_memory(&mut call, (), |(), tally| memory.get(table, &key, tally)).await,
+            Service::Memory(memory) => on_memory!(self, &mut call, (), |(), tally| memory.get(table, &key, tally)),
         };
         call.settle(&result);
         result
@@ -95,11 +108,13 @@ impl Backend {
 
     /// Runs a TransactWriteItems request, observed by `call`: every action or none.
     pub(crate) async fn transact_write(&self, request: TransactWrite, call: &mut Call) -> Result<(), TransactRefusal> {
-        let span = call.span();
         let result = match &self.service {
-            Service::DynamoDb(client) => Box::pin(dynamo::transact_write(client, request, call)).instrument(span).await,
+            Service::DynamoDb(client) => {
+                let span = call.span();
+                Box::pin(dynamo::transact_write(client, request, call)).instrument(span).await
+            }
             Service::Memory(memory) => {
-                self.on_memory(call, request, |request, tally| memory.transact_write(request, tally)).await
+                on_memory!(self, call, request, |request, tally| memory.transact_write(request, tally))
             }
         };
         call.settle(&result);
@@ -112,13 +127,13 @@ impl Backend {
         items: Vec<(String, RawItem)>,
     ) -> Result<Vec<Option<RawItem>>, TransactRefusal> {
         let mut call = Call::transact_get(&self.observe, self.name(), items.iter().map(|(table, _)| table.as_str()));
-        let span = call.span();
         let result = match &self.service {
             Service::DynamoDb(client) => {
+                let span = call.span();
                 Box::pin(dynamo::transact_get(client, items, &mut call)).instrument(span).await
             }
             Service::Memory(memory) => {
-                self.on_memory(&mut call, items, |items, tally| memory.transact_get(items, tally)).await
+                on_memory!(self, &mut call, items, |items, tally| memory.transact_get(items, tally))
             }
         };
         call.settle(&result);
@@ -128,15 +143,14 @@ impl Backend {
     /// Sends one BatchWriteItem request (at most 25 writes) to one table; returns the writes left unprocessed.
     pub(crate) async fn batch_write(&self, table: &str, ops: Vec<BatchOp>) -> Result<Vec<BatchOp>, Failure> {
         let mut call = Call::batch(&self.observe, self.name(), Operation::BatchWriteItem, table);
-        let span = call.span();
         let result = match &self.service {
             Service::DynamoDb(client) => {
+                let span = call.span();
                 Box::pin(dynamo::batch_write(client, table, ops, &mut call)).instrument(span).await
             }
-            Service::Memory(memory) => self
-                .on_memory(&mut call, ops, |ops, tally| memory.batch_write(table, ops, tally))
-                .await
-                .map(|()| Vec::new()),
+            Service::Memory(memory) => on_memory!(self, &mut call, ops, |ops, tally| memory
+                .batch_write(table, ops, tally))
+            .map(|()| Vec::new()),
         };
         call.settle(&result);
         result
@@ -150,28 +164,17 @@ impl Backend {
         keys: Vec<RawItem>,
     ) -> Result<(Vec<RawItem>, Vec<RawItem>), Failure> {
         let mut call = Call::batch(&self.observe, self.name(), Operation::BatchGetItem, table);
-        let span = call.span();
         let result = match &self.service {
             Service::DynamoDb(client) => {
+                let span = call.span();
                 Box::pin(dynamo::batch_get(client, table, keys, &mut call)).instrument(span).await
             }
-            Service::Memory(memory) => self
-                .on_memory(&mut call, keys, |keys, tally| memory.batch_get(table, keys, tally))
-                .await
-                .map(|found| (found, Vec::new())),
+            Service::Memory(memory) => on_memory!(self, &mut call, keys, |keys, tally| memory
+                .batch_get(table, keys, tally))
+            .map(|found| (found, Vec::new())),
         };
         call.settle(&result);
         result
-    }
-
-    /// Runs a request on the memory backend, with this backend's faults and resends.
-    async fn on_memory<Q: Clone, A, E: From<Failure>>(
-        &self,
-        call: &mut Call,
-        request: Q,
-        attempt: impl Fn(Q, &mut crate::capacity::Tally) -> Result<A, E>,
-    ) -> Result<A, E> {
-        faults::run(self.faults.as_deref(), self.resends, call, request, attempt).await
     }
 
     /// Creates a table with this key schema unless it exists, and enables TTL on the `ttl` attribute unless it is

@@ -122,7 +122,7 @@ impl<T: Item> Table<T> {
             }
         }
         for (key, _) in &ops {
-            self.db.backend.observe.wrote(self.name(), key.get(T::KEY.partition.0));
+            self.db.backend.observe.wrote(self.name(), || key.get(T::KEY.partition.0));
         }
         let ops = ops.into_iter().map(|(_, op)| op).enumerate().collect();
         let db = &self.db.backend;

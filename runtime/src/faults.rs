@@ -180,16 +180,15 @@ impl Injector {
     }
 }
 
-/// Runs a request on the memory backend: with faults, each attempt may fail before or lose its answer after
+/// Runs a request on the memory backend with faults: each attempt may fail before or lose its answer after
 /// being applied, and what the SDK would resend is resent under `resends`.
 pub(crate) async fn run<Q: Clone, A, E: From<Failure>>(
-    faults: Option<&Injector>,
+    faults: &Injector,
     resends: Resends,
     call: &mut Call,
     request: Q,
     attempt: impl Fn(Q, &mut Tally) -> Result<A, E>,
 ) -> Result<A, E> {
-    let Some(faults) = faults else { return call.counted(|tally| attempt(request, tally)) };
     let mut made = 0;
     loop {
         made += 1;

@@ -38,10 +38,12 @@ impl Default for Observe {
 }
 
 impl Observe {
-    /// Counts a write of the item with this partition key value, for the hot key detector: one `warn` event
-    /// when the key becomes hot, naming it, or a fingerprint of it when values are hidden.
-    pub(crate) fn wrote(&self, table: &str, partition: Option<&crate::AttributeValue>) {
-        let (Some(detector), Some(partition)) = (&self.hot_keys, partition) else { return };
+    /// Counts a write of the item with this partition key value (looked up only when there is a detector), for
+    /// the hot key detector: one `warn` event when the key becomes hot, naming it, or a fingerprint of it when
+    /// values are hidden.
+    pub(crate) fn wrote<'a>(&self, table: &str, partition: impl FnOnce() -> Option<&'a crate::AttributeValue>) {
+        let Some(detector) = &self.hot_keys else { return };
+        let Some(partition) = partition() else { return };
         let text = crate::error::value_text(partition);
         let Some(writes) = detector.wrote(table, text.clone()) else { return };
         let key = match self.values {
@@ -187,7 +189,7 @@ pub(crate) async fn in_span<V, T>(
 ) -> Result<V, crate::Error<T>> {
     use tracing::Instrument;
     let result = work.instrument(span.clone()).await;
-    span.record("dynatomic.outcome", Outcome::of(&result).name());
+    record(&span, "dynatomic.outcome", Outcome::of(&result).name());
     result
 }
 
@@ -199,7 +201,7 @@ pub(crate) struct Call {
     operation: Operation,
     outcome: Outcome,
     counting: Counting,
-    capacity: Option<Capacity>,
+    capacity: Option<Box<Capacity>>,
     values: Values,
     #[cfg(feature = "metrics")]
     tables: String,
@@ -264,7 +266,7 @@ impl Call {
             dynatomic.write_units = Empty,
         );
         if let Some(query) = query {
-            span.record("db.query.text", tracing::field::display(query));
+            record(&span, "db.query.text", tracing::field::display(query));
         }
         let counting = match observe.capacity {
             Counting::No if !Capacity::metered() => Counting::No,
@@ -302,24 +304,29 @@ impl Call {
     /// Runs a request on the memory backend in the call's span, with a tally of the units it consumes.
     pub(crate) fn counted<R>(&mut self, run: impl FnOnce(&mut Tally) -> R) -> R {
         let mut tally = Tally::new(self.counting);
-        let result = self.span.in_scope(|| run(&mut tally));
-        self.answered(None, &tally.reports());
+        let result = match self.span.is_disabled() {
+            true => run(&mut tally),
+            false => self.span.in_scope(|| run(&mut tally)),
+        };
+        if self.counting == Counting::Yes {
+            self.answered(None, &tally.reports());
+        }
         result
     }
 
     /// What DynamoDB's answer said: its request id and the capacity it reported.
     pub(crate) fn answered(&mut self, request_id: Option<&str>, reports: &[ConsumedCapacity]) {
         if let Some(id) = request_id {
-            self.span.record("aws.request_id", id);
+            record(&self.span, "aws.request_id", id);
         }
         if self.counting == Counting::Yes && !reports.is_empty() {
             let mut capacity = Capacity::default();
             capacity.add_reported(self.operation.units(), reports);
             capacity.meter();
             let total = capacity.total();
-            self.span.record("dynatomic.read_units", total.read);
-            self.span.record("dynatomic.write_units", total.write);
-            self.capacity = Some(capacity);
+            record(&self.span, "dynatomic.read_units", total.read);
+            record(&self.span, "dynatomic.write_units", total.write);
+            self.capacity = Some(Box::new(capacity));
         }
     }
 
@@ -333,14 +340,14 @@ impl Call {
         let (outcome, error_type) = match failure {
             Failure::Service(error) => {
                 if let Some(id) = error.request_id() {
-                    self.span.record("aws.request_id", id);
+                    record(&self.span, "aws.request_id", id);
                 }
                 let outcome = if error.is_throttling() { Outcome::Throttled } else { Outcome::Error };
                 (outcome, error.code().unwrap_or("transport"))
             }
             Failure::Internal(_) => (Outcome::Error, "internal"),
         };
-        self.span.record("error.type", error_type);
+        record(&self.span, "error.type", error_type);
         self.outcome = outcome;
     }
 
@@ -371,9 +378,15 @@ impl Call {
 
 impl Drop for Call {
     fn drop(&mut self) {
-        self.span.record("dynatomic.outcome", self.outcome.name());
+        record(&self.span, "dynatomic.outcome", self.outcome.name());
         #[cfg(feature = "metrics")]
-        crate::telemetry::metrics::request(self.operation, &self.tables, self.outcome, self.started, &self.capacity);
+        crate::telemetry::metrics::request(
+            self.operation,
+            &self.tables,
+            self.outcome,
+            self.started,
+            self.capacity.as_deref(),
+        );
     }
 }
 
@@ -406,7 +419,7 @@ impl Refusal for TransactRefusal {
                 tracing::debug!(target: TARGET, parent: &call.span, reasons = %codes, "transaction canceled");
             }
             TransactRefusal::TokenMismatch(_) => {
-                call.span.record("error.type", "IdempotentParameterMismatchException");
+                record(&call.span, "error.type", "IdempotentParameterMismatchException");
                 call.outcome(Outcome::Error);
             }
             TransactRefusal::Failed(failure) => call.failed(failure),
@@ -451,6 +464,14 @@ fn fingerprint(key: &str) -> String {
     use std::hash::{BuildHasher, BuildHasherDefault};
     let hash = BuildHasherDefault::<crate::fast_hash::FastHasher>::default().hash_one(key);
     format!("#{hash:016x}")
+}
+
+/// Records a field of a span if anything listens to it: a disabled span would still look the field's name up
+/// among its fields, for nothing.
+fn record(span: &tracing::Span, field: &'static str, value: impl tracing::Value) {
+    if !span.is_disabled() {
+        span.record(field, value);
+    }
 }
 
 /// The table names of a request, each once, comma-separated.
@@ -560,7 +581,7 @@ mod metrics {
         tables: &str,
         outcome: Outcome,
         started: std::time::Instant,
-        capacity: &Option<Capacity>,
+        capacity: Option<&Capacity>,
     ) {
         let operation = operation.name();
         ::metrics::counter!(
@@ -576,7 +597,7 @@ mod metrics {
             "operation" => operation
         )
         .record(started.elapsed());
-        for (table, consumed) in capacity.iter().flat_map(Capacity::tables) {
+        for (table, consumed) in capacity.into_iter().flat_map(Capacity::tables) {
             let labels = [("table", table.to_owned()), ("operation", operation.to_owned())];
             ::metrics::histogram!("dynatomic_consumed_read_units", &labels).record(consumed.total.read);
             ::metrics::histogram!("dynatomic_consumed_write_units", &labels).record(consumed.total.write);

@@ -217,7 +217,7 @@ impl Transaction {
         let request = self.request()?;
         let backend = &self.db.backend;
         for (write, pending) in request.actions.iter().zip(&self.actions) {
-            backend.observe.wrote(&write.table, partition_of(&write.action, pending.schema.partition.0));
+            backend.observe.wrote(&write.table, || partition_of(&write.action, pending.schema.partition.0));
         }
         let mut call = backend.transact_call(&request);
         match backend.transact_write(request, &mut call).await {

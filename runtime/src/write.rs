@@ -294,7 +294,7 @@ impl<T: Item> Table<T> {
     pub(crate) async fn send(&self, prepared: Prepared) -> Result<Option<RawItem>, Error<T>> {
         let Prepared { write, check } = prepared;
         let backend = &self.db.backend;
-        backend.observe.wrote(&write.table, partition_of(&write.action, T::KEY.partition.0));
+        backend.observe.wrote(&write.table, || partition_of(&write.action, T::KEY.partition.0));
         let mut call = backend.write_call(&write);
         match backend.write_with(write, &mut call).await {
             Ok(answer) => Ok(answer),

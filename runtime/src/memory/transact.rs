@@ -79,7 +79,9 @@ impl Memory {
                 Seen::New => log.start(token),
                 Seen::Replay => return Ok(()),
                 Seen::Mismatch => return Err(TransactRefusal::TokenMismatch(String::new())),
-                Seen::Running => return Err(Failure::Service(ServiceError::new(IN_PROGRESS, IN_PROGRESS_MESSAGE)).into()),
+                Seen::Running => {
+                    return Err(Failure::Service(ServiceError::new(IN_PROGRESS, IN_PROGRESS_MESSAGE)).into());
+                }
             }
         }
         let targets = self.targets(&actions, kinds);
