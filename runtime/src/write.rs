@@ -13,7 +13,6 @@ use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
 use crate::backend::Service;
 use crate::dynamo;
 use crate::error::{Error, InternalError, ValueError};
-use crate::exactly_once::ExactlyOnce;
 use crate::explain::{Explainer, Explanation};
 use crate::guard::{Guard, Intent, LeaseCheck, Memo, Presence, Texts, Verdict, VersionCheck, with_assignment};
 use crate::operation::{Condition, Update, Upsert};
@@ -23,7 +22,6 @@ use crate::schema::StoredVersion;
 use crate::schema::{Item, Key};
 use crate::table::Table;
 use crate::telemetry::Outcome;
-use crate::transaction::ActionKind;
 
 /// A future that a write builder runs.
 type Running<'t, O> = Pin<Box<dyn Future<Output = O> + Send + 't>>;
@@ -347,9 +345,9 @@ fn applied<T: Item>(attributes: RawItem) -> Result<T, Error<T>> {
 /// The builder [`Table::put`] returns: awaiting it writes the item.
 #[must_use = "a write runs only when it is awaited"]
 pub struct PutWrite<'t, T> {
-    table: &'t Table<T>,
-    item: &'t T,
-    condition: Option<Condition<T>>,
+    pub(crate) table: &'t Table<T>,
+    pub(crate) item: &'t T,
+    pub(crate) condition: Option<Condition<T>>,
 }
 
 impl<'t, T: Item> PutWrite<'t, T> {
@@ -362,12 +360,6 @@ impl<'t, T: Item> PutWrite<'t, T> {
     pub fn when(mut self, condition: Condition<T>) -> Self {
         self.condition = Some(condition);
         self
-    }
-
-    /// Applies the put at most once for this operation id, as [`UpdateWrite::exactly_once`] does.
-    pub fn exactly_once(self, id: impl Into<String>) -> ExactlyOnce<'t, T> {
-        let prepared = self.table.prepare_put(self.item, self.condition);
-        ExactlyOnce::new(self.table, ActionKind::Put, prepared, id.into())
     }
 }
 
@@ -415,9 +407,9 @@ impl<'t, T: Item + Sync> IntoFuture for CreateWrite<'t, T> {
 /// The builder [`Table::delete`] returns: awaiting it deletes the item and returns it as it was.
 #[must_use = "a write runs only when it is awaited"]
 pub struct DeleteWrite<'t, T> {
-    table: &'t Table<T>,
-    key: Key<T>,
-    condition: Option<Condition<T>>,
+    pub(crate) table: &'t Table<T>,
+    pub(crate) key: Key<T>,
+    pub(crate) condition: Option<Condition<T>>,
 }
 
 impl<'t, T: Item> DeleteWrite<'t, T> {
@@ -429,13 +421,6 @@ impl<'t, T: Item> DeleteWrite<'t, T> {
     pub fn when(mut self, condition: Condition<T>) -> Self {
         self.condition = Some(condition);
         self
-    }
-
-    /// Deletes at most once for this operation id, as [`UpdateWrite::exactly_once`] does; the deleted item is
-    /// not returned.
-    pub fn exactly_once(self, id: impl Into<String>) -> ExactlyOnce<'t, T> {
-        let prepared = self.table.prepare_delete(self.key, self.condition, Returning::Nothing);
-        ExactlyOnce::new(self.table, ActionKind::Delete, prepared, id.into())
     }
 }
 
@@ -456,10 +441,10 @@ impl<'t, T: Item> IntoFuture for DeleteWrite<'t, T> {
 /// what [`returning`](Self::returning) asks for (by default nothing).
 #[must_use = "a write runs only when it is awaited"]
 pub struct UpdateWrite<'t, T, R = Nothing> {
-    table: &'t Table<T>,
-    key: Key<T>,
-    update: Update<T>,
-    presence: Presence,
+    pub(crate) table: &'t Table<T>,
+    pub(crate) key: Key<T>,
+    pub(crate) update: Update<T>,
+    pub(crate) presence: Presence,
     returning: PhantomData<R>,
 }
 
@@ -470,41 +455,6 @@ impl<'t, T: Item> UpdateWrite<'t, T> {
 
     pub(crate) fn upsert(table: &'t Table<T>, key: Key<T>, update: Update<T>) -> Self {
         UpdateWrite { table, key, update, presence: Presence::Any, returning: PhantomData }
-    }
-
-    /// Applies the update at most once for this operation id, however often it is sent within 10 minutes: by
-    /// aws-sdk-dynamodb after an answer was lost (a timeout, a closed connection), or by the caller after a
-    /// crash, with the same id and the same update. Without it, a resent `hits += 1` whose first answer was lost
-    /// counts twice.
-    ///
-    /// The id names this one write: 1 to 36 characters (a UUID the caller generates and keeps with the work it
-    /// does), used for no other write within 10 minutes (another write with it is
-    /// [`Error::OperationIdReused`]). The write is sent as a TransactWriteItems of one action with the id as its
-    /// client request token, which DynamoDB remembers for 10 minutes: after that window a resend is applied
-    /// again. It costs twice the write units of the plain write, and returns nothing.
-    ///
-    /// ```
-    /// # #[derive(dynatomic::Item, Debug)]
-    /// # struct Page { #[dynatomic(partition_key)] path: String, hits: u64 }
-    /// # async fn demo() -> Result<(), dynatomic::Error<Page>> {
-    /// let pages = dynatomic::Db::memory().table::<Page>();
-    /// pages.create_table().await?;
-    /// pages.put(&Page { path: "/".into(), hits: 0 }).await?;
-    /// let id = "5f0c3e4a-9b1d-4c2e-8f7a-0d6b1e2c3a4b"; // kept with the work, reused by every retry of it
-    /// for _ in 0..3 {
-    ///     pages.update(Page::key("/"), dynatomic::update!(Page: hits += 1)).exactly_once(id).await?;
-    /// }
-    /// assert_eq!(pages.get(Page::key("/")).await?.map(|page| page.hits), Some(1));
-    /// # Ok(()) }
-    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(demo()).unwrap();
-    /// ```
-    pub fn exactly_once(self, id: impl Into<String>) -> ExactlyOnce<'t, T> {
-        let kind = match self.presence {
-            Presence::Any => ActionKind::Upsert,
-            _ => ActionKind::Update,
-        };
-        let prepared = self.table.prepare_update(self.key, self.update, self.presence, Returning::Nothing);
-        ExactlyOnce::new(self.table, kind, prepared, id.into())
     }
 }
 
