@@ -20,6 +20,12 @@ on_both_backends!(
     a_holder_whose_renewals_are_throttled_loses_the_lock_and_writes_nothing,
 );
 
+/// A prefix of the tokens of this run: tokens name one request for 10 minutes, and the test passes of one CI
+/// run share one DynamoDB Local.
+fn run_id() -> String {
+    format!("{:08x}", fastrand::Rng::new().u32(..))
+}
+
 /// Resends as the SDK's, with waits short enough for a test.
 fn quick(max_attempts: u32) -> Resends {
     Resends { max_attempts, initial_backoff: Duration::from_micros(100), max_backoff: Duration::from_millis(1) }
@@ -126,9 +132,10 @@ async fn count_with_lost_answers(backend: Backend, exactly_once: bool) -> (u64, 
     pages.put(&Page { path: "/".into(), hits: 0 }).await.expect("put");
     faulty.start();
     let mut failures = 0;
+    let run = run_id();
     for increment in 0..1000 {
         // The id of this increment, kept across the caller's own retries of it.
-        let id = format!("increment-{increment}");
+        let id = format!("{run}-increment-{increment}");
         loop {
             let op = update!(Page: hits += 1);
             let sent = match exactly_once {
@@ -178,6 +185,7 @@ async fn transfers_resent_with_their_token_apply_once_and_conserve_the_balances(
     }
     faulty.start();
     let mut rng = fastrand::Rng::with_seed(7);
+    let run = run_id();
     let (mut applied, mut refused, mut resent) = (0, 0, 0);
     for transfer in 0..500 {
         let (from, to) = (rng.usize(..5), rng.usize(..5));
@@ -187,7 +195,7 @@ async fn transfers_resent_with_their_token_apply_once_and_conserve_the_balances(
         let amount = rng.i64(1..=40);
         let transaction = db
             .transaction()
-            .with_token(format!("transfer-{transfer}"))
+            .with_token(format!("{run}-transfer-{transfer}"))
             .update(
                 &accounts,
                 Account::key(from.to_string()),
