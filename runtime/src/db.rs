@@ -109,8 +109,10 @@ impl Db {
     /// let db = Db::memory_with_faults(Faults::script([None, Some(Fault::LoseResponse)])).with_resends(resends);
     /// let pages = db.table::<Page>();
     /// pages.create_table().await?;
-    /// // The first answer to the put is lost, and the put is resent: applied twice, answered once.
-    /// pages.put(&Page { path: "/".into(), hits: 0 }).await?;
+    /// pages.put(&Page { path: "/".into(), hits: 0 }).await?; // the first request: no fault
+    /// // The second is applied, its answer lost, and it is resent: applied twice, answered once.
+    /// pages.update(Page::key("/"), dynatomic::update!(Page: hits += 1)).await?;
+    /// assert_eq!(pages.get(Page::key("/")).await?.map(|page| page.hits), Some(2));
     /// # Ok(()) }
     /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(demo()).unwrap();
     /// ```
