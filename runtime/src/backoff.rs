@@ -46,14 +46,21 @@ impl Default for Backoff {
 impl Backoff {
     /// The wait before retry number `retry` (0 for the first retry): uniformly random up to its ceiling.
     pub fn delay(&self, retry: u32) -> Duration {
-        let ceiling = self.base.saturating_mul(2u32.saturating_pow(retry)).min(self.max_delay);
-        Duration::from_nanos(fastrand::u64(0..=u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX)))
+        full_jitter(self.base, self.max_delay, retry)
     }
 
     /// Starts counting attempts.
     pub(crate) fn start(&self) -> Attempts {
         Attempts { backoff: *self, started: Instant::now(), made: 1 }
     }
+}
+
+/// Exponential backoff with full jitter: the wait before retry number `retry` (0 for the first), uniformly
+/// random up to `min(max, base × 2ʳᵉᵗʳʸ)`. dynatomic's retries ([`Backoff`]) and the SDK's resends
+/// ([`Resends`](crate::Resends)) both wait so.
+pub(crate) fn full_jitter(base: Duration, max: Duration, retry: u32) -> Duration {
+    let ceiling = base.saturating_mul(2u32.saturating_pow(retry)).min(max);
+    Duration::from_nanos(fastrand::u64(0..=u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX)))
 }
 
 /// The attempts made so far under one [`Backoff`].

@@ -43,8 +43,7 @@ impl Default for Resends {
 impl Resends {
     /// The wait before resend number `resend` (0 for the first).
     fn delay(&self, resend: u32) -> Duration {
-        let ceiling = self.initial_backoff.saturating_mul(2u32.saturating_pow(resend)).min(self.max_backoff);
-        ceiling.mul_f64(fastrand::f64())
+        crate::backoff::full_jitter(self.initial_backoff, self.max_backoff, resend)
     }
 }
 

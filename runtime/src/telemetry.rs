@@ -223,7 +223,7 @@ impl Call {
 
     /// A TransactWriteItems.
     pub(crate) fn transact_write(observe: &Observe, backend: &'static str, request: &TransactWrite) -> Self {
-        let tables = Tables(request.actions.iter().map(|write| write.table.as_str()).collect());
+        let tables = Tables(request.actions.iter().map(|write| write.table.as_str()));
         let query = Query(&request.actions, Labels::Action);
         Call::start(observe, backend, Operation::TransactWriteItems, &tables, Some(&query))
     }
@@ -232,9 +232,9 @@ impl Call {
     pub(crate) fn transact_get<'t>(
         observe: &Observe,
         backend: &'static str,
-        tables: impl Iterator<Item = &'t str>,
+        tables: impl Iterator<Item = &'t str> + Clone,
     ) -> Self {
-        Call::start(observe, backend, Operation::TransactGetItems, &Tables(tables.collect()), None)
+        Call::start(observe, backend, Operation::TransactGetItems, &Tables(tables), None)
     }
 
     /// A BatchWriteItem or BatchGetItem to one table.
@@ -474,13 +474,13 @@ fn record(span: &tracing::Span, field: &'static str, value: impl tracing::Value)
     }
 }
 
-/// The table names of a request, each once, comma-separated.
-struct Tables<'a>(Vec<&'a str>);
+/// The table names of a request, each once, comma-separated: formatted only when a span is recorded.
+struct Tables<I>(I);
 
-impl fmt::Display for Tables<'_> {
+impl<'a, I: Iterator<Item = &'a str> + Clone> fmt::Display for Tables<I> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, table) in self.0.iter().enumerate() {
-            if !self.0[..i].contains(table) {
+        for (i, table) in self.0.clone().enumerate() {
+            if !self.0.clone().take(i).any(|earlier| earlier == table) {
                 f.write_str(if i == 0 { "" } else { "," })?;
                 f.write_str(table)?;
             }
